@@ -1,0 +1,44 @@
+# Wijkportaal: `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+FLASK := $(VENV)/bin/flask --app app
+
+.PHONY: run test venv translations translations-compile migrate db seed lint format clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+translations-compile: venv
+	$(PY) -m babel.messages.frontend compile -d translations --statistics 2>&1 | tail -n 4
+
+translations: venv  ## extract, update and compile the catalogs
+	$(FLASK) translate
+
+db: venv translations-compile
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo
+
+run: seed  ## SQLite in instance/, demo data, http://127.0.0.1:$(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: venv translations-compile  ## the whole suite (TEST_DATABASE_URL adds PostgreSQL)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

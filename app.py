@@ -1,0 +1,5 @@
+"""WSGI entry point."""
+
+from portal import create_app
+
+app = create_app()

@@ -1,0 +1,110 @@
+"""Flask CLI commands: seed-demo, create-user and translate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from portal.extensions import db
+from portal.services.content_errors import ContentError
+from portal.services.demo import DEMO_PASSWORD, load_demo
+from portal.services.users import UserError, create_user
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Also load the demo into a production database.")
+def seed_demo(force: bool) -> None:
+    """Load the demo neighbourhood Overvecht; running it again adds nothing twice."""
+    if current_app.config["PORTAL_ENV"] == "production" and not force:
+        raise click.ClickException("refusing to load demo data in production (use --force)")
+    directory = Path(current_app.config["PORTAL_CONTENT_DIR"]) / "demo"
+    try:
+        report = load_demo(directory, date.today())
+    except ContentError as error:
+        raise click.ClickException(str(error)) from error
+    added = ", ".join(f"{n} {what}" for what, n in sorted(report.added.items())) or "nothing new"
+    click.echo(f"Demo neighbourhood loaded ({added}).")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email in report.users:
+        click.echo(f"  {role:<13} {email}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["resident", "professional", "broker", "admin"]))
+@click.option("--organisation", "organisation", default=None, help="Organisation slug (staff).")
+@click.option("--name", "display_name", default=None, help="Display name.")
+@click.option("--locale", default="nl", type=click.Choice(["nl", "en", "tr", "ar"]))
+@click.option(
+    "--password",
+    envvar="PORTAL_NEW_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    show_envvar=True,
+    help="Asked for at a prompt; scripts set PORTAL_NEW_PASSWORD.",
+)
+def create_user_command(email, role, organisation, display_name, locale, password) -> None:
+    """Create an account; the password comes from a prompt or PORTAL_NEW_PASSWORD."""
+    try:
+        user = create_user(
+            email, password, role, display_name=display_name, organisation_slug=organisation, locale=locale
+        )
+        db.session.commit()
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@click.command("translate")
+@click.option("--no-update", is_flag=True, help="Only compile the catalogs.")
+def translate(no_update: bool) -> None:
+    """Extract the strings, update every catalog and compile them."""
+    root = Path(current_app.root_path).parent
+    pybabel = [sys.executable, "-m", "babel.messages.frontend"]
+    steps = (
+        []
+        if no_update
+        else [
+            [
+                *pybabel,
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "--no-location",
+                "--sort-output",
+                "--project",
+                "Wijkportaal",
+                "-o",
+                "translations/messages.pot",
+                ".",
+            ],
+            [
+                *pybabel,
+                "update",
+                "-i",
+                "translations/messages.pot",
+                "-d",
+                "translations",
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+            ],
+        ]
+    )
+    steps.append([*pybabel, "compile", "-d", "translations", "--statistics"])
+    for step in steps:
+        subprocess.run(step, cwd=root, check=True)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    for command in (seed_demo, create_user_command, translate):
+        app.cli.add_command(command)

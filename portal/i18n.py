@@ -1,0 +1,92 @@
+"""Language prefixes in URLs, locale selection and the language cookie."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import current_user
+from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Response
+
+from portal.config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
+from portal.extensions import babel
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+class LanguageConverter(BaseConverter):
+    """Matches only the portal's languages, so /de/... is an ordinary 404."""
+
+    regex = "(?:" + "|".join(LANGUAGES) + ")"
+
+
+def language_from_path(path: str) -> str | None:
+    """The language named by the first segment of `path`, if it is one of ours."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
+
+
+def choose_language(cookie: str | None, account_locale: str | None, accept_languages) -> str:
+    """Pick the visitor's language: saved choice, account, browser, then Dutch."""
+    for candidate in (cookie, account_locale):
+        if candidate in LANGUAGES:
+            return candidate
+    return accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def preferred_language() -> str:
+    """The language to send a visitor to when the URL names none."""
+    account_locale = current_user.locale if current_user.is_authenticated else None
+    return choose_language(request.cookies.get(LANGUAGE_COOKIE), account_locale, request.accept_languages)
+
+
+def current_language() -> str:
+    """The language of the page being served: from its URL prefix, else Dutch."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    if request:
+        return language_from_path(request.path) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def text_direction(lang: str) -> str:
+    """'rtl' for right-to-left languages, else 'ltr'."""
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+def _pull_language(endpoint, values) -> None:
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _add_language(endpoint, values) -> None:
+    if "lang" in values or not endpoint:
+        return
+    from flask import current_app
+
+    if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = current_language()
+
+
+def _remember_language(response: Response) -> Response:
+    lang = g.get("lang")
+    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang and response.status_code < 400:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=request.is_secure,
+            httponly=True,
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the converter, URL hooks and Babel's locale selector."""
+    app.url_map.converters["lang"] = LanguageConverter
+    app.url_value_preprocessor(_pull_language)
+    app.url_defaults(_add_language)
+    app.after_request(_remember_language)
+    babel.init_app(app, locale_selector=current_language)

@@ -1,0 +1,57 @@
+"""Translated labels for the codes stored in the database (categories, audiences, kinds)."""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.core import UnknownLocaleError
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_LABELS = {
+    "bewegen": _l("Exercise and sport"),
+    "ontmoeten": _l("Meeting people"),
+    "creatief": _l("Creative"),
+    "gezondheid": _l("Health"),
+    "opvoeden": _l("Parenting and family"),
+    "geld-werk": _l("Money and work"),
+}
+
+AUDIENCE_LABELS = {
+    "kinderen": _l("Children"),
+    "jongeren": _l("Young people"),
+    "volwassenen": _l("Adults"),
+    "ouderen": _l("Older people"),
+    "gezinnen": _l("Families"),
+}
+
+ORGANISATION_KIND_LABELS = {
+    "practice": _l("GP practices"),
+    "buurtteam": _l("Buurtteams (neighbourhood teams)"),
+    "brokerage": _l("Beweegmakelaars (exercise coaches)"),
+    "physio": _l("Physiotherapy"),
+    "jgz": _l("Youth health care (JGZ)"),
+    "welfare": _l("Welfare and community work"),
+}
+
+
+def category_label(code: str) -> str:
+    """The translated name of a programme category."""
+    return str(CATEGORY_LABELS.get(code, code))
+
+
+def audience_label(code: str) -> str:
+    """The translated name of an audience."""
+    return str(AUDIENCE_LABELS.get(code, code))
+
+
+def organisation_kind_label(code: str) -> str:
+    """The translated name of a kind of organisation."""
+    return str(ORGANISATION_KIND_LABELS.get(code, code))
+
+
+def language_name(code: str) -> str:
+    """The name of a spoken language in the active locale, from CLDR via Babel."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -1,0 +1,176 @@
+"""The social map: locations, programmes with per-language texts, and their sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.neighbourhood import Neighbourhood, Organisation
+
+CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "geld-werk")
+AUDIENCES = ("kinderen", "jongeren", "volwassenen", "ouderen", "gezinnen")
+PROGRAMME_STATUSES = ("draft", "published", "archived")
+SESSION_STATUSES = ("scheduled", "cancelled")
+
+
+class Location(Base):
+    """A place where programmes meet, with address and coordinates."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhoods.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    street: Mapped[str] = mapped_column(String(120))
+    house_number: Mapped[str] = mapped_column(String(20))
+    postcode: Mapped[str] = mapped_column(String(7))
+    city: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    wheelchair_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    neighbourhood: Mapped[Neighbourhood] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+
+class Programme(Base):
+    """An offer on the social map (an HSDS service) run by one organisation."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+    referral_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    last_verified_on: Mapped[date | None] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    location: Mapped[Location | None] = relationship()
+    translations: Mapped[list[ProgrammeText]] = relationship(back_populates="programme", cascade="all, delete-orphan")
+    audiences: Mapped[list[ProgrammeAudience]] = relationship(cascade="all, delete-orphan")
+    languages: Mapped[list[ProgrammeLanguage]] = relationship(cascade="all, delete-orphan")
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Session.starts_at"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('bewegen', 'ontmoeten', 'creatief', 'gezondheid', 'opvoeden', 'geld-werk')",
+            name="category_known",
+        ),
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_known"),
+        CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
+    )
+
+    def text(self, locale: str) -> ProgrammeText:
+        """The texts in `locale`, falling back to Dutch, which every programme has."""
+        by_locale = {t.locale: t for t in self.translations}
+        return by_locale.get(locale) or by_locale["nl"]
+
+    @property
+    def is_free(self) -> bool:
+        """True when taking part costs nothing."""
+        return self.cost_cents == 0
+
+
+class ProgrammeText(Base):
+    """Title, summary, description and referral note of a programme in one language."""
+
+    __tablename__ = "programme_texts"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(5), primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    referral: Mapped[str | None] = mapped_column(String(300))
+
+    programme: Mapped[Programme] = relationship(back_populates="translations")
+
+    __table_args__ = (CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),)
+
+
+class ProgrammeAudience(Base):
+    """One audience a programme is meant for (kinderen, ouderen, ...)."""
+
+    __tablename__ = "programme_audiences"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "audience IN ('kinderen', 'jongeren', 'volwassenen', 'ouderen', 'gezinnen')",
+            name="audience_known",
+        ),
+    )
+
+
+class ProgrammeLanguage(Base):
+    """One language spoken at a programme (ISO 639-1)."""
+
+    __tablename__ = "programme_languages"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+class Session(Base):
+    """One meeting of a programme, or one appointment slot (capacity 1)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    programme: Mapped[Programme] = relationship(back_populates="sessions")
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity BETWEEN 1 AND 500", name="capacity_range"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+    )
+
+    @property
+    def places_left(self) -> int:
+        """Free places in this session."""
+        return max(self.capacity - self.booked, 0)

@@ -1,0 +1,53 @@
+"""Accounts of residents and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.neighbourhood import Organisation
+
+ROLES = ("resident", "professional", "broker", "admin")
+STAFF_ROLES = frozenset({"professional", "broker", "admin"})
+
+
+class User(UserMixin, Base):
+    """A person who logs in: a resident, professional, beweegmakelaar or coordinator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default="resident")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("role IN ('resident', 'professional', 'broker', 'admin')", name="role_known"),
+        CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),
+        CheckConstraint(
+            "role = 'resident' OR role = 'admin' OR organisation_id IS NOT NULL",
+            name="staff_has_organisation",
+        ),
+    )
+
+    @property
+    def is_staff(self) -> bool:
+        """True for professionals, beweegmakelaars and coordinators."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_active(self) -> bool:  # used by Flask-Login
+        """Whether the account may log in."""
+        return self.is_active_account

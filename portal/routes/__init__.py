@@ -1,0 +1,1 @@
+"""Blueprints: one per audience or feature; thin views that parse, call a service and render."""

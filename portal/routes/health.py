@@ -1,0 +1,19 @@
+"""/healthz: JSON health for load balancers; says nothing about the configuration."""
+
+from flask import Blueprint, jsonify
+
+from portal.services.health import database_ok
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 when it does not."""
+    if database_ok():
+        response = jsonify({"status": "ok"})
+    else:
+        response = jsonify({"status": "unavailable"})
+        response.status_code = 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,16 @@
+"""Who works together in the neighbourhood network."""
+
+from flask import Blueprint, abort, current_app, render_template
+
+from portal.services.neighbourhoods import default_neighbourhood, organisations_by_kind
+
+bp = Blueprint("organisations", __name__)
+
+
+@bp.get("")
+def index():
+    """The neighbourhood's organisations, grouped by kind, with how to reach them."""
+    hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
+    if hood is None:
+        abort(404)
+    return render_template("organisations/index.html", groups=organisations_by_kind(hood))

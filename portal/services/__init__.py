@@ -1,0 +1,1 @@
+"""The domain: plain functions that take and return data; no request, no templates."""

@@ -1,0 +1,42 @@
+"""Look-ups of neighbourhoods and their organisations."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db
+from portal.models import Neighbourhood, Organisation
+
+logger = logging.getLogger(__name__)
+
+
+def find_neighbourhood(slug: str) -> Neighbourhood | None:
+    """The neighbourhood with this slug, or None."""
+    return db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
+
+
+def default_neighbourhood(slug: str) -> Neighbourhood | None:
+    """The configured neighbourhood, looked up once per request; None if the database cannot say."""
+    if "neighbourhood" not in g:
+        try:
+            g.neighbourhood = find_neighbourhood(slug)
+        except SQLAlchemyError:
+            db.session.rollback()
+            logger.warning("neighbourhood lookup failed")
+            g.neighbourhood = None
+    return g.neighbourhood
+
+
+def organisations_by_kind(neighbourhood: Neighbourhood) -> dict[str, list[Organisation]]:
+    """The neighbourhood's organisations grouped by kind, each group sorted by name."""
+    rows = db.session.scalars(
+        select(Organisation).where(Organisation.neighbourhood_id == neighbourhood.id).order_by(Organisation.name)
+    )
+    grouped: dict[str, list[Organisation]] = {}
+    for organisation in rows:
+        grouped.setdefault(organisation.kind, []).append(organisation)
+    return grouped

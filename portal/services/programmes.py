@@ -1,0 +1,96 @@
+"""Reading the social map: published programmes, their texts and upcoming sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Programme, ProgrammeText, Session
+from portal.models.base import utcnow
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ProgrammePage:
+    """One page of a programme listing."""
+
+    items: list[Programme]
+    next_sessions: dict[int, Session]
+    page: int
+    pages: int
+    total: int
+
+
+def _published():
+    return select(Programme).where(Programme.status == "published")
+
+
+def _with_details(query):
+    return query.options(
+        selectinload(Programme.translations),
+        selectinload(Programme.location),
+        selectinload(Programme.organisation),
+        selectinload(Programme.audiences),
+    )
+
+
+def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict[int, Session]:
+    """The first upcoming scheduled session of each programme, in two queries at most."""
+    if not programme_ids:
+        return {}
+    now = now or utcnow()
+    first = (
+        select(Session.programme_id, func.min(Session.starts_at).label("starts_at"))
+        .where(Session.programme_id.in_(programme_ids), Session.starts_at > now, Session.status == "scheduled")
+        .group_by(Session.programme_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(Session)
+        .join(first, (Session.programme_id == first.c.programme_id) & (Session.starts_at == first.c.starts_at))
+        .where(Session.status == "scheduled")
+        .order_by(Session.id)
+    )
+    result: dict[int, Session] = {}
+    for session in rows:
+        result.setdefault(session.programme_id, session)
+    return result
+
+
+def list_published(page: int = 1, per_page: int = PER_PAGE) -> ProgrammePage:
+    """Published programmes ordered by Dutch title, one page of them."""
+    total = db.session.scalar(select(func.count()).select_from(_published().subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    query = (
+        _with_details(_published())
+        .join(ProgrammeText, (ProgrammeText.programme_id == Programme.id) & (ProgrammeText.locale == "nl"))
+        .order_by(func.lower(ProgrammeText.title), Programme.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(query))
+    return ProgrammePage(items, next_sessions([p.id for p in items]), page, pages, total)
+
+
+def get_published(slug: str) -> Programme | None:
+    """The published programme with this slug, or None."""
+    return db.session.scalar(_with_details(_published()).where(Programme.slug == slug))
+
+
+def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:
+    """The next scheduled sessions of a programme, soonest first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.programme_id == programme.id, Session.starts_at > now, Session.status == "scheduled")
+            .order_by(Session.starts_at, Session.id)
+            .limit(limit)
+        )
+    )

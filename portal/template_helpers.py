@@ -1,0 +1,60 @@
+"""Filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_currency, format_date, format_datetime, format_time
+from markupsafe import Markup
+
+from portal.config import LANGUAGES
+from portal.i18n import current_language, text_direction
+from portal.labels import audience_label, category_label, language_name, organisation_kind_label
+from portal.services.markdown import render_markdown
+from portal.services.neighbourhoods import default_neighbourhood
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
+
+
+def switch_language_url(code: str) -> str:
+    """The current page in another language, keeping its path and query."""
+    if request.endpoint and request.url_rule is not None and "lang" in request.url_rule.arguments:
+        values = dict(request.view_args or {})
+        values.update(request.args.to_dict(flat=False))
+        values["lang"] = code
+        return url_for(request.endpoint, **values)
+    return url_for("main.home", lang=code)
+
+
+def money(cents: int) -> str:
+    """Format a price in euro cents for the active locale."""
+    return format_currency(cents / 100, "EUR")
+
+
+def markdown_filter(text: str | None) -> Markup:
+    """Render Markdown to sanitised HTML."""
+    return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3 in render_markdown)
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the context processor."""
+    app.add_template_filter(money, "money")
+    app.add_template_filter(markdown_filter, "markdown")
+    app.add_template_filter(lambda d: format_date(d, "full"), "long_date")
+    app.add_template_filter(lambda d: format_datetime(d, "EEEE d MMMM, HH:mm"), "day_time")
+    app.add_template_filter(lambda d: format_time(d, "HH:mm"), "clock")
+
+    app.add_template_global(category_label)
+    app.add_template_global(audience_label)
+    app.add_template_global(organisation_kind_label)
+    app.add_template_global(language_name)
+
+    @app.context_processor
+    def _globals() -> dict:
+        lang = current_language()
+        return {
+            "lang": lang,
+            "text_dir": text_direction(lang),
+            "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            "switch_language_url": switch_language_url,
+            "neighbourhood": default_neighbourhood(app.config["PORTAL_NEIGHBOURHOOD"]),
+        }

@@ -1,0 +1,74 @@
+"""Fixtures: app, client, runner, database backends, factories and a login helper per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from portal.extensions import db
+from tests.factories import UserFactory
+from tests.support.databases import backends, empty_all_tables, fresh_database
+
+ROLES = ("resident", "professional", "broker", "admin")
+
+
+def base_config(tmp_path) -> dict:
+    """Settings every test app shares."""
+    return {
+        "TESTING": True,
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SERVER_NAME": None,
+        "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+
+
+@pytest.fixture(scope="session", params=backends())
+def database(request, tmp_path_factory):
+    """One schema per backend for the whole run (SQLite always, PostgreSQL with TEST_DATABASE_URL)."""
+    directory = tmp_path_factory.mktemp(request.param)
+    settings = fresh_database(request.param, directory, "unit")
+    app = create_app(base_config(directory) | settings)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return {"backend": request.param, **settings}
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """A portal app on the test database, emptied after each test."""
+    settings = {k: v for k, v in database.items() if k != "backend"}
+    app = create_app(base_config(tmp_path) | settings)
+    with app.app_context():
+        yield app
+        empty_all_tables(db)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """login('broker') creates a user of that role, logs the client in as them and returns the user."""
+
+    def _login(role: str = "resident", **attributes):
+        assert role in ROLES, role
+        user = UserFactory(role=role, **attributes)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return _login
