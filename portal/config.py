@@ -27,6 +27,17 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(env, name: str, default: int) -> int:
+    """Read a whole-number setting; raise ConfigError naming it when it is not one."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain postgresql:// URLs at the psycopg 3 driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
@@ -64,7 +75,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL", ""),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
-        "MAIL_PORT": int(env.get("MAIL_PORT", "587") or 587),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
+from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db
@@ -10,6 +13,17 @@ from tests.factories import UserFactory
 from tests.support.databases import backends, empty_all_tables, fresh_database
 
 ROLES = ("resident", "professional", "broker", "admin")
+
+
+class FreshContextClient(FlaskClient):
+    """Serves each request in its own app context, as a real server does.
+
+    A test holds an app context open (for factories); Flask would reuse it for the client's
+    requests, sharing `g` (and Flask-Babel's cached locale) between them."""
+
+    def open(self, *args, **kwargs):
+        """Run the request in an empty contextvars context."""
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def base_config(tmp_path) -> dict:
@@ -40,6 +54,7 @@ def app(database, tmp_path):
     """A portal app on the test database, emptied after each test."""
     settings = {k: v for k, v in database.items() if k != "backend"}
     app = create_app(base_config(tmp_path) | settings)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         empty_all_tables(db)

@@ -36,6 +36,7 @@ class BaseFactory(SQLAlchemyModelFactory):
 class NeighbourhoodFactory(BaseFactory):
     class Meta:
         model = Neighbourhood
+        sqlalchemy_get_or_create = ("slug",)
 
     slug = "overvecht"
     name = "Overvecht"

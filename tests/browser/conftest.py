@@ -1,0 +1,94 @@
+"""Real-browser fixtures: the portal served on a free local port, driven by Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db
+from portal.services.demo import load_demo
+from tests.conftest import base_config
+from tests.support.databases import fresh_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def browser_tests_required() -> bool:
+    """In CI (or with PORTAL_REQUIRE_BROWSER=1) a missing browser fails instead of skipping."""
+    return os.environ.get("CI") == "true" or os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test below tests/browser as a browser test."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's chromium instead of a downloaded browser."""
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if browser_tests_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--disable-gpu", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(database, tmp_path_factory):
+    """The portal with the demo neighbourhood, served by a werkzeug thread; yields its base URL."""
+    directory = tmp_path_factory.mktemp("live")
+    settings = fresh_database(database["backend"], directory, "browser")
+    app = create_app(base_config(directory) | settings)
+    with app.app_context():
+        db.create_all()
+        load_demo(Path(app.config["PORTAL_CONTENT_DIR"]) / "demo", date.today())
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, injected with page.evaluate (works under our strict CSP)."""
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """assert_accessible(page): zero WCAG 2.1 A/AA violations on the page as it is now."""
+
+    def _check(page):
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    return _check
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collects console errors and failed requests; a test asserts the list stays empty."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("requestfailed", lambda request: errors.append(f"request failed: {request.url}"))
+    return errors

@@ -1,0 +1,100 @@
+"""Error pages: localised, never a traceback; bad input gets a 4xx, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort, request
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ERRORS = {
+    400: "Er klopt iets niet",
+    403: "U mag deze pagina niet zien",
+    404: "Pagina niet gevonden",
+    405: "Dit kan hier niet",
+    413: "te groot",
+    429: "Te vaak geprobeerd",
+    500: "Er ging iets mis",
+}
+
+
+@pytest.fixture
+def failing_app(app):
+    """The app with extra routes that raise each error (registered before the first request)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/<lang:lang>/_raise/<int:code>")
+    def _raise(code):
+        abort(code)
+
+    @app.post("/<lang:lang>/_echo")
+    def _echo():
+        return str(len(request.form))
+
+    @app.get("/<lang:lang>/_crash")
+    def _crash():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    return app
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+def test_error_pages_are_dutch_and_localised(failing_app, code):
+    client = failing_app.test_client()
+    response = client.get(f"/nl/_raise/{code}")
+    assert response.status_code == code
+    assert ERRORS[code] in response.get_data(as_text=True)
+    assert client.get(f"/ar/_raise/{code}").get_data(as_text=True).count('dir="rtl"') == 1
+
+
+def test_an_unexpected_exception_shows_no_traceback(failing_app):
+    response = failing_app.test_client().get("/en/_crash")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "Traceback" not in html
+    assert "hunter2" not in html
+
+
+def test_405_lists_the_allowed_methods(client):
+    response = client.post("/nl/programmes")
+    assert response.status_code in (400, 405)  # CSRF may answer first; never a 500
+    response = client.delete("/nl/programmes")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_oversized_body_is_413(failing_app):
+    response = failing_app.test_client().post("/nl/_echo", data={"x": "a" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "te groot" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=%ff%fe", "page=%", "page=%zz", "q=%00", "page=" + "9" * 5000, "a=1&&&==&b", "page[]=1", "%E2%82"],
+)
+def test_malformed_query_strings_never_500(client, query):
+    response = client.get(f"/nl/programmes?{query}")
+    assert response.status_code in (200, 400)
+
+
+def test_malformed_language_header_never_500(client):
+    response = client.get("/", headers={"Accept-Language": "x" * 5000 + ";q=abc,,,;;"})
+    assert response.status_code == 302
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_query_string_never_500(client, raw):
+    response = client.get(
+        "/en/programmes", environ_overrides={"QUERY_STRING": raw.encode("utf-8", "surrogatepass").decode("latin-1")}
+    )
+    assert response.status_code in (200, 400)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_path_never_500(client, segment):
+    response = client.get("/nl/programmes/" + segment.replace("/", "").replace("?", "").replace("#", ""))
+    assert response.status_code < 500
