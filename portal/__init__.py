@@ -26,18 +26,26 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    load_content(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF and login extensions."""
-    from portal import models  # noqa: F401  (all models on the metadata before Migrate)
-    from portal.extensions import csrf, db, login_manager, migrate
+    """Bind the database, migrations, CSRF, login and cache extensions."""
+    from portal import (
+        models,  # noqa: F401  (all models on the metadata before Migrate)
+        page_cache,
+    )
+    from portal.extensions import cache, csrf, db, login_manager, migrate
+    from portal.services import listing_cache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    cache.init_app(app)
+    listing_cache.init_app(app)
+    page_cache.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -76,13 +84,18 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page and endpoint, one blueprint per audience or feature."""
-    from portal.routes import health, main, organisations, programmes
+    from portal import vendor_assets
+    from portal.routes import api, health, main, organisations, programmes, routekaarten, social_map
 
+    vendor_assets.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(main.root_bp)
     app.register_blueprint(main.bp, url_prefix="/<lang:lang>")
     app.register_blueprint(programmes.bp, url_prefix="/<lang:lang>/programmes")
+    app.register_blueprint(social_map.bp, url_prefix="/<lang:lang>/map")
     app.register_blueprint(organisations.bp, url_prefix="/<lang:lang>/organisations")
+    app.register_blueprint(routekaarten.bp, url_prefix="/<lang:lang>/routekaarten")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -93,7 +106,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """The flask CLI commands: seed-demo, create-user, translate."""
+    """The flask CLI commands: seed-demo, create-user, translate, content check."""
     from portal import cli
 
     cli.init_app(app)
+
+
+def load_content(app: Flask) -> None:
+    """Read and validate the route maps in content/routekaarten; a broken file stops start-up."""
+    from portal.services import routekaart_content
+
+    routekaart_content.init_app(app)

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 
 from portal.extensions import db
+from portal.services.bench_data import bench_data_present, seed_bench
 from portal.services.content_errors import ContentError
 from portal.services.demo import DEMO_PASSWORD, load_demo
 from portal.services.users import UserError, create_user
@@ -32,6 +33,23 @@ def seed_demo(force: bool) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email in report.users:
         click.echo(f"  {role:<13} {email}")
+
+
+@click.command("seed-bench")
+@click.option("--programmes", default=2000, show_default=True)
+@click.option("--locations", default=500, show_default=True)
+@click.option("--sessions", default=20000, show_default=True)
+def seed_bench_command(programmes: int, locations: int, sessions: int) -> None:
+    """Fill the database with the load-benchmark data set (never in production)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("refusing to load benchmark data in production")
+    if not (1 <= locations <= programmes <= sessions):
+        raise click.ClickException("need 1 <= locations <= programmes <= sessions")
+    if bench_data_present():
+        click.echo("Benchmark data is loaded already; nothing added.")
+        return
+    counts = seed_bench(current_app.config["PORTAL_NEIGHBOURHOOD"], programmes, locations, sessions)
+    click.echo("Benchmark data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
 
 
 @click.command("create-user")
@@ -106,5 +124,7 @@ def translate(no_update: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for command in (seed_demo, create_user_command, translate):
+    from portal.content_cli import content
+
+    for command in (seed_demo, seed_bench_command, create_user_command, translate, content):
         app.cli.add_command(command)

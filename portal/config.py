@@ -12,6 +12,8 @@ RTL_LANGUAGES = frozenset({"ar"})
 DEFAULT_LANGUAGE = "nl"
 TIMEZONE = "Europe/Amsterdam"
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
 PLACEHOLDER_KEYS = frozenset({"", "change-me", "changeme", "dev", "secret", "development"})
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -74,6 +76,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL", ""),
+        "CACHE_TYPE": "RedisCache" if env.get("REDIS_URL") else "NullCache",
+        "CACHE_REDIS_URL": env.get("REDIS_URL", ""),
+        "CACHE_KEY_PREFIX": "wijkportaal:",
+        "CACHE_NO_NULL_WARNING": True,
+        "CACHE_DEFAULT_TIMEOUT": 300,
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int(env, "MAIL_PORT", 587),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
@@ -81,6 +88,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "wijkportaal@localhost"),
         "PORTAL_TILE_URL": env.get("PORTAL_TILE_URL", DEFAULT_TILE_URL),
+        "PORTAL_TILE_ATTRIBUTION": env.get("PORTAL_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
         "PORTAL_NEIGHBOURHOOD": env.get("PORTAL_NEIGHBOURHOOD", "overvecht"),
         "PORTAL_CONTENT_DIR": env.get("PORTAL_CONTENT_DIR", str(Path(__file__).parent.parent / "content")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,

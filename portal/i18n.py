@@ -65,7 +65,11 @@ def _add_language(endpoint, values) -> None:
         return
     from flask import current_app
 
-    if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+    try:
+        expects_language = current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    except KeyError:  # unknown endpoint: url_for raises its own BuildError
+        return
+    if expects_language:
         values["lang"] = current_language()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.core import UnknownLocaleError
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 CATEGORY_LABELS = {
@@ -55,3 +55,15 @@ def language_name(code: str) -> str:
         return Locale.parse(code).get_display_name(get_locale()) or code
     except (ValueError, UnknownLocaleError):
         return code
+
+
+def category_search_words(locale: str) -> dict[str, str]:
+    """Each category's name in Dutch and in `locale`, folded, for matching search words to categories."""
+    from portal.services.text_search import fold
+
+    words: dict[str, list[str]] = {code: [] for code in CATEGORY_LABELS}
+    for lang in dict.fromkeys(("nl", locale)):
+        with force_locale(lang):
+            for code, label in CATEGORY_LABELS.items():
+                words[code].append(fold(str(label)))
+    return {code: " ".join(names) for code, names in words.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.wrappers import Response
 
 
@@ -17,11 +17,11 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str) -> str:
-    """A policy that allows only the portal itself, plus map tiles as images."""
+def content_security_policy(tile_url: str, script_hashes: tuple[str, ...] = ()) -> str:
+    """A policy that allows only the portal itself, map tiles as images, and the given inline scripts."""
     directives = {
         "default-src": "'self'",
-        "script-src": "'self'",
+        "script-src": " ".join(("'self'", *script_hashes)),
         "style-src": "'self'",
         "img-src": f"'self' data: {tile_origin(tile_url)}",
         "font-src": "'self'",
@@ -36,13 +36,15 @@ def content_security_policy(tile_url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response that has not set its own."""
-    csp = content_security_policy(app.config["PORTAL_TILE_URL"])
+    tile_url = app.config["PORTAL_TILE_URL"]
+    csp = content_security_policy(tile_url)
     production = app.config["PORTAL_ENV"] == "production"
 
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
+        hashes = tuple(g.get("csp_script_hashes", ()))
+        headers.setdefault("Content-Security-Policy", content_security_policy(tile_url, hashes) if hashes else csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -15,14 +15,19 @@ from portal.services.neighbourhoods import default_neighbourhood
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 
 
-def switch_language_url(code: str) -> str:
+def switch_language_url(code: str, external: bool = False) -> str:
     """The current page in another language, keeping its path and query."""
     if request.endpoint and request.url_rule is not None and "lang" in request.url_rule.arguments:
         values = dict(request.view_args or {})
         values.update(request.args.to_dict(flat=False))
         values["lang"] = code
-        return url_for(request.endpoint, **values)
-    return url_for("main.home", lang=code)
+        return url_for(request.endpoint, _external=external, **values)
+    return url_for("main.home", lang=code, _external=external)
+
+
+def format_day_time(moment) -> str:
+    """'dinsdag 24 november, 10:00' in the active locale and the portal's time zone."""
+    return format_datetime(moment, "EEEE d MMMM, HH:mm")
 
 
 def money(cents: int) -> str:
@@ -40,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(markdown_filter, "markdown")
     app.add_template_filter(lambda d: format_date(d, "full"), "long_date")
-    app.add_template_filter(lambda d: format_datetime(d, "EEEE d MMMM, HH:mm"), "day_time")
+    app.add_template_filter(format_day_time, "day_time")
     app.add_template_filter(lambda d: format_time(d, "HH:mm"), "clock")
 
     app.add_template_global(category_label)

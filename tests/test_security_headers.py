@@ -35,4 +35,4 @@ def test_pages_reference_no_other_origin(client):
         sources = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert sources
         for source in sources:
-            assert source.startswith(("/", "#", "tel:", "mailto:")), f"{path} loads {source}"
+            assert source.startswith(("/", "#", "tel:", "mailto:", "http://localhost/")), f"{path} loads {source}"

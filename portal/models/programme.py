@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -11,14 +12,18 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.config import TIMEZONE
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.neighbourhood import Neighbourhood, Organisation
+from portal.services.text_search import fold
 
 CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "geld-werk")
 AUDIENCES = ("kinderen", "jongeren", "volwassenen", "ouderen", "gezinnen")
@@ -116,6 +121,8 @@ class ProgrammeText(Base):
     summary: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     referral: Mapped[str | None] = mapped_column(String(300))
+    search_title: Mapped[str] = mapped_column(String(160), default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
 
     programme: Mapped[Programme] = relationship(back_populates="translations")
 
@@ -159,12 +166,17 @@ class Session(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    local_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    local_minute: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 
     __table_args__ = (
+        Index("ix_sessions_upcoming", "programme_id", "status", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("local_weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("local_minute BETWEEN 0 AND 1439", name="minute_range"),
         CheckConstraint("capacity BETWEEN 1 AND 500", name="capacity_range"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
@@ -174,3 +186,23 @@ class Session(Base):
     def places_left(self) -> int:
         """Free places in this session."""
         return max(self.capacity - self.booked, 0)
+
+
+@event.listens_for(ProgrammeText, "before_insert")
+@event.listens_for(ProgrammeText, "before_update")
+def _fold_for_search(mapper, connection, text: ProgrammeText) -> None:
+    """Keep the folded search columns in step with the texts."""
+    text.search_title = fold(text.title or "")
+    text.search_body = fold(f"{text.summary or ''}\n{text.description or ''}")
+
+
+_LOCAL_ZONE = ZoneInfo(TIMEZONE)
+
+
+@event.listens_for(Session, "before_insert")
+@event.listens_for(Session, "before_update")
+def _local_start(mapper, connection, session: Session) -> None:
+    """Store the local weekday and minute of the start, for day and part-of-day filters."""
+    local = session.starts_at.astimezone(_LOCAL_ZONE)
+    session.local_weekday = local.weekday()
+    session.local_minute = local.hour * 60 + local.minute

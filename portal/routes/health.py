@@ -7,6 +7,12 @@ from portal.services.health import database_ok
 bp = Blueprint("health", __name__)
 
 
+@bp.get("/livez")
+def livez():
+    """Liveness: the process answers; touches nothing else (also the benchmark's baseline)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.get("/healthz")
 def healthz():
     """200 when the database answers, 503 when it does not."""

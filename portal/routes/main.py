@@ -2,9 +2,12 @@
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
-from portal.i18n import preferred_language
+from portal.config import LANGUAGES
+from portal.i18n import current_language, preferred_language
+from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood
-from portal.services.programmes import list_published
+from portal.services.programme_filters import ProgrammeFilters
+from portal.services.programme_search import search_programmes
 
 root_bp = Blueprint("root", __name__)
 bp = Blueprint("main", __name__)
@@ -18,9 +21,17 @@ def root():
     return response
 
 
+@root_bp.get("/robots.txt")
+def robots():
+    """Crawlers may read the public pages, not the accounts or the API."""
+    lines = ["User-agent: *", "Disallow: /api/"] + [f"Disallow: /{lang}/account" for lang in LANGUAGES]
+    return "\n".join(lines) + "\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/")
+@cached_page
 def home():
     """The home page: what the portal offers and a few programmes."""
     hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
-    listing = list_published(page=1, per_page=6)
-    return render_template("main/home.html", neighbourhood=hood, listing=listing)
+    results = search_programmes(ProgrammeFilters(), current_language(), per_page=6)
+    return render_template("main/home.html", neighbourhood=hood, results=results)

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, abort, current_app, render_template
 
+from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood, organisations_by_kind
 
 bp = Blueprint("organisations", __name__)
 
 
 @bp.get("")
+@cached_page
 def index():
     """The neighbourhood's organisations, grouped by kind, with how to reach them."""
     hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])

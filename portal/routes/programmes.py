@@ -1,28 +1,64 @@
-"""The social map as a list, and one programme with its upcoming sessions."""
+"""The social map as a searchable list, and one programme with its upcoming sessions."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
-from portal.services.programmes import get_published, list_published, upcoming_sessions
+from portal.filter_options import filter_options
+from portal.i18n import current_language
+from portal.labels import category_search_words
+from portal.maps import map_assets, render_map
+from portal.page_cache import cached_page
+from portal.services.programme_filters import parse_filters, parse_page
+from portal.services.programme_search import search_programmes
+from portal.services.programmes import get_published, upcoming_sessions
+from portal.services.routekaarten import route_maps_with_programme
+from portal.structured_data import programme_json_ld
 
 bp = Blueprint("programmes", __name__)
 
 
-def _page_number(raw: str | None) -> int:
-    """A page number from the query string; anything odd means page 1."""
-    return int(raw) if raw and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
-
-
 @bp.get("")
+@cached_page
 def index():
-    """All published programmes, a page at a time."""
-    listing = list_published(page=_page_number(request.args.get("page")))
-    return render_template("programmes/index.html", listing=listing)
+    """Published programmes matching the search and filters, a page at a time."""
+    parsed = parse_filters(request.args)
+    lang = current_language()
+    results = search_programmes(
+        parsed.filters, lang, page=parse_page(request.args.get("page")), category_words=category_search_words(lang)
+    )
+    return render_template(
+        "programmes/index.html", parsed=parsed, filters=parsed.filters, results=results, options=filter_options()
+    )
 
 
 @bp.get("/<slug>")
+@cached_page
 def detail(slug: str):
-    """One programme: what it is, where, and when it meets next."""
+    """One programme: what it is, where, when it meets next and which route maps name it."""
     programme = get_published(slug)
     if programme is None:
         abort(404)
-    return render_template("programmes/detail.html", programme=programme, sessions=upcoming_sessions(programme))
+    sessions = upcoming_sessions(programme)
+    rendered_map = assets = None
+    if programme.location is not None:
+        config = current_app.config
+        assets = map_assets(with_cluster=False)
+        location = programme.location
+        rendered_map = render_map(
+            location.latitude,
+            location.longitude,
+            16,
+            config["PORTAL_TILE_URL"],
+            config["PORTAL_TILE_ATTRIBUTION"],
+            assets,
+            False,
+        )
+        g.csp_script_hashes = [rendered_map.script_hash]
+    return render_template(
+        "programmes/detail.html",
+        programme=programme,
+        sessions=sessions,
+        rendered_map=rendered_map,
+        assets=assets,
+        json_ld=programme_json_ld(programme, sessions, current_language()),
+        route_maps=route_maps_with_programme(slug, current_language()),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -21,3 +23,8 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def markdown_to_text(text: str) -> str:
+    """The readable text of Markdown, without markup, for snippets and summaries."""
+    return html.unescape(nh3.clean(_md.render(text or ""), tags=set())).strip()

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Programme, ProgrammeText, Session
+from portal.models import Programme, Session
 from portal.models.base import utcnow
-
-PER_PAGE = 20
-
-
-@dataclass(frozen=True)
-class ProgrammePage:
-    """One page of a programme listing."""
-
-    items: list[Programme]
-    next_sessions: dict[int, Session]
-    page: int
-    pages: int
-    total: int
 
 
 def _published():
@@ -60,22 +46,6 @@ def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict
     for session in rows:
         result.setdefault(session.programme_id, session)
     return result
-
-
-def list_published(page: int = 1, per_page: int = PER_PAGE) -> ProgrammePage:
-    """Published programmes ordered by Dutch title, one page of them."""
-    total = db.session.scalar(select(func.count()).select_from(_published().subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    query = (
-        _with_details(_published())
-        .join(ProgrammeText, (ProgrammeText.programme_id == Programme.id) & (ProgrammeText.locale == "nl"))
-        .order_by(func.lower(ProgrammeText.title), Programme.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    items = list(db.session.scalars(query))
-    return ProgrammePage(items, next_sessions([p.id for p in items]), page, pages, total)
 
 
 def get_published(slug: str) -> Programme | None:

@@ -1,0 +1,187 @@
+"""The load benchmark: the portal under gunicorn (2 workers) with 2,000 programmes, loaded by wrk.
+
+Prints requests/s, p50 and p99 per page and the ratio to a trivial route of the same app measured in
+the same run; checks the map page's size and runs Lighthouse; writes bench/results.json.
+SQLite by default; set DATABASE_URL for PostgreSQL. Uses Redis (REDIS_URL, default
+redis://127.0.0.1:6379/15 when it answers) as production does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lighthouse_runner import lighthouse_available, run_lighthouse  # noqa: E402
+from bench.tile_stub import start_tile_stub  # noqa: E402
+from bench.wrk_runner import run_wrk  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {
+    "baseline": "/livez",
+    "home": "/nl/",
+    "list": "/nl/programmes",
+    "search": "/nl/programmes?q=wandelen",
+    "list_filtered": "/nl/programmes?category=bewegen&day=tue&time=morning&cost=free",
+    "programme": "/nl/programmes/bench-0042",
+    "map_page": "/nl/map",
+    "map_data": "/api/v1/map/locations.geojson?lang=nl",
+}
+LIGHTHOUSE_PAGES = ("home", "list", "programme", "map_page")
+TARGET_RATIO = 0.4
+TARGET_P99_MS = 100.0
+MAP_PAGE_MAX_BYTES = 150 * 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_url() -> str:
+    if "REDIS_URL" in os.environ:
+        return os.environ["REDIS_URL"]
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return "redis://127.0.0.1:6379/15"
+    except OSError:
+        return ""
+
+
+def _flask(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env, check=True)
+
+
+@contextmanager
+def _gunicorn(env: dict, port: int, workers: int):
+    command = [
+        sys.executable, "-m", "gunicorn", "--no-control-socket", "-w", str(workers),
+        "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "app:app",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _fetch(url: str) -> tuple[int, int]:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (our own local server)
+        return response.status, len(response.read())
+
+
+def main() -> int:
+    """Run the benchmark; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-lighthouse", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="wijkportaal-bench-"))
+    tile_server, tile_url = start_tile_stub()
+    redis_url = _redis_url()
+    env = os.environ | {
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{work}/bench.db",
+        "REDIS_URL": redis_url,
+        "PORTAL_TILE_URL": tile_url,
+        "HOME": str(work),
+    }
+    if redis_url:
+        subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=False, capture_output=True)
+    print(f"database: {env['DATABASE_URL'].split('@')[-1]}  cache: {redis_url or 'none'}", flush=True)
+    _flask(env, "db", "upgrade")
+    _flask(env, "seed-demo")  # the route maps name demo programmes; start-up checks them
+    started = time.perf_counter()
+    _flask(env, "seed-bench")
+    print(f"seed-bench took {time.perf_counter() - started:.1f} s", flush=True)
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    results: dict = {"database": env["DATABASE_URL"].split(":")[0], "cache": "redis" if redis_url else "none"}
+    with _gunicorn(env | {"PORTAL_ENV": "production"}, port, args.workers):
+        status, size = _fetch(base + PAGES["map_page"])
+        results["map_page_bytes"] = size
+        results["map_data_bytes"] = _fetch(base + PAGES["map_data"])[1]
+        pages = {}
+        for name, path in PAGES.items():
+            for _ in range(4):  # warm up: steady state is what is measured
+                _fetch(base + path)
+            measured = run_wrk(base + path, args.seconds, args.connections)
+            pages[name] = {"path": path, **measured.__dict__}
+            print(f"  {name:<14} {measured.requests_per_second:8.0f} req/s  p50 {measured.p50_ms:6.1f} ms"
+                  f"  p99 {measured.p99_ms:6.1f} ms  non-2xx {measured.non_2xx}", flush=True)  # fmt: skip
+        baseline = pages["baseline"]["requests_per_second"]
+        for page in pages.values():
+            page["ratio"] = round(page["requests_per_second"] / baseline, 2)
+        results["pages"] = pages
+        if not args.no_lighthouse and lighthouse_available():
+            results["lighthouse"] = {name: run_lighthouse(base + PAGES[name]) for name in LIGHTHOUSE_PAGES}
+        else:
+            results["lighthouse"] = "not run (npm install --prefix bench, and /usr/bin/chromium)"
+    tile_server.shutdown()
+
+    failures = []
+    for name, page in results["pages"].items():
+        if name == "baseline":
+            continue
+        if page["ratio"] < TARGET_RATIO:
+            failures.append(f"{name}: {page['ratio']} x baseline < {TARGET_RATIO}")
+        if page["p99_ms"] >= TARGET_P99_MS:
+            failures.append(f"{name}: p99 {page['p99_ms']} ms >= {TARGET_P99_MS}")
+        if page["non_2xx"] or page["socket_errors"]:
+            failures.append(f"{name}: {page['non_2xx']} non-2xx, {page['socket_errors']} socket errors")
+    if results["map_page_bytes"] > MAP_PAGE_MAX_BYTES:
+        failures.append(f"map page {results['map_page_bytes']} bytes > {MAP_PAGE_MAX_BYTES}")
+    if isinstance(results["lighthouse"], dict):
+        for name, scores in results["lighthouse"].items():
+            if "error" in scores:
+                failures.append(f"lighthouse {name}: {scores['error']}")
+                continue
+            low = {k: v for k, v in scores.items() if k != "failed_audits" and v < 100}
+            if low:
+                failures.append(f"lighthouse {name}: {low} (audits: {', '.join(scores['failed_audits'])})")
+    results["failures"] = failures
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+
+    print(f"\n{'page':<14} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
+    for name, page in results["pages"].items():
+        print(f"{name:<14} {page['requests_per_second']:8.0f} {page['ratio']:6.2f} {page['p50_ms']:7.1f} "
+              f"{page['p99_ms']:7.1f}")  # fmt: skip
+    print(f"map page {results['map_page_bytes'] / 1024:.1f} KB, map data {results['map_data_bytes'] / 1024:.1f} KB")
+    if isinstance(results["lighthouse"], dict):
+        for name, scores in results["lighthouse"].items():
+            shown = {k: v for k, v in scores.items() if k != "failed_audits"}
+            print(f"lighthouse {name:<10} " + "  ".join(f"{k} {v}" for k, v in shown.items()))
+    else:
+        print(f"lighthouse: {results['lighthouse']}")
+    print("\n" + ("all targets met" if not failures else "targets missed:\n  " + "\n  ".join(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Machine-facing endpoints under /api/v1 (no language prefix): the social map's GeoJSON feed."""
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_babel import force_locale
+
+from portal.config import LANGUAGES
+from portal.labels import category_search_words
+from portal.page_cache import cached_page
+from portal.services.programme_filters import parse_filters
+from portal.services.social_map import map_locations
+from portal.template_helpers import format_day_time
+
+bp = Blueprint("api", __name__)
+MAX_PROGRAMMES_PER_POPUP = 8
+
+
+def _feature(location, lang: str) -> dict:
+    programmes = [
+        {
+            "title": p.title,
+            "lang": p.title_locale,
+            "url": url_for("programmes.detail", lang=lang, slug=p.slug),
+            "next": format_day_time(p.next_start) if p.next_start else None,
+        }
+        for p in location.programmes[:MAX_PROGRAMMES_PER_POPUP]
+    ]
+    return {
+        "type": "Feature",
+        "id": location.id,
+        "geometry": {"type": "Point", "coordinates": [location.longitude, location.latitude]},
+        "properties": {
+            "name": location.name,
+            "address": f"{location.street} {location.house_number}, {location.postcode} {location.city}",
+            "wheelchair_accessible": location.wheelchair_accessible,
+            "programmes": programmes,
+            "more": max(len(location.programmes) - MAX_PROGRAMMES_PER_POPUP, 0),
+        },
+    }
+
+
+def _feature_collection(lang: str, filters) -> dict:
+    with force_locale(lang):
+        words = category_search_words(lang)
+        features = [_feature(location, lang) for location in map_locations(filters, lang, category_words=words)]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@bp.get("/map/locations.geojson")
+@cached_page
+def map_locations_feed():
+    """Locations with matching programmes as GeoJSON; same filters as the list; `lang` picks the texts."""
+    lang = request.args.get("lang", "nl")
+    if lang not in LANGUAGES:
+        abort(400)
+    filters = parse_filters(request.args).filters
+    response = jsonify(_feature_collection(lang, filters))
+    response.mimetype = "application/geo+json"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,33 @@
+"""Route maps: the overview, and one map with its steps and the offers that fit a resident."""
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from portal.i18n import current_language
+from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.routekaarten import (
+    get_route_map,
+    list_route_maps,
+    parse_selection,
+    route_map_page,
+    selector_fields,
+)
+
+bp = Blueprint("routekaarten", __name__)
+
+
+@bp.get("")
+def index():
+    """Every route map with a one-line summary and who it is for."""
+    return render_template("routekaarten/index.html", route_maps=list_route_maps(current_language()))
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """One route map: its steps, who is involved, and the offers that fit the chosen levels."""
+    route_map = get_route_map(slug)
+    if route_map is None:
+        abort(404)
+    selection = parse_selection(request.args.to_dict(flat=False))
+    hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
+    page = route_map_page(route_map, selection, current_language(), hood.id if hood else None)
+    return render_template("routekaarten/detail.html", page=page, fields=selector_fields(selection))

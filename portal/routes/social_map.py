@@ -1,0 +1,50 @@
+"""The social map on a folium/Leaflet map, with the same filters as the list and a text list beside it."""
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+
+from portal.filter_options import filter_options
+from portal.i18n import current_language
+from portal.labels import category_search_words
+from portal.maps import map_assets, render_map
+from portal.page_cache import cached_page
+from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.programme_filters import parse_filters, parse_page
+from portal.services.social_map import LOCATIONS_PER_PAGE, map_locations
+
+bp = Blueprint("social_map", __name__)
+
+
+@bp.get("")
+@cached_page
+def index():
+    """The map page: markers come from the GeoJSON feed; the locations are also listed as text."""
+    parsed = parse_filters(request.args)
+    filters = parsed.filters
+    lang = current_language()
+    config = current_app.config
+    hood = default_neighbourhood(config["PORTAL_NEIGHBOURHOOD"])
+    latitude, longitude, zoom = (hood.latitude, hood.longitude, hood.zoom) if hood else (52.09, 5.12, 13)
+    assets = map_assets(with_cluster=True)
+    rendered = render_map(
+        latitude, longitude, zoom, config["PORTAL_TILE_URL"], config["PORTAL_TILE_ATTRIBUTION"], assets, True
+    )
+    g.csp_script_hashes = [rendered.script_hash]
+    locations = map_locations(filters, lang, category_words=category_search_words(lang))
+    pages = max((len(locations) + LOCATIONS_PER_PAGE - 1) // LOCATIONS_PER_PAGE, 1)
+    page = min(parse_page(request.args.get("page")), pages)
+    query = filters.query_string()
+    feed_url = url_for("api.map_locations_feed", lang=lang) + (f"&{query}" if query else "")
+    return render_template(
+        "social_map/index.html",
+        parsed=parsed,
+        filters=filters,
+        options=filter_options(),
+        rendered_map=rendered,
+        assets=assets,
+        feed_url=feed_url,
+        locations=locations[(page - 1) * LOCATIONS_PER_PAGE : page * LOCATIONS_PER_PAGE],
+        location_count=len(locations),
+        programme_count=sum(len(location.programmes) for location in locations),
+        page=page,
+        pages=pages,
+    )

@@ -1,0 +1,134 @@
+"""A large, deterministic data set for the load benchmark: 2,000 programmes, 500 locations, 20,000 sessions."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from portal.config import TIMEZONE
+from portal.extensions import db
+from portal.models import (
+    Location,
+    Neighbourhood,
+    Organisation,
+    Programme,
+    ProgrammeAudience,
+    ProgrammeLanguage,
+    ProgrammeText,
+    Session,
+)
+from portal.models.neighbourhood import ORGANISATION_KINDS
+from portal.models.programme import AUDIENCES, CATEGORIES
+
+WORDS = {
+    "nl": ["wandelen", "koken", "zwemmen", "dansen", "yoga", "fietsen", "tekenen", "zingen", "tuinieren", "praten"],
+    "en": [
+        "walking",
+        "cooking",
+        "swimming",
+        "dancing",
+        "yoga",
+        "cycling",
+        "drawing",
+        "singing",
+        "gardening",
+        "talking",
+    ],
+    "tr": ["yürüyüş", "yemek", "yüzme", "dans", "yoga", "bisiklet", "resim", "şarkı", "bahçe", "sohbet"],
+    "ar": ["المشي", "الطبخ", "السباحة", "الرقص", "اليوغا", "الدراجة", "الرسم", "الغناء", "البستنة", "الحديث"],
+}
+GROUP = {"nl": "groep", "en": "group", "tr": "grubu", "ar": "مجموعة"}
+SPOKEN = ("nl", "en", "tr", "ar", "pl", "so")
+
+
+def bench_data_present() -> bool:
+    """True when the benchmark data set has been loaded already."""
+    return db.session.scalar(select(func.count()).select_from(Programme).where(Programme.slug.like("bench-%"))) > 0
+
+
+def seed_bench(
+    neighbourhood_slug: str, programmes: int = 2000, locations: int = 500, sessions: int = 20000, seed: int = 7
+) -> dict[str, int]:
+    """Add the benchmark data set (marked as demo) and commit; the same seed gives the same data."""
+    rng = random.Random(seed)  # noqa: S311  (made-up test data, not security)
+    hood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == neighbourhood_slug))
+    if hood is None:
+        hood = Neighbourhood(
+            slug=neighbourhood_slug, name="Benchwijk", city="Utrecht", latitude=52.116, longitude=5.112, is_demo=True
+        )
+        db.session.add(hood)
+    organisations = [
+        Organisation(
+            slug=f"bench-org-{i:03d}",
+            name=f"Organisatie {i:03d}",
+            kind=ORGANISATION_KINDS[i % len(ORGANISATION_KINDS)],
+            neighbourhood=hood,
+            description={"nl": "Een organisatie voor de benchmark."},
+            is_demo=True,
+        )
+        for i in range(20)
+    ]
+    places = [
+        Location(
+            slug=f"bench-loc-{i:04d}",
+            neighbourhood=hood,
+            name=f"Buurtlocatie {i:04d}",
+            street="Zamenhofdreef",
+            house_number=str(i + 1),
+            postcode=f"35{61 + i % 4} AB",
+            city="Utrecht",
+            latitude=52.100 + rng.random() * 0.03,
+            longitude=5.095 + rng.random() * 0.04,
+            wheelchair_accessible=rng.random() < 0.7,
+            is_demo=True,
+        )
+        for i in range(locations)
+    ]
+    db.session.add_all(organisations + places)
+    today = date.today()
+    zone = ZoneInfo(TIMEZONE)
+    per_programme, extra = divmod(sessions, programmes)
+    for i in range(programmes):
+        word = rng.randrange(len(WORDS["nl"]))
+        programme = Programme(
+            slug=f"bench-{i:04d}",
+            organisation=organisations[i % len(organisations)],
+            location=places[i % len(places)],
+            category=CATEGORIES[i % len(CATEGORIES)],
+            status="published",
+            cost_cents=0 if rng.random() < 0.7 else 250,
+            referral_required=rng.random() < 0.3,
+            last_verified_on=today - timedelta(days=rng.randrange(200)),
+            is_demo=True,
+        )
+        for lang in WORDS:
+            title = f"{WORDS[lang][word].capitalize()} {GROUP[lang]} {i:04d}"
+            programme.translations.append(
+                ProgrammeText(
+                    locale=lang,
+                    title=title,
+                    summary=f"{title}: {WORDS[lang][(word + 1) % 10]} {WORDS[lang][(word + 2) % 10]}.",
+                    description=f"{title}. " + " ".join(rng.choice(WORDS[lang]) for _ in range(60)),
+                )
+            )
+        programme.audiences = [ProgrammeAudience(audience=a) for a in rng.sample(AUDIENCES, 2)]
+        programme.languages = [ProgrammeLanguage(language=x) for x in {"nl", *rng.sample(SPOKEN, 2)}]
+        for _ in range(per_programme + (1 if i < extra else 0)):
+            day = today + timedelta(days=1 + rng.randrange(56))
+            start = datetime.combine(day, time(rng.randrange(8, 21), rng.choice((0, 30))), tzinfo=zone)
+            programme.sessions.append(
+                Session(
+                    starts_at=start.astimezone(UTC),
+                    ends_at=(start + timedelta(minutes=60)).astimezone(UTC),
+                    capacity=rng.choice((1, 8, 12, 20)),
+                    is_demo=True,
+                )
+            )
+        db.session.add(programme)
+        if i % 250 == 249:
+            db.session.flush()
+    db.session.commit()
+    return {"programmes": programmes, "locations": locations, "sessions": sessions, "organisations": 20}

@@ -1,0 +1,100 @@
+"""The map page and its GeoJSON feed: same filters as the list, local assets, small page, hashed script."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from portal.extensions import db
+from tests.factories import LocationFactory, ProgrammeFactory, SessionFactory
+
+
+def _setup():
+    park = LocationFactory(name="Park de Gagel", latitude=52.123, longitude=5.127)
+    hall = LocationFactory(name="Sporthal", latitude=52.114, longitude=5.108)
+    walk = ProgrammeFactory(slug="wandelen", category="bewegen", location=park, texts={"tr": "Yürüyüş"})
+    SessionFactory(programme=walk)
+    ProgrammeFactory(slug="tekenen", category="creatief", location=hall)
+    ProgrammeFactory(slug="concept", category="creatief", location=hall, status="draft")
+    db.session.commit()
+
+
+def test_map_page_lists_the_same_selection_as_text(client):
+    _setup()
+    html = client.get("/nl/map?category=bewegen").get_data(as_text=True)
+    assert "Park de Gagel" in html and "Sporthal" not in html
+    assert 'href="/nl/programmes/wandelen"' in html
+    html = client.get("/nl/map").get_data(as_text=True)
+    assert "Park de Gagel" in html and "Sporthal" in html and "concept" not in html
+
+
+def test_map_page_loads_only_local_assets_and_a_hashed_inline_script(client):
+    _setup()
+    response = client.get("/tr/map")
+    html = response.get_data(as_text=True)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert url.startswith(("/", "#", "http://localhost/")), url
+    assert "/static/vendor/leaflet-" in html and "/static/vendor/leaflet.markercluster-" in html
+    inline = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(inline) == 1 and "L.map(" in inline[0] and "markerClusterGroup" in inline[0]
+    csp = response.headers["Content-Security-Policy"]
+    assert "'sha256-" in csp and "unsafe-inline" not in csp
+    assert "https://tile.openstreetmap.org" in csp
+
+
+def test_the_vendored_leaflet_files_are_served(client):
+    html = client.get("/nl/map").get_data(as_text=True)
+    for url in re.findall(r'(?:src|href)="(/static/vendor/[^"]+)"', html):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(response.get_data()) > 500
+        response.close()
+
+
+def test_geojson_feed_has_the_filtered_locations_with_popups(client):
+    _setup()
+    response = client.get("/api/v1/map/locations.geojson?lang=tr&category=bewegen")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    assert "max-age" in response.headers["Cache-Control"] and response.headers["ETag"]
+    data = json.loads(response.get_data())
+    assert data["type"] == "FeatureCollection"
+    (feature,) = data["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [5.127, 52.123]}
+    (programme,) = feature["properties"]["programmes"]
+    assert programme == {"title": "Yürüyüş", "lang": "tr", "url": "/tr/programmes/wandelen", "next": programme["next"]}
+    assert programme["next"]
+
+
+def test_geojson_feed_refuses_an_unknown_language(client):
+    assert client.get("/api/v1/map/locations.geojson?lang=xx").status_code == 400
+
+
+def test_map_page_stays_small_with_many_programmes(client):
+    for n in range(120):
+        location = LocationFactory()
+        ProgrammeFactory(slug=f"p{n}", location=location)
+    db.session.commit()
+    html = client.get("/nl/map").get_data()
+    assert len(html) < 150 * 1024
+    assert html.count(b'class="wp-places__item"') == 50  # the text list is paged
+    assert b"page=3" in html
+
+
+def test_programme_page_has_a_small_map_and_json_ld(client):
+    _setup()
+    response = client.get("/en/programmes/wandelen")
+    html = response.get_data(as_text=True)
+    assert 'data-map-marker-lat="52.123"' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "EventSeries" and data["location"]["geo"]["latitude"] == 52.123
+    assert data["subEvent"][0]["@type"] == "Event" and data["subEvent"][0]["remainingAttendeeCapacity"] == 12
+    assert "'sha256-" in response.headers["Content-Security-Policy"]
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    programme = ProgrammeFactory(slug="xss")
+    programme.text("nl").title = "</script><script>alert(1)</script>"
+    db.session.commit()
+    html = client.get("/nl/programmes/xss").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
