@@ -16,8 +16,16 @@ def lighthouse_available() -> bool:
     return (BENCH / "node_modules" / ".bin" / "lighthouse").exists() and Path("/usr/bin/chromium").exists()
 
 
-def run_lighthouse(url: str) -> dict[str, int]:
-    """Scores 0-100 per category for `url` with Lighthouse's default (mobile) settings."""
+def run_lighthouse(url: str, attempts: int = 2) -> dict:
+    """Scores 0-100 per category for `url` (mobile settings); a run that fails is tried once more."""
+    for _ in range(attempts):
+        result = _run_once(url)
+        if "error" not in result:
+            break
+    return result
+
+
+def _run_once(url: str) -> dict:
     command = [
         str(BENCH / "node_modules" / ".bin" / "lighthouse"),
         url,

@@ -85,11 +85,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every page and endpoint, one blueprint per audience or feature."""
     from portal import vendor_assets
-    from portal.routes import api, health, main, organisations, programmes, routekaarten, social_map
+    from portal.routes import api, health, main, map_init, organisations, programmes, routekaarten, social_map
 
     vendor_assets.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(map_init.bp)
     app.register_blueprint(main.root_bp)
     app.register_blueprint(main.bp, url_prefix="/<lang:lang>")
     app.register_blueprint(programmes.bp, url_prefix="/<lang:lang>/programmes")

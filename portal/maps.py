@@ -1,28 +1,19 @@
-"""Leaflet maps built with folium, with every asset served locally and the init script hashed for CSP."""
+"""Leaflet maps built with folium; every asset, folium's init script included, is served by the portal."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
 import folium
-from flask import url_for
+from flask import current_app, url_for
 from folium.plugins import MarkerCluster
 from markupsafe import Markup
 
 MAP_ID = "wijkmap"
 CLUSTER_ID = "wijkcluster"
-
-
-@dataclass(frozen=True)
-class RenderedMap:
-    """The parts of a folium map that a page places: container, init script and its CSP hash."""
-
-    container: Markup
-    script: Markup
-    script_hash: str
+MIN_ZOOM, MAX_ZOOM = 1, 19
 
 
 @dataclass(frozen=True)
@@ -31,6 +22,20 @@ class MapAssets:
 
     scripts: tuple[str, ...]
     styles: tuple[str, ...]
+
+    def as_json(self) -> str:
+        """For a data attribute that social-map.js reads."""
+        return json.dumps({"scripts": self.scripts, "styles": self.styles})
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where a map is centred, how far it is zoomed, and whether it clusters markers."""
+
+    latitude: float
+    longitude: float
+    zoom: int
+    cluster: bool
 
 
 def map_assets(with_cluster: bool) -> MapAssets:
@@ -46,38 +51,44 @@ def map_assets(with_cluster: bool) -> MapAssets:
     return MapAssets(tuple(scripts), tuple(styles))
 
 
-def script_hash(script: str) -> str:
-    """The CSP source expression ('sha256-…') that allows exactly this inline script."""
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+def init_script_url(view: MapView) -> str:
+    """The URL of folium's init script for this view; `v` changes with the release and configuration."""
+    return url_for(
+        "map_init.script",
+        lat=f"{view.latitude:.5f}",
+        lng=f"{view.longitude:.5f}",
+        zoom=view.zoom,
+        cluster=int(view.cluster),
+        v=current_app.extensions["page_cache_fingerprint"],
+    )
 
 
-@lru_cache(maxsize=64)
-def render_map(
-    latitude: float, longitude: float, zoom: int, tile_url: str, attribution: str, assets: MapAssets, cluster: bool
-) -> RenderedMap:
-    """A folium map centred on a point, optionally with an empty marker cluster that JavaScript fills.
+def map_container() -> Markup:
+    """The element folium's script draws the map into."""
+    return Markup(f'<div class="folium-map" id="map_{MAP_ID}"></div>')  # noqa: S704  (a constant)
 
-    Pure in its arguments, so the result is memoised; no user-entered text reaches folium."""
+
+@lru_cache(maxsize=256)
+def init_script(view: MapView, tile_url: str, attribution: str) -> str:
+    """folium's JavaScript for a map with this view: tiles and, if asked, an empty marker cluster.
+
+    Pure in its arguments (numbers and configured strings only), so it is memoised."""
     map_ = folium.Map(
-        location=[latitude, longitude],
-        zoom_start=zoom,
-        tiles=tile_url,
-        attr=attribution,
-        max_zoom=19,
+        location=[view.latitude, view.longitude],
+        zoom_start=view.zoom,
+        tiles=None,
+        max_zoom=MAX_ZOOM,
         control_scale=True,
     )
     map_._id = MAP_ID
-    map_.default_js = [(f"js{i}", url) for i, url in enumerate(assets.scripts[:1])]
-    map_.default_css = [(f"css{i}", url) for i, url in enumerate(assets.styles[:1])]
-    if cluster:
-        layer = MarkerCluster(name="locations", options={"chunkedLoading": True, "showCoverageOnHover": False})
+    # Sharp tiles on phone screens (Leaflet asks for the next zoom level at half size).
+    folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=MAX_ZOOM, detect_retina=True).add_to(map_)
+    if view.cluster:
+        # Markers are added in short chunks so the page never blocks for long, even with 500 locations.
+        options = {"chunkedLoading": True, "chunkInterval": 40, "chunkDelay": 20, "showCoverageOnHover": False}
+        layer = MarkerCluster(name="locations", options=options)
         layer._id = CLUSTER_ID
-        layer.default_js = [(f"cjs{i}", url) for i, url in enumerate(assets.scripts[1:])]
-        layer.default_css = [(f"ccss{i}", url) for i, url in enumerate(assets.styles[1:])]
         layer.add_to(map_)
     figure = map_.get_root()
     figure.render()
-    container = figure.html.render()
-    script = figure.script.render()
-    return RenderedMap(Markup(container), Markup(script), script_hash(script))  # noqa: S704  (folium output, no user text)
+    return figure.script.render()

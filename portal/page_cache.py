@@ -13,7 +13,7 @@ import logging
 from functools import wraps
 from pathlib import Path
 
-from flask import current_app, g, request
+from flask import current_app, request
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
@@ -63,9 +63,8 @@ def _key() -> str:
     return f"page:{fingerprint}:{listings_version()}:{request.endpoint}:{digest}"
 
 
-def _from_cache(compressed: bytes, headers: list, script_hashes: list) -> Response:
+def _from_cache(compressed: bytes, headers: list) -> Response:
     """Rebuild a cached page; gzip-encoded when the client accepts it (every browser does)."""
-    g.csp_script_hashes = script_hashes  # the page's inline scripts, for the CSP header
     if "gzip" in request.accept_encodings:
         response = Response(compressed, status=200, headers=headers)
         response.headers["Content-Encoding"] = "gzip"
@@ -94,7 +93,7 @@ def cached_page(view):
         if response.status_code == 200 and "Set-Cookie" not in response.headers and not response.direct_passthrough:
             headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
             compressed = gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL, mtime=0)
-            entry = (compressed, headers, list(g.get("csp_script_hashes", [])))
+            entry = (compressed, headers)
             try:
                 cache.set(key, entry, timeout=PAGE_TTL)
             except RedisError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g
+from flask import Flask
 from werkzeug.wrappers import Response
 
 
@@ -17,11 +17,11 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str, script_hashes: tuple[str, ...] = ()) -> str:
-    """A policy that allows only the portal itself, map tiles as images, and the given inline scripts."""
+def content_security_policy(tile_url: str) -> str:
+    """A policy that allows only the portal itself (no inline script or style at all), plus map tiles."""
     directives = {
         "default-src": "'self'",
-        "script-src": " ".join(("'self'", *script_hashes)),
+        "script-src": "'self'",
         "style-src": "'self'",
         "img-src": f"'self' data: {tile_origin(tile_url)}",
         "font-src": "'self'",
@@ -36,15 +36,13 @@ def content_security_policy(tile_url: str, script_hashes: tuple[str, ...] = ()) 
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response that has not set its own."""
-    tile_url = app.config["PORTAL_TILE_URL"]
-    csp = content_security_policy(tile_url)
+    csp = content_security_policy(app.config["PORTAL_TILE_URL"])
     production = app.config["PORTAL_ENV"] == "production"
 
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        hashes = tuple(g.get("csp_script_hashes", ()))
-        headers.setdefault("Content-Security-Policy", content_security_policy(tile_url, hashes) if hashes else csp)
+        headers.setdefault("Content-Security-Policy", csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from portal.config import LANGUAGES
 from portal.i18n import current_language, text_direction
 from portal.labels import audience_label, category_label, language_name, organisation_kind_label
+from portal.maps import map_container
 from portal.services.markdown import render_markdown
 from portal.services.neighbourhoods import default_neighbourhood
 
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(audience_label)
     app.add_template_global(organisation_kind_label)
     app.add_template_global(language_name)
+    app.add_template_global(map_container)
 
     @app.context_processor
     def _globals() -> dict:

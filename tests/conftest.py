@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -87,3 +88,22 @@ def login(client):
         return user
 
     return _login
+
+
+@pytest.fixture
+def make_app(app, database, tmp_path):
+    """make_app(content_root, **settings): another portal app on the test database, disposed afterwards."""
+    made = []
+
+    def _make(root: Path | None = None, **overrides):
+        settings = {key: value for key, value in database.items() if key != "backend"}
+        content = {"PORTAL_CONTENT_DIR": str(root)} if root is not None else {}
+        new = create_app(base_config(tmp_path) | settings | content | overrides)
+        new.test_client_class = FreshContextClient
+        made.append(new)
+        return new
+
+    yield _make
+    for new in made:
+        with new.app_context():
+            db.engine.dispose()

@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from portal import create_app
-from portal.extensions import db
 from portal.services.content_errors import ContentError
 from portal.services.demo import load_demo
 from portal.services.routekaart_content import (
@@ -23,7 +22,7 @@ from portal.services.routekaart_content import (
     load_route_maps,
     reference_errors,
 )
-from tests.conftest import FreshContextClient, base_config
+from tests.conftest import base_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content" / "routekaarten"
@@ -45,24 +44,6 @@ def content_root(tmp_path: Path, mutate=None, *, extra: tuple[Path, ...] = (), n
         mutate(data)
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def make_app(app, database, tmp_path):
-    """make_app(content_root, **settings): another portal app on the test database, reading that content."""
-    made = []
-
-    def _make(root: Path, **overrides):
-        settings = {key: value for key, value in database.items() if key != "backend"}
-        new = create_app(base_config(tmp_path) | settings | {"PORTAL_CONTENT_DIR": str(root)} | overrides)
-        new.test_client_class = FreshContextClient
-        made.append(new)
-        return new
-
-    yield _make
-    for new in made:
-        with new.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """The social map as a searchable list, and one programme with its upcoming sessions."""
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
-from portal.maps import map_assets, render_map
+from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
 from portal.services.programme_filters import parse_filters, parse_page
 from portal.services.programme_search import search_programmes
@@ -38,27 +38,16 @@ def detail(slug: str):
     if programme is None:
         abort(404)
     sessions = upcoming_sessions(programme)
-    rendered_map = assets = None
+    map_init_url = None
     if programme.location is not None:
-        config = current_app.config
-        assets = map_assets(with_cluster=False)
         location = programme.location
-        rendered_map = render_map(
-            location.latitude,
-            location.longitude,
-            16,
-            config["PORTAL_TILE_URL"],
-            config["PORTAL_TILE_ATTRIBUTION"],
-            assets,
-            False,
-        )
-        g.csp_script_hashes = [rendered_map.script_hash]
+        map_init_url = init_script_url(MapView(location.latitude, location.longitude, 16, cluster=False))
     return render_template(
         "programmes/detail.html",
         programme=programme,
         sessions=sessions,
-        rendered_map=rendered_map,
-        assets=assets,
+        map_assets=map_assets(with_cluster=False),
+        map_init_url=map_init_url,
         json_ld=programme_json_ld(programme, sessions, current_language()),
         route_maps=route_maps_with_programme(slug, current_language()),
     )

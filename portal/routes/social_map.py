@@ -1,11 +1,11 @@
 """The social map on a folium/Leaflet map, with the same filters as the list and a text list beside it."""
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
-from portal.maps import map_assets, render_map
+from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.programme_filters import parse_filters, parse_page
@@ -21,14 +21,9 @@ def index():
     parsed = parse_filters(request.args)
     filters = parsed.filters
     lang = current_language()
-    config = current_app.config
-    hood = default_neighbourhood(config["PORTAL_NEIGHBOURHOOD"])
+    hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
     latitude, longitude, zoom = (hood.latitude, hood.longitude, hood.zoom) if hood else (52.09, 5.12, 13)
-    assets = map_assets(with_cluster=True)
-    rendered = render_map(
-        latitude, longitude, zoom, config["PORTAL_TILE_URL"], config["PORTAL_TILE_ATTRIBUTION"], assets, True
-    )
-    g.csp_script_hashes = [rendered.script_hash]
+    view = MapView(latitude, longitude, zoom, cluster=True)
     locations = map_locations(filters, lang, category_words=category_search_words(lang))
     pages = max((len(locations) + LOCATIONS_PER_PAGE - 1) // LOCATIONS_PER_PAGE, 1)
     page = min(parse_page(request.args.get("page")), pages)
@@ -39,12 +34,13 @@ def index():
         parsed=parsed,
         filters=filters,
         options=filter_options(),
-        rendered_map=rendered,
-        assets=assets,
+        map_assets=map_assets(with_cluster=True),
+        map_init_url=init_script_url(view),
         feed_url=feed_url,
         locations=locations[(page - 1) * LOCATIONS_PER_PAGE : page * LOCATIONS_PER_PAGE],
         location_count=len(locations),
         programme_count=sum(len(location.programmes) for location in locations),
         page=page,
         pages=pages,
+        per_page=LOCATIONS_PER_PAGE,
     )

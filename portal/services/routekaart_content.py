@@ -404,7 +404,11 @@ def _check_database_at_start(app: Flask, catalogue: Catalogue) -> None:
     """Check slugs when the database has programmes; skip with a warning while it has none."""
     try:
         with app.app_context():
-            references = read_database_references()
+            try:
+                references = read_database_references()
+            finally:
+                db.session.remove()  # give the connection back, then close it:
+                db.engine.dispose()  # start-up leaves no pooled connection behind (nor one to fork)
     except SQLAlchemyError as error:
         logger.warning("route maps: the database could not be read (%s); slugs not checked", type(error).__name__)
         return

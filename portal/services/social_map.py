@@ -14,7 +14,7 @@ from portal.models.base import utcnow
 from portal.services.programme_filters import ProgrammeFilters
 from portal.services.programme_search import ranked_ids
 
-LOCATIONS_PER_PAGE = 50
+LOCATIONS_PER_PAGE = 25
 
 
 @dataclass(frozen=True)

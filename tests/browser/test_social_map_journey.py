@@ -27,6 +27,8 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
     page.locator("a.wp-link-icon[href*='/tr/map']").click()
     expect(page).to_have_url(re.compile(r"/tr/map\?q=bewegen&day=tue&time=morning&cost=free"))
     expect(page.locator("html")).to_have_attribute("lang", "tr")
+    page.locator(".wp-map").scroll_into_view_if_needed()  # the map loads when it comes into view
+    expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
     marker = page.locator(".leaflet-marker-icon")
     expect(marker).to_have_count(1)
     expect(page.locator(".wp-places__item")).to_have_count(1)
@@ -40,6 +42,7 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
 
     expect(page).to_have_url(f"{live_server}/tr/programmes/wandelgroep-park-de-gagel")
     expect(page.locator("h1")).to_contain_text("Park de Gagel yürüyüş grubu")
+    page.locator(".wp-map--small").scroll_into_view_if_needed()
     expect(page.locator(".wp-map--small .leaflet-marker-icon")).to_have_count(1)
     assert_accessible(page)
     assert console_errors == []
@@ -48,6 +51,7 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
 def test_the_map_clusters_all_locations_and_works_in_arabic(page, live_server, assert_accessible, console_errors):
     page.goto(f"{live_server}/ar/map")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator(".wp-map").scroll_into_view_if_needed()
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
     places = page.locator(".wp-places__item").count()
     assert places >= 8

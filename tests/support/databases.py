@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from portal.config import normalise_database_url
 
@@ -31,7 +32,7 @@ def fresh_database(backend: str, directory: Path, name: str) -> dict:
         path.unlink(missing_ok=True)
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     url = postgres_url()
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)  # the connection closes as the block ends
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{name}"'))
