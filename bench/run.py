@@ -142,7 +142,9 @@ def main() -> int:
         if not args.no_lighthouse and lighthouse_available():
             results["lighthouse"] = {name: run_lighthouse(base + PAGES[name]) for name in LIGHTHOUSE_PAGES}
         else:
-            results["lighthouse"] = "not run (npm install --prefix bench, and /usr/bin/chromium)"
+            results["lighthouse"] = (
+                "not run (--no-lighthouse)" if args.no_lighthouse else "not run (npm install --prefix bench; chromium)"
+            )
     tile_server.shutdown()
 
     failures = []

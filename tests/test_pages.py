@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from tests.factories import OrganisationFactory, ProgrammeFactory, SessionFactory
+from tests.support.queries import count_queries
 
 LANGUAGES = ("nl", "en", "tr", "ar")
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements sent while the block runs."""
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

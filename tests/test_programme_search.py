@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from portal.extensions import db
 from portal.models import ProgrammeAudience, ProgrammeLanguage, ProgrammeText
 from tests.factories import LocationFactory, ProgrammeFactory, SessionFactory
-from tests.test_pages import count_queries
+from tests.support.queries import count_queries
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

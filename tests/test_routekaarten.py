@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +14,7 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal import create_app
 from portal.extensions import db
@@ -23,8 +22,9 @@ from portal.models import Programme
 from portal.services.demo import load_demo
 from portal.services.routekaart_content import DIMENSIONS, Offer, Translations
 from portal.services.routekaarten import fit_offer, parse_selection
-from tests.conftest import FreshContextClient, base_config
+from tests.conftest import base_config
 from tests.factories import ProgrammeFactory, SessionFactory
+from tests.support.queries import count_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content" / "routekaarten"
@@ -41,21 +41,6 @@ VITALE_KINDEREN = yaml.safe_load((SHIPPED / "vitale-kinderen.yaml").read_text(en
 def demo(app):
     """The demo neighbourhood (programmes, sessions, organisations) in the test database."""
     load_demo(DEMO, date.today())
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements sent while the block runs."""
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
 
 
 def _between(html: str, start: str, end: str) -> str:
@@ -284,25 +269,17 @@ def test_any_raw_query_bytes_give_the_page_never_a_500(client, raw):
 
 
 @pytest.fixture
-def content_app(app, database, tmp_path):
-    """content_app(files): a portal app reading route maps from `files` (name -> YAML data)."""
-    made = []
+def content_app(make_app, tmp_path):
+    """content_app({file name: data}): an app reading only these route-map files."""
 
     def _make(files: dict[str, dict]):
         target = tmp_path / "content" / "routekaarten"
         target.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             (target / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        settings = {key: value for key, value in database.items() if key != "backend"}
-        new = create_app(base_config(tmp_path) | settings | {"PORTAL_CONTENT_DIR": str(target.parent)})
-        new.test_client_class = FreshContextClient
-        made.append(new)
-        return new
+        return make_app(target.parent)
 
     yield _make
-    for new in made:
-        with new.app_context():
-            db.engine.dispose()
 
 
 def test_script_in_a_content_file_is_shown_inert(content_app, tmp_path):
