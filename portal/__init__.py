@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_i18n(app)
+    register_input_guard(app)
     register_request_logging(app)
     register_security_headers(app)
     register_template_helpers(app)
@@ -59,6 +60,13 @@ def register_i18n(app: Flask) -> None:
     from portal import i18n
 
     i18n.init_app(app)
+
+
+def register_input_guard(app: Flask) -> None:
+    """Slug URLs and a refusal of NUL bytes, before any view reads the request."""
+    from portal import input_guard
+
+    input_guard.init_app(app)
 
 
 def register_request_logging(app: Flask) -> None:

@@ -98,3 +98,16 @@ def test_any_query_string_never_500(client, raw):
 def test_any_path_never_500(client, segment):
     response = client.get("/nl/programmes/" + segment.replace("/", "").replace("?", "").replace("#", ""))
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url", ["/nl/programmes/%00", "/nl/programmes?q=%00", "/nl/routekaarten/a%00b", "/nl/map?day=%00"]
+)
+def test_nul_bytes_are_refused_with_400(client, url):
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("slug", ["In-Beweging", "a_b", "-a", "a--b", "%C3%A9t%C3%A9"])
+def test_malformed_slugs_are_404(client, slug):
+    assert client.get(f"/nl/programmes/{slug}").status_code == 404
+    assert client.get(f"/nl/routekaarten/{slug}").status_code == 404

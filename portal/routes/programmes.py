@@ -30,7 +30,7 @@ def index():
     )
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 @cached_page
 def detail(slug: str):
     """One programme: what it is, where, when it meets next and which route maps name it."""

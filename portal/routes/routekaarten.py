@@ -21,7 +21,7 @@ def index():
     return render_template("routekaarten/index.html", route_maps=list_route_maps(current_language()))
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 def detail(slug: str):
     """One route map: its steps, who is involved, and the offers that fit the chosen levels."""
     route_map = get_route_map(slug)
