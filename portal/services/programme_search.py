@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
 from portal.services.programme_filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.programmes import next_sessions
+from portal.services.programmes import next_sessions, with_details
 from portal.services.text_search import Snippet, find_snippet, search_terms
 
 PER_PAGE = 20
@@ -170,19 +170,7 @@ def search_programmes(
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
-    programmes = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Programme)
-            .where(Programme.id.in_(ids))
-            .options(
-                selectinload(Programme.translations),
-                selectinload(Programme.location),
-                selectinload(Programme.organisation),
-                selectinload(Programme.audiences),
-            )
-        )
-    }
+    programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
     upcoming = next_sessions(ids, now)
     terms = search_terms(filters.q)
     results = []

@@ -16,7 +16,8 @@ def _published():
     return select(Programme).where(Programme.status == "published")
 
 
-def _with_details(query):
+def with_details(query):
+    """`query` with the texts, location, organisation and audiences loaded in one extra query each."""
     return query.options(
         selectinload(Programme.translations),
         selectinload(Programme.location),
@@ -50,7 +51,7 @@ def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict
 
 def get_published(slug: str) -> Programme | None:
     """The published programme with this slug, or None."""
-    return db.session.scalar(_with_details(_published()).where(Programme.slug == slug))
+    return db.session.scalar(with_details(_published()).where(Programme.slug == slug))
 
 
 def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:
