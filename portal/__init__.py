@@ -18,7 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     validate_config(app.config)
 
+    register_proxy_fix(app)
     register_extensions(app)
+    register_access_control(app)
     register_i18n(app)
     register_input_guard(app)
     register_request_logging(app)
@@ -31,28 +33,40 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from exactly PORTAL_TRUSTED_PROXIES proxies (0: none), for client addresses."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["PORTAL_TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF, login and cache extensions."""
+    """Bind the database, migrations, CSRF, login, rate-limit and cache extensions."""
     from portal import (
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
     )
-    from portal.extensions import cache, csrf, db, login_manager, migrate
+    from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
     from portal.services import listing_cache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     cache.init_app(app)
     listing_cache.init_app(app)
     page_cache.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from portal.models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def register_access_control(app: Flask) -> None:
+    """Database-backed login sessions, and the access policy every route declares."""
+    from portal import access, auth_session
+
+    auth_session.init_app(app)
+    access.init_app(app)
 
 
 def register_i18n(app: Flask) -> None:
@@ -93,7 +107,20 @@ def register_template_helpers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every page and endpoint, one blueprint per audience or feature."""
     from portal import vendor_assets
-    from portal.routes import api, health, main, map_init, organisations, programmes, routekaarten, social_map
+    from portal.routes import (
+        account,
+        admin,
+        api,
+        auth,
+        health,
+        main,
+        map_init,
+        organisations,
+        privacy,
+        programmes,
+        routekaarten,
+        social_map,
+    )
 
     vendor_assets.init_app(app)
     app.register_blueprint(health.bp)
@@ -105,6 +132,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(social_map.bp, url_prefix="/<lang:lang>/map")
     app.register_blueprint(organisations.bp, url_prefix="/<lang:lang>/organisations")
     app.register_blueprint(routekaarten.bp, url_prefix="/<lang:lang>/routekaarten")
+    app.register_blueprint(auth.bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(account.bp, url_prefix="/<lang:lang>/account")
+    app.register_blueprint(admin.bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
 
 
 def register_errorhandlers(app: Flask) -> None:

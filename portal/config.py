@@ -91,6 +91,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PORTAL_TILE_ATTRIBUTION": env.get("PORTAL_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
         "PORTAL_NEIGHBOURHOOD": env.get("PORTAL_NEIGHBOURHOOD", "overvecht"),
         "PORTAL_CONTENT_DIR": env.get("PORTAL_CONTENT_DIR", str(Path(__file__).parent.parent / "content")),
+        "PORTAL_OUTBOX_DIR": env.get("PORTAL_OUTBOX_DIR", str(instance_path / "outbox")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
@@ -102,6 +103,15 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_SECURE": portal_env == "production",
         "PREFERRED_URL_SCHEME": "https" if portal_env == "production" else "http",
         "WTF_CSRF_TIME_LIMIT": None,
+        "PORTAL_STAFF_IDLE_SECONDS": _int(env, "PORTAL_STAFF_IDLE_SECONDS", 30 * 60),
+        "PORTAL_RESIDENT_IDLE_SECONDS": _int(env, "PORTAL_RESIDENT_IDLE_SECONDS", 60 * 60),
+        "PORTAL_SESSION_MAX_SECONDS": _int(env, "PORTAL_SESSION_MAX_SECONDS", 12 * 60 * 60),
+        "PORTAL_TRUSTED_PROXIES": _int(env, "PORTAL_TRUSTED_PROXIES", 0),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "wijkportaal-limits",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
     }
 
 
@@ -122,6 +132,10 @@ def validate_config(config) -> None:
     parts = urlsplit(tile_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or "{z}" not in tile_url:
         problems.append("PORTAL_TILE_URL must be an http(s) URL with {z}, {x} and {y}")
+    if config.get("PORTAL_STAFF_IDLE_SECONDS", 1) > 30 * 60:
+        problems.append("PORTAL_STAFF_IDLE_SECONDS may be at most 1800 (30 minutes)")
+    if min(config.get(name, 1) for name in ("PORTAL_STAFF_IDLE_SECONDS", "PORTAL_RESIDENT_IDLE_SECONDS")) < 1:
+        problems.append("idle timeouts must be positive")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         problems.append("DATABASE_URL is empty")
     if problems:

@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -15,3 +17,4 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 cache = Cache()
+limiter = Limiter(key_func=get_remote_address)

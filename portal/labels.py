@@ -33,6 +33,32 @@ ORGANISATION_KIND_LABELS = {
     "welfare": _l("Welfare and community work"),
 }
 
+ROLE_LABELS = {
+    "resident": _l("resident"),
+    "professional": _l("care professional"),
+    "broker": _l("beweegmakelaar"),
+    "admin": _l("coordinator"),
+}
+
+AUDIT_ACTION_LABELS = {
+    "read": _l("looked at"),
+    "search": _l("found in a search"),
+    "create": _l("added"),
+    "change": _l("changed"),
+    "delete": _l("deleted"),
+    "export": _l("downloaded"),
+}
+
+
+def role_label(code: str):
+    """The translated name of a role (lazy, so a mail renders it in the recipient's language)."""
+    return ROLE_LABELS.get(code, code)
+
+
+def audit_action_label(code: str) -> str:
+    """What an audit action means, in plain words."""
+    return str(AUDIT_ACTION_LABELS.get(code, code))
+
 
 def category_label(code: str) -> str:
     """The translated name of a programme category."""

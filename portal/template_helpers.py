@@ -8,7 +8,14 @@ from markupsafe import Markup
 
 from portal.config import LANGUAGES
 from portal.i18n import current_language, text_direction
-from portal.labels import audience_label, category_label, language_name, organisation_kind_label
+from portal.labels import (
+    audience_label,
+    audit_action_label,
+    category_label,
+    language_name,
+    organisation_kind_label,
+    role_label,
+)
 from portal.maps import map_container
 from portal.services.markdown import render_markdown
 from portal.services.neighbourhoods import default_neighbourhood
@@ -54,6 +61,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(organisation_kind_label)
     app.add_template_global(language_name)
     app.add_template_global(map_container)
+    app.add_template_global(role_label)
+    app.add_template_global(audit_action_label)
 
     @app.context_processor
     def _globals() -> dict:

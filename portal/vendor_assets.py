@@ -6,6 +6,9 @@ import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 from flask import Blueprint, Flask
 
+from portal.access import declare
+from portal.services.policy import PUBLIC
+
 LEAFLET_PREFIX = f"/static/vendor/leaflet-{leaflet.VERSION}"
 MARKERCLUSTER_PREFIX = f"/static/vendor/leaflet.markercluster-{markercluster.VERSION}"
 
@@ -18,3 +21,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(
         Blueprint("markercluster", __name__, static_folder=markercluster.BASE_DIR, static_url_path=MARKERCLUSTER_PREFIX)
     )
+    declare("leaflet.static", PUBLIC)
+    declare("markercluster.static", PUBLIC)

@@ -9,7 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal import create_app
+from portal.auth_session import SESSION_TOKEN
 from portal.extensions import db
+from portal.services import login_sessions
+from portal.services.second_factor import new_totp_secret
 from tests.factories import UserFactory
 from tests.support.databases import backends, empty_all_tables, fresh_database
 
@@ -76,13 +79,22 @@ def runner(app):
 
 @pytest.fixture
 def login(client):
-    """login('broker') creates a user of that role, logs the client in as them and returns the user."""
+    """login('broker') creates a user of that role with a completed login session, and returns the user."""
 
     def _login(role: str = "resident", **attributes):
         assert role in ROLES, role
+        if role == "resident":
+            attributes.setdefault("second_factor", "email")
+        else:
+            attributes.setdefault("second_factor", "totp")
+            attributes.setdefault("totp_secret", new_totp_secret())
         user = UserFactory(role=role, **attributes)
+        login_session, _pending_token = login_sessions.start(user)
+        token = login_sessions.complete(login_session)
         db.session.commit()
         with client.session_transaction() as session:
+            session.clear()
+            session[SESSION_TOKEN] = token
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
         return user

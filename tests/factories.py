@@ -122,6 +122,7 @@ class UserFactory(BaseFactory):
     display_name = factory.Sequence(lambda n: f"Gebruiker {n}")
     role = "resident"
     locale = "nl"
+    email_confirmed_at = factory.LazyFunction(lambda: datetime.now(UTC))
     organisation = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role in {"professional", "broker"}),
         yes_declaration=factory.SubFactory(OrganisationFactory),

@@ -7,6 +7,9 @@ from flask import abort, request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal.access import policy
+from portal.services.policy import PUBLIC
+
 ERRORS = {
     400: "Er klopt iets niet",
     403: "U mag deze pagina niet zien",
@@ -24,14 +27,17 @@ def failing_app(app):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/<lang:lang>/_raise/<int:code>")
+    @policy(PUBLIC)
     def _raise(code):
         abort(code)
 
     @app.post("/<lang:lang>/_echo")
+    @policy(PUBLIC)
     def _echo():
         return str(len(request.form))
 
     @app.get("/<lang:lang>/_crash")
+    @policy(PUBLIC)
     def _crash():
         raise RuntimeError("secret internals: password=hunter2")
 

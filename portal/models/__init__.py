@@ -1,5 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from portal.models.account import AccountToken, Consent, Invitation, LoginSession, RecoveryCode
+from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.neighbourhood import Neighbourhood, Organisation
 from portal.models.programme import (
@@ -13,6 +15,12 @@ from portal.models.programme import (
 from portal.models.user import User
 
 __all__ = [
+    "AccountToken",
+    "AuditEvent",
+    "Consent",
+    "Invitation",
+    "LoginSession",
+    "RecoveryCode",
     "Base",
     "Location",
     "Neighbourhood",

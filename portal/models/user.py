@@ -30,6 +30,13 @@ class User(UserMixin, Base):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    second_factor: Mapped[str | None] = mapped_column(String(10))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -40,12 +47,21 @@ class User(UserMixin, Base):
             "role = 'resident' OR role = 'admin' OR organisation_id IS NOT NULL",
             name="staff_has_organisation",
         ),
+        CheckConstraint("second_factor IS NULL OR second_factor IN ('totp', 'email')", name="second_factor_known"),
+        CheckConstraint(
+            "second_factor IS NULL OR second_factor = 'email' OR totp_secret IS NOT NULL", name="totp_has_secret"
+        ),
     )
 
     @property
     def is_staff(self) -> bool:
         """True for professionals, beweegmakelaars and coordinators."""
         return self.role in STAFF_ROLES
+
+    @property
+    def is_coordinator(self) -> bool:
+        """True for coordinators (role admin)."""
+        return self.role == "admin"
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login

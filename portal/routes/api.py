@@ -3,9 +3,11 @@
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_babel import force_locale
 
+from portal.access import policy
 from portal.config import LANGUAGES
 from portal.labels import category_search_words
 from portal.page_cache import cached_page
+from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters
 from portal.services.social_map import map_locations
 from portal.template_helpers import format_day_time
@@ -46,6 +48,7 @@ def _feature_collection(lang: str, filters) -> dict:
 
 
 @bp.get("/map/locations.geojson")
+@policy(PUBLIC)
 @cached_page
 def map_locations_feed():
     """Locations with matching programmes as GeoJSON; same filters as the list; `lang` picks the texts."""

@@ -2,18 +2,22 @@
 
 from flask import Blueprint, jsonify
 
+from portal.access import policy
 from portal.services.health import database_ok
+from portal.services.policy import PUBLIC
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/livez")
+@policy(PUBLIC)
 def livez():
     """Liveness: the process answers; touches nothing else (also the benchmark's baseline)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.get("/healthz")
+@policy(PUBLIC)
 def healthz():
     """200 when the database answers, 503 when it does not."""
     if database_ok():

@@ -2,10 +2,12 @@
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
+from portal.access import policy
 from portal.config import LANGUAGES
 from portal.i18n import current_language, preferred_language
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.policy import PUBLIC
 from portal.services.programme_filters import ProgrammeFilters
 from portal.services.programme_search import search_programmes
 
@@ -14,6 +16,7 @@ bp = Blueprint("main", __name__)
 
 
 @root_bp.get("/")
+@policy(PUBLIC)
 def root():
     """Send the visitor to the home page in their language."""
     response = redirect(url_for("main.home", lang=preferred_language()))
@@ -22,6 +25,7 @@ def root():
 
 
 @root_bp.get("/robots.txt")
+@policy(PUBLIC)
 def robots():
     """Crawlers may read the public pages, not the accounts or the API."""
     lines = ["User-agent: *", "Disallow: /api/"] + [f"Disallow: /{lang}/account" for lang in LANGUAGES]
@@ -29,6 +33,7 @@ def robots():
 
 
 @bp.get("/")
+@policy(PUBLIC)
 @cached_page
 def home():
     """The home page: what the portal offers and a few programmes."""

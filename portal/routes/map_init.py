@@ -2,7 +2,9 @@
 
 from flask import Blueprint, abort, current_app, request
 
+from portal.access import policy
 from portal.maps import MAX_ZOOM, MIN_ZOOM, MapView, init_script
+from portal.services.policy import PUBLIC
 
 bp = Blueprint("map_init", __name__)
 
@@ -24,6 +26,7 @@ def _view() -> MapView:
 
 
 @bp.get("/map-init.js")
+@policy(PUBLIC)
 def script():
     """The init script for one map view; it depends only on the view and the configured tile server."""
     config = current_app.config

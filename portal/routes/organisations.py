@@ -2,13 +2,16 @@
 
 from flask import Blueprint, abort, current_app, render_template
 
+from portal.access import policy
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood, organisations_by_kind
+from portal.services.policy import PUBLIC
 
 bp = Blueprint("organisations", __name__)
 
 
 @bp.get("")
+@policy(PUBLIC)
 @cached_page
 def index():
     """The neighbourhood's organisations, grouped by kind, with how to reach them."""

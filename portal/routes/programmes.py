@@ -2,11 +2,13 @@
 
 from flask import Blueprint, abort, render_template, request
 
+from portal.access import policy
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
+from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters, parse_page
 from portal.services.programme_search import search_programmes
 from portal.services.programmes import get_published, upcoming_sessions
@@ -17,6 +19,7 @@ bp = Blueprint("programmes", __name__)
 
 
 @bp.get("")
+@policy(PUBLIC)
 @cached_page
 def index():
     """Published programmes matching the search and filters, a page at a time."""
@@ -31,6 +34,7 @@ def index():
 
 
 @bp.get("/<slug:slug>")
+@policy(PUBLIC)
 @cached_page
 def detail(slug: str):
     """One programme: what it is, where, when it meets next and which route maps name it."""

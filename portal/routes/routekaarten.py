@@ -2,8 +2,10 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from portal.access import policy
 from portal.i18n import current_language
 from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.policy import PUBLIC
 from portal.services.routekaarten import (
     get_route_map,
     list_route_maps,
@@ -16,12 +18,14 @@ bp = Blueprint("routekaarten", __name__)
 
 
 @bp.get("")
+@policy(PUBLIC)
 def index():
     """Every route map with a one-line summary and who it is for."""
     return render_template("routekaarten/index.html", route_maps=list_route_maps(current_language()))
 
 
 @bp.get("/<slug:slug>")
+@policy(PUBLIC)
 def detail(slug: str):
     """One route map: its steps, who is involved, and the offers that fit the chosen levels."""
     route_map = get_route_map(slug)

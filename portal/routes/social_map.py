@@ -2,12 +2,14 @@
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from portal.access import policy
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters, parse_page
 from portal.services.social_map import LOCATIONS_PER_PAGE, map_locations
 
@@ -15,6 +17,7 @@ bp = Blueprint("social_map", __name__)
 
 
 @bp.get("")
+@policy(PUBLIC)
 @cached_page
 def index():
     """The map page: markers come from the GeoJSON feed; the locations are also listed as text."""

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from portal.config import normalise_database_url
+from portal.models.audit import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -52,5 +53,10 @@ def empty_all_tables(db) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log refuses DELETE by trigger; tests lift that for the clean-up only.
+            for statement in DROP_APPEND_ONLY_DDL["sqlite"]:
+                connection.execute(text(statement))
             for table in tables:
                 connection.execute(table.delete())
+            for statement in APPEND_ONLY_DDL["sqlite"]:
+                connection.execute(text(statement))

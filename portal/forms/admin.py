@@ -1,0 +1,60 @@
+"""Forms of the coordinator's pages: invitations, account search and the audit log search."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from portal.forms.fields import email_field, required, strip
+from portal.labels import AUDIT_ACTION_LABELS, ROLE_LABELS
+
+
+class InviteForm(FlaskForm):
+    """Invite a professional, beweegmakelaar or coordinator of an organisation."""
+
+    email = email_field()
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(code, ROLE_LABELS[code]) for code in ("professional", "broker", "admin")],
+        validators=[required(_l("Please choose a role."))],
+    )
+    organisation = SelectField(_l("Organisation"), coerce=int, validators=[required(_l("Please choose one."))])
+
+
+class AccountSearchForm(FlaskForm):
+    """Find an account by name or email address (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Name or email address"),
+        filters=[strip],
+        validators=[Optional(), Length(max=100, message=_l("Please use at most %(max)d characters."))],
+    )
+
+
+class AuditSearchForm(FlaskForm):
+    """Search the audit log (a GET form; every field optional)."""
+
+    class Meta:
+        csrf = False
+
+    actor = IntegerField(
+        _l("Done by (account number)"),
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Please fill in an account number."))],
+    )
+    subject = IntegerField(
+        _l("Whose data (account number)"),
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Please fill in an account number."))],
+    )
+    action = SelectField(
+        _l("What was done"),
+        choices=[SelectChoice("", _l("Everything"))]
+        + [SelectChoice(code, label) for code, label in AUDIT_ACTION_LABELS.items()],
+        validators=[Optional()],
+    )
+    since = DateField(_l("From (date)"), validators=[Optional()])
+    until = DateField(_l("Up to and including (date)"), validators=[Optional()])

@@ -1,0 +1,103 @@
+"""Validators and field helpers shared by the portal's forms."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
+
+from portal.config import LANGUAGES
+from portal.services.password_policy import MAX_PASSWORD_LENGTH, password_problems
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
+assert list(LANGUAGE_NAMES) == list(LANGUAGES)
+
+
+def strip(value):
+    """Trim surrounding whitespace from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(form, field) -> None:
+    """Refuse invisible control characters (and NUL) in a text field."""
+    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+        raise ValidationError(_l("Please use only normal letters, numbers and punctuation."))
+
+
+def required(message=None):
+    """InputRequired with a translated message."""
+    return InputRequired(message=message or _l("Please fill in this field."))
+
+
+def email_field(label=None) -> EmailField:
+    """An email address field with a translated format check."""
+    return EmailField(
+        label or _l("Email address"),
+        filters=[strip],
+        validators=[
+            required(_l("Please fill in your email address.")),
+            Length(max=254, message=_l("This email address is too long.")),
+            Regexp(EMAIL_PATTERN, message=_l("Please fill in an email address like name@example.nl.")),
+        ],
+    )
+
+
+def display_name_field() -> StringField:
+    """The name others see."""
+    return StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[
+            required(_l("Please fill in your name.")),
+            Length(max=80, message=_l("Please use at most %(max)d characters.")),
+            no_control_characters,
+        ],
+    )
+
+
+def current_password_field(label=None) -> PasswordField:
+    """A password the person types to prove it is them (no strength rules)."""
+    return PasswordField(
+        label or _l("Password"),
+        validators=[
+            required(_l("Please fill in your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("Please use at most %(max)d characters.")),
+        ],
+    )
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition; strength is checked by the form's validate_password."""
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. A sentence of a few words is easy to remember and hard to guess."),
+        validators=[required(_l("Please choose a password."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            required(_l("Please type the password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+    return password, confirm
+
+
+def check_new_password(password: str, email: str | None = None, display_name: str | None = None) -> None:
+    """Raise ValidationError with the first problem of a new password."""
+    problems = password_problems(password or "", email=email, display_name=display_name)
+    if problems:
+        raise ValidationError(problems[0])
+
+
+def language_field(label=None) -> SelectField:
+    """Choice of one of the portal's languages."""
+    return SelectField(
+        label or _l("Language"),
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()],
+        validators=[required(_l("Please choose a language."))],
+        validate_choice=True,
+    )

@@ -1,0 +1,199 @@
+"""The coordinator's pages: invitations of staff, accounts and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal.access import policy
+from portal.auth_session import audit_context
+from portal.extensions import db
+from portal.forms.accounts import ActionForm
+from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
+from portal.labels import role_label
+from portal.models import Invitation, Organisation, User
+from portal.services import accounts, admin_accounts, audit
+from portal.services import policy as policies
+from portal.services.mail import send_mail
+from portal.services.policy import COORDINATOR
+from portal.services.programme_filters import parse_page
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/")
+@policy(COORDINATOR)
+def index():
+    """What a coordinator can do here."""
+    return render_template("admin/index.html")
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@policy(COORDINATOR)
+def invitations():
+    """Invite a professional, beweegmakelaar or coordinator, and see the open invitations."""
+    form = InviteForm()
+    form.organisation.choices = [
+        SelectChoice(org.id, org.name) for org in db.session.scalars(select(Organisation).order_by(Organisation.name))
+    ]
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation.data)
+        invitation, token = accounts.invite(
+            current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
+        )
+        db.session.commit()
+        sent = send_mail(
+            invitation.email,
+            "nl",
+            "invitation",
+            organisation_name=organisation.name,
+            role_label=role_label(invitation.role),
+            link=url_for("auth.invitation", token=token, lang="nl", _external=True),
+            days_valid=accounts.INVITE_LIFETIME.days,
+            inviter_name=current_user.display_name,
+        )
+        if sent:
+            flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "ok")
+        else:
+            flash(_("The invitation was saved, but the email could not be sent. Please try again later."), "error")
+        return redirect(url_for(".invitations"))
+    return render_template(
+        "admin/invitations.html", form=form, invitations=accounts.pending_invitations(), action=ActionForm()
+    )
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@policy(COORDINATOR)
+def revoke_invitation(invitation_id: int):
+    """Make an invitation link stop working."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if not policies.may_manage_invitation(current_user, invitation):
+        abort(404)
+    if ActionForm().validate_on_submit():
+        accounts.revoke_invitation(invitation)
+        db.session.commit()
+        flash(_("The invitation has been withdrawn."), "ok")
+    return redirect(url_for(".invitations"))
+
+
+@bp.get("/accounts")
+@policy(COORDINATOR, personal_data=True)
+def account_search():
+    """Find an account by name or email; every account shown is written to the audit log."""
+    form = AccountSearchForm(request.args)
+    results = admin_accounts.find_accounts(form.q.data) if form.validate() and form.q.data else []
+    for account in results:
+        audit.record(current_user, "search", "account", context=audit_context(), object_id=account.id, subject=account)
+    db.session.commit()
+    return render_template(
+        "admin/accounts.html",
+        form=form,
+        results=results,
+        staff=admin_accounts.staff_accounts() if not form.q.data else [],
+    )
+
+
+def _managed_account(account_id: int) -> User:
+    account = db.session.get(User, account_id)
+    if not policies.may_manage_account(current_user, account):
+        abort(404)
+    return account
+
+
+@bp.get("/accounts/<int:account_id>")
+@policy(COORDINATOR, personal_data=True)
+def account(account_id: int):
+    """One account's details; the look is written to the audit log."""
+    account = _managed_account(account_id)
+    audit.record(current_user, "read", "account", context=audit_context(), object_id=account.id, subject=account)
+    db.session.commit()
+    return render_template("admin/account.html", account=account, action=ActionForm())
+
+
+_ACCOUNT_ACTIONS = {
+    "deactivate": (admin_accounts.deactivate, "deactivated"),
+    "reactivate": (admin_accounts.reactivate, "reactivated"),
+    "reset-second-factor": (admin_accounts.reset_second_factor, "second factor reset"),
+}
+
+
+@bp.post("/accounts/<int:account_id>/<any(deactivate, reactivate, 'reset-second-factor'):change>")
+@policy(COORDINATOR, personal_data=True)
+def account_change(account_id: int, change: str):
+    """Deactivate, reactivate, or reset the second factor of an account; written to the audit log."""
+    account = _managed_account(account_id)
+    if ActionForm().validate_on_submit():
+        apply, details = _ACCOUNT_ACTIONS[change]
+        apply(account)
+        audit.record(
+            current_user,
+            "change",
+            "account",
+            context=audit_context(),
+            object_id=account.id,
+            subject=account,
+            details=details,
+        )
+        db.session.commit()
+        flash(_("The change is saved."), "ok")
+    return redirect(url_for(".account", account_id=account.id))
+
+
+def _audit_query(form: AuditSearchForm) -> audit.AuditQuery:
+    def moment(day, extra_days=0):
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=extra_days), time(), tzinfo=UTC)
+
+    return audit.AuditQuery(
+        actor_user_id=form.actor.data,
+        subject_user_id=form.subject.data,
+        action=form.action.data or None,
+        since=moment(form.since.data),
+        until=moment(form.until.data, 1),
+    )
+
+
+@bp.get("/audit")
+@policy(COORDINATOR, personal_data=True)
+def audit_log():
+    """Search the audit log; reading it is itself written to the log."""
+    form = AuditSearchForm(request.args)
+    valid = form.validate()
+    query = _audit_query(form) if valid else audit.AuditQuery()
+    page = audit.search(query, parse_page(request.args.get("page")))
+    audit.record(
+        current_user,
+        "search",
+        "audit_log",
+        context=audit_context(),
+        subject=query.subject_user_id,
+        details=f"page {page.page}",
+    )
+    db.session.commit()
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, page=page, args=args)
+
+
+@bp.get("/audit.csv")
+@policy(COORDINATOR, personal_data=True)
+def audit_export():
+    """Download the matching part of the audit log as CSV; the download is written to the log."""
+    form = AuditSearchForm(request.args)
+    if not form.validate():
+        abort(400)
+    query = _audit_query(form)
+    audit.record(current_user, "export", "audit_log", context=audit_context(), subject=query.subject_user_id)
+    db.session.commit()
+    body = audit.export_csv(query)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="wijkportaal-audit-{stamp}.csv"'},
+    )

@@ -1,0 +1,231 @@
+"""Accounts: registration, email confirmation, passwords, invitations of staff and the language setting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal.config import LANGUAGES
+from portal.extensions import db
+from portal.models import AccountToken, Invitation, LoginSession, Organisation, User
+from portal.models.base import utcnow
+from portal.services import login_sessions, tokens
+from portal.services.passwords import hash_password, needs_rehash, verify_password
+from portal.services.users import find_user_by_email, normalise_email
+
+CONFIRM_LIFETIME = timedelta(hours=48)
+RESET_LIFETIME = timedelta(hours=1)
+INVITE_LIFETIME = timedelta(days=7)
+INVITE_ROLES = ("professional", "broker", "admin")
+_DUMMY_HASH = hash_password("a password nobody has, to spend the same time")
+
+
+class AccountError(ValueError):
+    """Raised when an account action cannot be done as asked; the message is for the log, not the page."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What registering did: a new account, or the account that already had this address."""
+
+    user: User | None
+    existing: User | None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this email and password, or None; spends the same time either way.
+
+    Rehashes the password when the Argon2 parameters changed since it was stored."""
+    user = find_user_by_email(email) if email else None
+    if user is None or not user.is_active or user.deleted_at is not None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def register_resident(email: str, password: str, display_name: str, locale: str) -> Registration:
+    """Create an unconfirmed resident account, unless the address has one already."""
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        return Registration(user=None, existing=existing)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        role="resident",
+        locale=locale if locale in LANGUAGES else "nl",
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return Registration(user=user, existing=None)
+
+
+def issue_link(secret_key: str, user: User, purpose: str) -> str:
+    """A new signed one-time link token for `purpose`; earlier unused links of that purpose stop working."""
+    lifetime = CONFIRM_LIFETIME if purpose == "confirm_email" else RESET_LIFETIME
+    now = utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    nonce = tokens.new_secret()
+    row = AccountToken(
+        purpose=purpose, user_id=user.id, nonce_hash=tokens.digest(nonce), created_at=now, expires_at=now + lifetime
+    )
+    db.session.add(row)
+    db.session.flush()
+    return tokens.sign(secret_key, purpose, row.id, nonce)
+
+
+def _link_row(secret_key: str, purpose: str, token: str) -> tuple[AccountToken, str] | None:
+    lifetime = CONFIRM_LIFETIME if purpose == "confirm_email" else RESET_LIFETIME
+    parsed = tokens.unsign(secret_key, purpose, token, int(lifetime.total_seconds()))
+    if parsed is None:
+        return None
+    row = db.session.get(AccountToken, parsed[0])
+    if row is None or row.purpose != purpose or not tokens.same(row.nonce_hash, tokens.digest(parsed[1])):
+        return None
+    if row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row, parsed[1]
+
+
+def link_is_usable(secret_key: str, purpose: str, token: str) -> bool:
+    """True when the link is genuine, unused and not expired (nothing is used up)."""
+    return _link_row(secret_key, purpose, token) is not None
+
+
+def confirm_email(secret_key: str, token: str) -> User | None:
+    """Confirm the address of the link's account, once; None for a bad, used or expired link."""
+    found = _link_row(secret_key, "confirm_email", token)
+    if found is None or not tokens.claim(AccountToken, found[0].id, found[1], purpose="confirm_email"):
+        return None
+    user = db.session.get(User, found[0].user_id)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def set_password(user: User, password: str, keep: LoginSession | None = None) -> int:
+    """Store a new password and end every login of the account except `keep`; returns how many ended."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    return login_sessions.end_all(user, "password_changed", keep=keep)
+
+
+def reset_password(secret_key: str, token: str, password: str) -> User | None:
+    """Set a new password through a reset link, once; ends all logins. None for a bad, used or expired link."""
+    found = _link_row(secret_key, "reset_password", token)
+    if found is None or not tokens.claim(AccountToken, found[0].id, found[1], purpose="reset_password"):
+        return None
+    user = db.session.get(User, found[0].user_id)
+    if user is None or not user.is_active:
+        return None
+    set_password(user, password)
+    if user.email_confirmed_at is None:  # the link reached their mailbox, so the address works
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str, keep: LoginSession) -> bool:
+    """Change the password when `current` is right; other logins end, this one stays."""
+    if not verify_password(user.password_hash, current):
+        return False
+    set_password(user, new, keep=keep)
+    return True
+
+
+def set_language(user: User, locale: str) -> None:
+    """Save the language the account reads pages and mails in."""
+    if locale not in LANGUAGES:
+        raise AccountError(f"unknown language {locale!r}")
+    user.locale = locale
+
+
+def invite(secret_key: str, inviter: User, email: str, role: str, organisation: Organisation) -> tuple[Invitation, str]:
+    """Invite a staff member of an organisation; returns the invitation and its link token."""
+    if role not in INVITE_ROLES:
+        raise AccountError(f"cannot invite a {role!r}")
+    now = utcnow()
+    nonce = tokens.new_secret()
+    invitation = Invitation(
+        email=normalise_email(email),
+        role=role,
+        organisation=organisation,
+        invited_by_id=inviter.id,
+        nonce_hash=tokens.digest(nonce),
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, tokens.sign(secret_key, "invite", invitation.id, nonce)
+
+
+def open_invitation(secret_key: str, token: str) -> Invitation | None:
+    """The invitation a link names, if it is genuine, unused, not revoked and not expired."""
+    parsed = tokens.unsign(secret_key, "invite", token, int(INVITE_LIFETIME.total_seconds()))
+    if parsed is None:
+        return None
+    invitation = db.session.get(Invitation, parsed[0])
+    if invitation is None or not tokens.same(invitation.nonce_hash, tokens.digest(parsed[1])):
+        return None
+    if invitation.used_at or invitation.revoked_at or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(secret_key: str, token: str, display_name: str, password: str, locale: str) -> User | None:
+    """Create the staff account of an invitation, once; None for a bad, used, revoked or expired link.
+
+    Raises AccountError when the address has an account already."""
+    invitation = open_invitation(secret_key, token)
+    if invitation is None:
+        return None
+    if find_user_by_email(invitation.email) is not None:
+        raise AccountError("the invited address has an account already")
+    nonce = tokens.unsign(secret_key, "invite", token, int(INVITE_LIFETIME.total_seconds()))[1]
+    if not tokens.claim(Invitation, invitation.id, nonce, revoked_at=None):
+        return None
+    now = utcnow()
+    user = User(
+        email=invitation.email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        role=invitation.role,
+        organisation_id=invitation.organisation_id,
+        locale=locale if locale in LANGUAGES else "nl",
+        email_confirmed_at=now,
+        password_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    invitation.accepted_user_id = user.id
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Make an unused invitation link stop working."""
+    if invitation.used_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+
+
+def pending_invitations() -> list[Invitation]:
+    """Invitations not yet used, revoked or expired, newest first."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.used_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+            .order_by(Invitation.created_at.desc())
+        )
+    )

@@ -1,0 +1,118 @@
+"""Login sessions kept in the database: started at the password, completed by the second factor, ended for good."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import LoginSession, User
+from portal.models.base import utcnow
+from portal.services.tokens import digest, new_secret
+
+PENDING_LIFETIME = timedelta(minutes=10)  # from password to second factor
+TOUCH_INTERVAL = timedelta(seconds=60)  # write last_seen_at at most once a minute
+
+
+@dataclass(frozen=True)
+class SessionTimeouts:
+    """How long a login lasts without activity, per kind of account, and at most."""
+
+    staff_idle: timedelta = timedelta(minutes=30)
+    resident_idle: timedelta = timedelta(minutes=60)
+    absolute: timedelta = timedelta(hours=12)
+
+    def idle_for(self, user: User) -> timedelta:
+        """The idle timeout of this account."""
+        return self.staff_idle if user.is_staff else self.resident_idle
+
+
+def start(user: User, device: str = "") -> tuple[LoginSession, str]:
+    """Begin a login after the password: returns the row and the token for the cookie."""
+    token = new_secret()
+    login = LoginSession(user=user, token_hash=digest(token), device=device[:120])
+    db.session.add(login)
+    db.session.flush()
+    return login, token
+
+
+def find(token: str | None) -> LoginSession | None:
+    """The login session a cookie token belongs to, ended or not."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    return db.session.scalar(select(LoginSession).where(LoginSession.token_hash == digest(token)))
+
+
+def pending(token: str | None, now: datetime | None = None) -> LoginSession | None:
+    """The login waiting for its second factor, if it is still open and young enough."""
+    login = find(token)
+    now = now or utcnow()
+    if login is None or login.ended_at is not None or login.is_complete:
+        return None
+    if now - login.created_at > PENDING_LIFETIME or not login.user.is_active:
+        return None
+    return login
+
+
+def active(token: str | None, timeouts: SessionTimeouts, now: datetime | None = None) -> LoginSession | None:
+    """The complete, live login a cookie token names; ends it (and returns None) once it timed out."""
+    login = find(token)
+    now = now or utcnow()
+    if login is None or login.ended_at is not None or not login.is_complete or not login.user.is_active:
+        return None
+    if now - login.last_seen_at > timeouts.idle_for(login.user):
+        end(login, "idle", now)
+        return None
+    if now - login.created_at > timeouts.absolute:
+        end(login, "expired", now)
+        return None
+    if now - login.last_seen_at > TOUCH_INTERVAL:
+        login.last_seen_at = now
+    return login
+
+
+def complete(login: LoginSession, now: datetime | None = None) -> str:
+    """Record the second factor and give the login a new token (a new session id after login)."""
+    now = now or utcnow()
+    token = new_secret()
+    login.token_hash = digest(token)
+    login.second_factor_at = now
+    login.last_seen_at = now
+    login.pending_totp_secret = None
+    login.email_code_hash = None
+    login.email_code_expires_at = None
+    login.user.last_login_at = now
+    return token
+
+
+def end(login: LoginSession, reason: str, now: datetime | None = None) -> None:
+    """End one login for good: its cookie no longer works."""
+    if login.ended_at is None:
+        login.ended_at = now or utcnow()
+        login.end_reason = reason
+
+
+def end_all(user: User, reason: str, keep: LoginSession | None = None) -> int:
+    """End every open login of an account (except `keep`); returns how many ended."""
+    statement = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep is not None:
+        statement = statement.where(LoginSession.id != keep.id)
+    statement = statement.values(ended_at=utcnow(), end_reason=reason).execution_options(synchronize_session="fetch")
+    return db.session.execute(statement).rowcount
+
+
+def open_sessions(user: User) -> list[LoginSession]:
+    """The account's complete, open logins, newest first."""
+    return list(
+        db.session.scalars(
+            select(LoginSession)
+            .where(
+                LoginSession.user_id == user.id,
+                LoginSession.ended_at.is_(None),
+                LoginSession.second_factor_at.is_not(None),
+            )
+            .order_by(LoginSession.last_seen_at.desc())
+        )
+    )

@@ -1,0 +1,50 @@
+"""Who may do what: the one place that decides access, for routes and for objects they name."""
+
+from __future__ import annotations
+
+from portal.models import Invitation, LoginSession, User
+
+# Each route declares one of these policies (see portal/access.py).
+PUBLIC = "public"  # anyone, logged in or not
+GUEST = "guest"  # login, registration and links from mails: anyone; signed-in users are sent on
+SIGNED_IN = "signed_in"  # any account, after password and second factor
+RESIDENT = "resident"  # residents only
+STAFF = "staff"  # professionals, beweegmakelaars and coordinators
+COORDINATOR = "coordinator"  # coordinators only
+
+POLICIES = (PUBLIC, GUEST, SIGNED_IN, RESIDENT, STAFF, COORDINATOR)
+_ROLES = {
+    SIGNED_IN: frozenset({"resident", "professional", "broker", "admin"}),
+    RESIDENT: frozenset({"resident"}),
+    STAFF: frozenset({"professional", "broker", "admin"}),
+    COORDINATOR: frozenset({"admin"}),
+}
+
+
+def needs_login(policy: str) -> bool:
+    """True when the policy admits only signed-in accounts."""
+    return policy in _ROLES
+
+
+def allows(policy: str, user: User | None) -> bool:
+    """True when `user` (None: not logged in) may open a route with `policy`."""
+    if policy not in POLICIES:
+        return False
+    if not needs_login(policy):
+        return True
+    return user is not None and user.role in _ROLES[policy]
+
+
+def may_end_login(user: User, login: LoginSession | None) -> bool:
+    """Only the owner ends one of their logins."""
+    return login is not None and login.user_id == user.id
+
+
+def may_manage_invitation(user: User, invitation: Invitation | None) -> bool:
+    """Coordinators manage every invitation."""
+    return invitation is not None and user.role == "admin"
+
+
+def may_manage_account(user: User, account: User | None) -> bool:
+    """Coordinators manage other accounts, never their own through the admin pages."""
+    return account is not None and user.role == "admin" and account.id != user.id and account.deleted_at is None
