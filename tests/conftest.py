@@ -119,3 +119,13 @@ def make_app(app, database, tmp_path):
     for new in made:
         with new.app_context():
             db.engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the security figures the access-matrix and replay tests collected."""
+    from tests.support.security_report import REPORT
+
+    if REPORT:
+        terminalreporter.section("security figures")
+        for name, value in sorted(REPORT.items()):
+            terminalreporter.write_line(f"{name}: {value}")

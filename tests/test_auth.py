@@ -15,6 +15,7 @@ from portal.services import passwords
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.support.accounts import csrf_token, password_step, post_form, totp_code
 from tests.support.mail import body, code_in, last_mail, link_in, outbox
+from tests.support.security_report import report
 
 NEW_PASSWORD = "groene fiets op de brug 42"
 _CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
@@ -87,6 +88,7 @@ def test_confirmation_and_reset_links_work_once(app, client):
     assert post_form(client, reset_path, data).status_code == 302
     assert client.get(reset_path).status_code == 400
     replay = client.post(reset_path, data={"csrf_token": csrf_token(client, "/nl/login"), **data})
+    report("replays accepted: password reset link", str(int(replay.status_code != 400)))
     assert replay.status_code == 400
 
 
@@ -141,6 +143,7 @@ def test_logout_makes_a_copy_of_the_cookie_worthless(app, client):
     assert client.get("/nl/account").status_code == 302
     client.set_cookie("session", stolen)
     replay = client.get("/nl/account")
+    report("replays accepted: session cookie after logout", str(int(replay.status_code == 200)))
     assert replay.status_code == 302 and "/nl/login" in replay.location
 
 
@@ -184,6 +187,7 @@ def test_staff_set_up_totp_and_a_code_is_accepted_once(app, client):
     post_form(client, "/nl/logout", {}, token_from="/nl/account")
     password_step(client, "gp@example.org")
     replay = post_form(client, "/nl/login/code", {"code": first})
+    report("replays accepted: TOTP code", str(int(replay.status_code == 302)))
     assert replay.status_code == 200  # the code from the set-up is spent
     assert client.get("/nl/account").status_code == 302
     assert post_form(client, "/nl/login/code", {"code": totp_code(secret, 1)}).status_code == 302

@@ -48,12 +48,32 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+LIVE_OUTBOX: dict[str, Path] = {}
+
+
+@pytest.fixture
+def live_mail(live_server):
+    """live_mail(address): the newest mail the live server wrote to its outbox for `address`."""
+    import email
+    from email import policy
+
+    def _newest(address: str):
+        files = sorted(LIVE_OUTBOX["path"].glob("*.eml"))
+        mails = [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+        mails = [m for m in mails if m["To"] == address]
+        assert mails, f"no mail to {address}"
+        return mails[-1]
+
+    return _newest
+
+
 @pytest.fixture(scope="session")
 def live_server(database, tmp_path_factory):
     """The portal with the demo neighbourhood, served by a werkzeug thread; yields its base URL."""
     directory = tmp_path_factory.mktemp("live")
     settings = fresh_database(database["backend"], directory, "browser")
     app = create_app(base_config(directory) | settings)
+    LIVE_OUTBOX["path"] = Path(app.config["PORTAL_OUTBOX_DIR"])
     with app.app_context():
         db.create_all()
         load_demo(Path(app.config["PORTAL_CONTENT_DIR"]) / "demo", date.today())

@@ -1,0 +1,256 @@
+"""One policy per route, enforced for every role, with other people's object ids (IDOR) and CSRF on every POST."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.access import is_personal, policy_of
+from portal.extensions import db
+from portal.models import AuditEvent, Invitation, LoginSession
+from portal.models.base import utcnow
+from portal.services import login_sessions
+from portal.services.policy import POLICIES
+from tests.factories import OrganisationFactory, UserFactory
+from tests.support.security_report import report
+
+ROLES = ("anonymous", "resident_a", "resident_b", "professional", "broker", "coordinator")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+RESIDENTS = frozenset({"resident_a", "resident_b"})
+COORDINATOR = frozenset({"coordinator"})
+GUESTS = frozenset({"anonymous"})
+OWNER_A = frozenset({"resident_a"})
+
+# Who may open each route, written out by hand: a new route fails the test until it is added here.
+EXPECTED = {
+    "account.consent_choice": SIGNED_IN,
+    "account.data": SIGNED_IN,
+    "account.data_json": SIGNED_IN,
+    "account.delete": RESIDENTS,
+    "account.end_other_login": OWNER_A,  # the login belongs to resident A
+    "account.index": SIGNED_IN,
+    "account.language": SIGNED_IN,
+    "account.new_recovery_codes": SIGNED_IN,
+    "account.password": SIGNED_IN,
+    "account.second_factor_page": SIGNED_IN,
+    "account.setup_app": SIGNED_IN,
+    "account.use_email_codes": RESIDENTS,
+    "account.viewed_by": RESIDENTS,
+    "admin.account": COORDINATOR,
+    "admin.account_change": COORDINATOR,
+    "admin.account_search": COORDINATOR,
+    "admin.audit_export": COORDINATOR,
+    "admin.audit_log": COORDINATOR,
+    "admin.index": COORDINATOR,
+    "admin.invitations": COORDINATOR,
+    "admin.revoke_invitation": COORDINATOR,
+    "api.map_locations_feed": EVERYONE,
+    "auth.check_mail": GUESTS,
+    "auth.confirm": GUESTS,
+    "auth.invitation": GUESTS,
+    "auth.login": GUESTS,
+    "auth.logout": EVERYONE,
+    "auth.recovery": GUESTS,
+    "auth.register": GUESTS,
+    "auth.resend_code": GUESTS,
+    "auth.reset": GUESTS,
+    "auth.reset_request": GUESTS,
+    "auth.setup": GUESTS,
+    "auth.setup_app": GUESTS,
+    "auth.verify": GUESTS,
+    "health.healthz": EVERYONE,
+    "health.livez": EVERYONE,
+    "leaflet.static": EVERYONE,
+    "main.home": EVERYONE,
+    "map_init.script": EVERYONE,
+    "markercluster.static": EVERYONE,
+    "organisations.index": EVERYONE,
+    "privacy.index": EVERYONE,
+    "programmes.detail": EVERYONE,
+    "programmes.index": EVERYONE,
+    "root.robots": EVERYONE,
+    "root.root": EVERYONE,
+    "routekaarten.detail": EVERYONE,
+    "routekaarten.index": EVERYONE,
+    "social_map.index": EVERYONE,
+    "static": EVERYONE,
+}
+
+
+@pytest.fixture
+def people(make_app):
+    """An app without CSRF (so the policy is what refuses) and a logged-in client per role."""
+    app = make_app(None, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        organisation = OrganisationFactory()
+        users = {
+            "resident_a": UserFactory(role="resident", second_factor="email"),
+            "resident_b": UserFactory(role="resident", second_factor="email"),
+            "professional": UserFactory(role="professional", organisation=organisation),
+            "broker": UserFactory(role="broker", organisation=organisation),
+            "coordinator": UserFactory(role="admin", organisation=organisation),
+        }
+        db.session.commit()
+        invitation = Invitation(
+            email="new@example.org",
+            role="broker",
+            organisation_id=organisation.id,
+            nonce_hash="x" * 64,
+            expires_at=utcnow(),
+        )
+        db.session.add(invitation)
+        db.session.commit()
+        ids = {"invitation": invitation.id, "account": users["resident_a"].id, "org": organisation.id}
+        yield app, users, ids
+
+
+def client_for(app, role, users):
+    """A test client logged in as `role` through a fresh, complete login session."""
+    client = app.test_client()
+    if role == "anonymous":
+        return client, None
+    login, _ = login_sessions.start(users[role])
+    token = login_sessions.complete(login)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["sid"] = token
+        session["_user_id"] = str(users[role].id)
+    return client, login
+
+
+def url_for_rule(rule, ids, own_login_ids):
+    """A concrete URL for a rule, naming objects of resident A."""
+    values = {
+        "lang": "nl",
+        "slug": "does-not-exist",
+        "token": "not-a-real-token",
+        "purpose": "activity_news",
+        "choice": "give",
+        "change": "deactivate",
+        "filename": "css/portal.css" if rule.endpoint == "static" else "leaflet.js",
+        "login_id": own_login_ids["resident_a"],
+        "invitation_id": ids["invitation"],
+        "account_id": ids["account"],
+    }
+    path = rule.rule
+    for argument in rule.arguments:
+        path = _substitute(path, argument, str(values[argument]))
+    return path
+
+
+def _substitute(path: str, name: str, value: str) -> str:
+    import re
+
+    return re.sub(r"<(?:[^:<>]+(?:\([^)]*\))?:)?" + re.escape(name) + ">", value, path)
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code in (301, 302, 303) and "/login" in response.location
+
+
+def test_every_route_declares_a_known_policy_and_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing_policy = sorted(e for e in endpoints if policy_of(app, e) not in POLICIES)
+    assert missing_policy == []
+    assert sorted(endpoints - EXPECTED.keys()) == [], "add new routes to EXPECTED"
+    assert sorted(EXPECTED.keys() - endpoints) == []
+
+
+def test_access_matrix(people):
+    app, users, ids = people
+    checked, denied_ok, problems = 0, 0, []
+    rules = list(app.url_map.iter_rules())
+    for role in ROLES:
+        for rule in rules:
+            client, login = client_for(app, role, users)
+            own = {"resident_a": _login_of(users["resident_a"])}
+            url = url_for_rule(rule, ids, own)
+            method = "GET" if "GET" in rule.methods else "POST"
+            response = client.open(url, method=method)
+            response.close()
+            checked += 1
+            allowed = role in EXPECTED[rule.endpoint]
+            if allowed:
+                if response.status_code in (401, 403) or (
+                    _is_login_redirect(response) and rule.endpoint.split(".")[0] in ("account", "admin")
+                ):
+                    problems.append(f"{role} refused at {method} {url}: {response.status_code}")
+            else:
+                if 200 <= response.status_code < 300:
+                    problems.append(f"{role} got {response.status_code} at {method} {url}")
+                else:
+                    denied_ok += 1
+    routes = len({rule.endpoint for rule in rules})
+    report("access matrix: routes covered / routes in the URL map", f"{len(EXPECTED)} / {routes}")
+    report("access matrix: requests checked (routes x 6 roles)", str(checked))
+    assert problems == []
+    assert denied_ok > 0
+
+
+def _login_of(user):
+    """Resident A's newest login session id (the object resident B must not end)."""
+    return (
+        db.session.scalar(
+            select(LoginSession.id).where(LoginSession.user_id == user.id).order_by(LoginSession.id.desc())
+        )
+        or 0
+    )
+
+
+def test_another_residents_login_cannot_be_ended(people):
+    app, users, _ids = people
+    client_a, login_a = client_for(app, "resident_a", users)
+    client_b, _ = client_for(app, "resident_b", users)
+    assert client_b.post(f"/nl/account/logins/{login_a.id}/end").status_code == 404
+    assert client_b.post("/nl/account/logins/999999/end").status_code == 404
+    assert client_b.post("/nl/account/logins/-1/end").status_code == 404
+    assert client_a.get("/nl/account").status_code == 200
+    db.session.refresh(login_a)
+    assert login_a.ended_at is None
+
+
+def test_a_coordinator_cannot_manage_their_own_account_through_admin(people):
+    app, users, _ids = people
+    client, _ = client_for(app, "coordinator", users)
+    assert client.get(f"/nl/admin/accounts/{users['coordinator'].id}").status_code == 404
+    assert client.post(f"/nl/admin/accounts/{users['coordinator'].id}/deactivate").status_code == 404
+
+
+def test_every_state_changing_route_needs_a_csrf_token(app, login):
+    protected, changing = 0, []
+    coordinator = login("admin")
+    client = app.test_client()
+    del coordinator
+    for rule in app.url_map.iter_rules():
+        if not rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            continue
+        changing.append(rule.endpoint)
+        url = url_for_rule(rule, {"invitation": 1, "account": 1}, {"resident_a": 1})
+        response = client.post(url, data={"anything": "1"})
+        if response.status_code == 400:
+            protected += 1
+    report("CSRF-protected state-changing routes / all", f"{protected} / {len(changing)}")
+    assert protected == len(changing)
+    for rule in app.url_map.iter_rules():
+        assert not rule.methods & {"PUT", "PATCH", "DELETE"}, rule
+
+
+def test_personal_data_routes_write_an_audit_record(people):
+    app, users, ids = people
+    personal = [rule for rule in app.url_map.iter_rules() if is_personal(app, rule.endpoint)]
+    audited = 0
+    for rule in personal:
+        client, _ = client_for(app, "coordinator", users)
+        url = url_for_rule(rule, ids, {"resident_a": 1})
+        if rule.endpoint == "admin.account_search":
+            url += "?q=" + users["resident_a"].email.split("@")[0]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code < 400, (url, response.status_code)
+        request_id = response.headers["X-Request-ID"]
+        count = db.session.scalar(select(func.count()).where(AuditEvent.request_id == request_id))
+        if count:
+            audited += 1
+    report("personal-data endpoints writing an audit record / all", f"{audited} / {len(personal)}")
+    assert personal and audited == len(personal)

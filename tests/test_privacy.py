@@ -1,0 +1,147 @@
+"""A resident's data: a full copy (JSON and readable), consents given and withdrawn, and erasure without residue."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import String, Text, select
+
+from portal.extensions import db
+from portal.models import AccountToken, AuditEvent, Consent, Invitation, LoginSession, RecoveryCode, User
+from portal.models.base import Base
+from portal.services import accounts, audit, consent, second_factor
+from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from tests.support.accounts import post_form
+
+
+def test_the_privacy_page_is_public_and_plain(client):
+    response = client.get("/nl/privacy")
+    assert response.status_code == 200
+    assert "Autoriteit Persoonsgegevens" in response.get_data(as_text=True)
+
+
+def test_a_resident_downloads_all_their_data(app, client, login):
+    resident = login("resident", display_name="Fatma Yilmaz")
+    consent.give(resident, "activity_news")
+    db.session.commit()
+    page = client.get("/nl/account/data")
+    assert page.status_code == 200 and "Fatma Yilmaz" in page.get_data(as_text=True)
+    download = client.get("/nl/account/data.json")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "no-store"
+    data = json.loads(download.get_data(as_text=True))
+    assert data["account"]["email"] == resident.email
+    assert data["consents"][0]["purpose"] == "activity_news"
+    assert len(data["logins"]) == 1
+
+
+def test_consent_is_given_and_withdrawn_with_one_click_and_versioned(app, client, login):
+    resident = login("resident")
+    post_form(client, "/nl/account/consents/activity_news/give", {}, token_from="/nl/account")
+    given = consent.current(resident, "activity_news")
+    assert given is not None and given.version == consent.CONSENT_VERSIONS["activity_news"] and given.given_at
+    post_form(client, "/nl/account/consents/activity_news/withdraw", {}, token_from="/nl/account")
+    db.session.expire_all()
+    assert consent.current(resident, "activity_news") is None
+    history = consent.history(resident)
+    assert len(history) == 1 and history[0].withdrawn_at is not None
+    assert post_form(client, "/nl/account/consents/unknown/give", {}, token_from="/nl/account").status_code == 404
+
+
+def test_a_new_text_version_asks_for_consent_again(app, monkeypatch):
+    resident = UserFactory()
+    consent.give(resident, "activity_news")
+    monkeypatch.setitem(consent.CONSENT_VERSIONS, "activity_news", "2099-01")
+    assert consent.current(resident, "activity_news") is None
+
+
+def _seed_every_table(secret_key):
+    """A resident with a row in every table that can hold their data."""
+    organisation = OrganisationFactory()
+    coordinator = UserFactory(role="admin", organisation=organisation)
+    resident = UserFactory(
+        email="fatma.yilmaz@example.org",
+        display_name="Fatma Yilmaz",
+        second_factor="totp",
+        totp_secret=second_factor.new_totp_secret(),
+    )
+    second_factor.new_recovery_codes(resident)
+    accounts.issue_link(secret_key, resident, "reset_password")
+    consent.give(resident, "activity_news")
+    accounts.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
+    from portal.services import login_sessions
+
+    login, _ = login_sessions.start(resident, "Mozilla/5.0 (Fatma's phone)")
+    login_sessions.complete(login)
+    audit.record(coordinator, "read", "account", context=audit.AuditContext("r1", "10.0.0.1"), subject=resident)
+    audit.record(resident, "export", "account", context=audit.AuditContext("r2", "10.0.0.2"), subject=resident)
+    db.session.commit()
+    return resident
+
+
+PERSONAL = ("fatma", "yilmaz", "fatma's phone")
+
+
+def _residue() -> list[str]:
+    """Every text cell in every table that still holds one of the resident's details."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        text_columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+        for row in db.session.execute(select(*text_columns)) if text_columns else []:
+            for column, value in zip(text_columns, row, strict=True):
+                if value and any(word in str(value).lower() for word in PERSONAL):
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app, client):
+    resident = _seed_every_table(app.config["SECRET_KEY"])
+    seeded = {AccountToken, Consent, Invitation, LoginSession, RecoveryCode, AuditEvent, User}
+    assert {m.__table__.name for m in seeded} >= {"account_tokens", "consents", "invitations", "login_sessions"}
+    assert _residue()  # the search finds the data before
+    audit_before = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
+
+    resident_id = resident.id
+    from portal.services import login_sessions
+
+    login, _ = login_sessions.start(resident)
+    token = login_sessions.complete(login)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["sid"] = token
+        session["_user_id"] = str(resident_id)
+    data = {"password": TEST_PASSWORD, "confirm": "y"}
+    response = post_form(client, "/nl/account/delete", data)
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    assert _residue() == []
+    erased = db.session.get(User, resident_id)
+    assert erased.deleted_at is not None and not erased.is_active_account and erased.totp_secret is None
+    for model in (AccountToken, Consent, LoginSession, RecoveryCode):
+        assert db.session.scalars(select(model).where(model.user_id == resident_id)).all() == []
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)) == audit_before + 1
+    assert client.get("/nl/account").status_code == 302
+    assert accounts.authenticate("fatma.yilmaz@example.org", TEST_PASSWORD) is None
+
+
+def test_every_table_is_seeded_by_the_residue_test():
+    """A new table must be added to _seed_every_table (and to the erasure) before it can hold personal data."""
+    seeded = {"users", "organisations", "neighbourhoods", "login_sessions", "account_tokens", "recovery_codes"}
+    seeded |= {"invitations", "consents", "audit_events"}
+    listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
+    assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings
+
+
+def test_deleting_asks_for_the_password_and_a_tick(app, client, login):
+    login("resident")
+    wrong = post_form(client, "/nl/account/delete", {"password": "not my password", "confirm": "y"})
+    assert wrong.status_code == 200 and 'aria-invalid="true"' in wrong.get_data(as_text=True)
+    unticked = post_form(client, "/nl/account/delete", {"password": TEST_PASSWORD})
+    assert unticked.status_code == 200
+    assert client.get("/nl/account").status_code == 200
+
+
+def test_staff_cannot_delete_their_account_themselves(client, login):
+    login("professional")
+    assert client.get("/nl/account/delete").status_code == 403
