@@ -15,9 +15,10 @@ from tests.support.mail import body, last_mail, link_in
 PASSWORD = "wandelen in het park 2026"
 
 
-def invite(client, organisation, email="nieuw@example.org", role="broker"):
+def invite(client, organisation, email="nieuw@example.org", role="broker", language="nl"):
     """The coordinator fills in the invitation form."""
-    return post_form(client, "/nl/admin/invitations", {"email": email, "role": role, "organisation": organisation.id})
+    data = {"email": email, "role": role, "organisation": organisation.id, "language": language}
+    return post_form(client, "/nl/admin/invitations", data)
 
 
 def test_a_coordinator_invites_a_broker_who_makes_an_account_and_must_set_up_totp(app, client, login):
@@ -70,3 +71,11 @@ def test_only_staff_roles_can_be_invited(app, client, login):
     )
     assert response.status_code == 200
     assert db.session.scalars(select(Invitation)).all() == []
+
+
+def test_the_invitation_mail_is_in_the_chosen_language(app, client, login):
+    organisation = OrganisationFactory()
+    login("admin")
+    invite(client, organisation, email="tr@example.org", language="tr")
+    mail = last_mail(app, "tr@example.org")
+    assert mail["Content-Language"] == "tr" and "/tr/invitation/" in link_in(mail)

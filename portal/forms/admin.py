@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from portal.forms.fields import email_field, required, strip
+from portal.forms.fields import email_field, language_field, required, strip
 from portal.labels import AUDIT_ACTION_LABELS, ROLE_LABELS
 
 
@@ -21,6 +21,7 @@ class InviteForm(FlaskForm):
         validators=[required(_l("Please choose a role."))],
     )
     organisation = SelectField(_l("Organisation"), coerce=int, validators=[required(_l("Please choose one."))])
+    language = language_field(_l("Language for pages and emails"))
 
 
 class AccountSearchForm(FlaskForm):

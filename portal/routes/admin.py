@@ -15,6 +15,7 @@ from portal.auth_session import audit_context
 from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
+from portal.i18n import current_language
 from portal.labels import role_label
 from portal.models import Invitation, Organisation, User
 from portal.services import accounts, admin_accounts, audit
@@ -38,6 +39,8 @@ def index():
 def invitations():
     """Invite a professional, beweegmakelaar or coordinator, and see the open invitations."""
     form = InviteForm()
+    if request.method == "GET":
+        form.language.data = current_language()
     form.organisation.choices = [
         SelectChoice(org.id, org.name) for org in db.session.scalars(select(Organisation).order_by(Organisation.name))
     ]
@@ -47,13 +50,14 @@ def invitations():
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
         db.session.commit()
+        locale = form.language.data
         sent = send_mail(
             invitation.email,
-            "nl",
+            locale,
             "invitation",
             organisation_name=organisation.name,
             role_label=role_label(invitation.role),
-            link=url_for("auth.invitation", token=token, lang="nl", _external=True),
+            link=url_for("auth.invitation", token=token, lang=locale, _external=True),
             days_valid=accounts.INVITE_LIFETIME.days,
             inviter_name=current_user.display_name,
         )

@@ -33,6 +33,7 @@ def test_resident_registers_confirms_and_logs_in_with_an_email_code(
     page.locator("#password_confirm").fill(PASSWORD)
     submit.click()
     expect(page).to_have_url(re.compile(r"/nl/register/check-your-mail$"))
+    page.wait_for_load_state("load")  # let the favicon finish before we navigate away
 
     link = re.search(r"https?://\S+", body(live_mail("ayse@example.org"))).group(0)
     page.goto(link)
@@ -57,6 +58,7 @@ def test_resident_registers_confirms_and_logs_in_with_an_email_code(
 
     page.locator("header").get_by_role("button", name="Uitloggen").click()
     expect(page).to_have_url(re.compile(r"/nl/$"))
+    page.wait_for_load_state("load")
     page.goto(live_server + "/nl/account")
     expect(page).to_have_url(re.compile(r"/nl/login\?next="))
     assert console_errors == []
