@@ -320,3 +320,20 @@ def test_mails_go_out_in_the_recipients_language(app, client):
     assert last_mail(app, "en@example.org")["Content-Language"] == "en"
     assert "/en/confirm/" in link_in(last_mail(app, "en@example.org"))
     assert len(outbox(app)) == 1
+
+
+def test_a_resident_switches_to_an_app_and_back_on_the_account_page(app, client):
+    login_resident(client, app)
+    page = client.get("/nl/account/second-factor/app")
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+    secret = db.session.scalar(select(LoginSession).order_by(LoginSession.id.desc())).pending_totp_secret
+    assert post_form(client, "/nl/account/second-factor/app", {"code": "000000"}).status_code == 200
+    done = post_form(client, "/nl/account/second-factor/app", {"code": totp_code(secret)})
+    assert "wp-code-list" in done.get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.email == "res@example.org"))
+    db.session.refresh(user)
+    assert user.second_factor == "totp" and user.totp_secret == secret
+
+    post_form(client, "/nl/account/second-factor/email", {}, token_from="/nl/account/second-factor")
+    db.session.refresh(user)
+    assert user.second_factor == "email" and user.totp_secret is None

@@ -115,7 +115,10 @@ def setup_app():
             return render_template("account/recovery_codes.html", codes=codes, continue_url=url_for(".index"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
     return render_template(
-        "account/setup_app.html", form=form, **totp_setup_context(login.pending_totp_secret, current_user.email)
+        "auth/setup_app.html",
+        form=form,
+        back_url=url_for(".second_factor_page"),
+        **totp_setup_context(login.pending_totp_secret, current_user.email),
     )
 
 
