@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        broker,
         health,
         main,
         map_init,
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(admin.bp, url_prefix="/<lang:lang>/admin")
     app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
+    app.register_blueprint(broker.bp, url_prefix="/<lang:lang>/broker")
 
 
 def register_errorhandlers(app: Flask) -> None:

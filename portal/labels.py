@@ -49,6 +49,13 @@ AUDIT_ACTION_LABELS = {
     "export": _l("downloaded"),
 }
 
+STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
+
+
+def status_label(code: str) -> str:
+    """The translated name of a programme status."""
+    return str(STATUS_LABELS.get(code, code))
+
 
 def role_label(code: str):
     """The translated name of a role (lazy, so a mail renders it in the recipient's language)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.config import LANGUAGES
@@ -15,6 +16,7 @@ from portal.labels import (
     language_name,
     organisation_kind_label,
     role_label,
+    status_label,
 )
 from portal.maps import map_container
 from portal.services.markdown import render_markdown
@@ -48,6 +50,11 @@ def markdown_filter(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3 in render_markdown)
 
 
+def csrf_field() -> Markup:
+    """The hidden CSRF input for a form that is only a button."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the context processor."""
     app.add_template_filter(money, "money")
@@ -63,6 +70,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(map_container)
     app.add_template_global(role_label)
     app.add_template_global(audit_action_label)
+    app.add_template_global(status_label)
+    app.add_template_global(csrf_field)
 
     @app.context_processor
     def _globals() -> dict:

@@ -11,7 +11,7 @@ from portal.models import AuditEvent, Invitation, LoginSession
 from portal.models.base import utcnow
 from portal.services import login_sessions
 from portal.services.policy import POLICIES
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.security_report import report
 
 ROLES = ("anonymous", "resident_a", "resident_b", "professional", "broker", "coordinator")
@@ -19,6 +19,7 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 RESIDENTS = frozenset({"resident_a", "resident_b"})
 COORDINATOR = frozenset({"coordinator"})
+STAFF = frozenset({"professional", "broker", "coordinator"})
 GUESTS = frozenset({"anonymous"})
 OWNER_A = frozenset({"resident_a"})
 
@@ -47,6 +48,21 @@ EXPECTED = {
     "admin.revoke_invitation": COORDINATOR,
     "api.map_locations_feed": EVERYONE,
     "auth.check_mail": GUESTS,
+    "broker.cancel_session": COORDINATOR,  # objects of another organisation than the staff's
+    "broker.edit_location": COORDINATOR,
+    "broker.edit_programme": COORDINATOR,
+    "broker.edit_session": COORDINATOR,
+    "broker.export_csv": STAFF,
+    "broker.export_hsds": STAFF,
+    "broker.import_csv": STAFF,
+    "broker.index": STAFF,
+    "broker.location_list": STAFF,
+    "broker.new_location": STAFF,
+    "broker.new_programme": STAFF,
+    "broker.new_sessions": COORDINATOR,
+    "broker.preview": COORDINATOR,
+    "broker.programme": COORDINATOR,
+    "broker.programme_action": COORDINATOR,
     "auth.confirm": GUESTS,
     "auth.invitation": GUESTS,
     "auth.login": GUESTS,
@@ -101,7 +117,18 @@ def people(make_app):
         )
         db.session.add(invitation)
         db.session.commit()
-        ids = {"invitation": invitation.id, "account": users["resident_a"].id, "org": organisation.id}
+        other = OrganisationFactory()
+        programme = ProgrammeFactory(organisation=other, location=LocationFactory(organisation=other))
+        session = SessionFactory(programme=programme)
+        db.session.commit()
+        ids = {
+            "invitation": invitation.id,
+            "account": users["resident_a"].id,
+            "org": organisation.id,
+            "programme": programme.id,
+            "session": session.id,
+            "location": programme.location_id,
+        }
         yield app, users, ids
 
 
@@ -130,6 +157,11 @@ def url_for_rule(rule, ids, own_login_ids):
         "change": "deactivate",
         "filename": "css/portal.css" if rule.endpoint == "static" else "leaflet.js",
         "login_id": own_login_ids["resident_a"],
+        "programme_id": ids.get("programme", 1),
+        "session_id": ids.get("session", 1),
+        "location_id": ids.get("location", 1),
+        "kind": "programmes",
+        "action": "cancel" if rule.endpoint == "broker.cancel_session" else "archive",
         "invitation_id": ids["invitation"],
         "account_id": ids["account"],
     }

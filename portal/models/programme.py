@@ -86,6 +86,7 @@ class Programme(Base):
     translations: Mapped[list[ProgrammeText]] = relationship(back_populates="programme", cascade="all, delete-orphan")
     audiences: Mapped[list[ProgrammeAudience]] = relationship(cascade="all, delete-orphan")
     languages: Mapped[list[ProgrammeLanguage]] = relationship(cascade="all, delete-orphan")
+    fits: Mapped[list[ProgrammeFit]] = relationship(cascade="all, delete-orphan")
     sessions: Mapped[list[Session]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="Session.starts_at"
     )
@@ -154,6 +155,38 @@ class ProgrammeLanguage(Base):
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
 
 
+class ProgrammeFit(Base):
+    """For whom on a route map a programme fits: a level (laag, midden, hoog) on one dimension."""
+
+    __tablename__ = "programme_fits"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(30), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "dimension IN ('zelfredzaamheid', 'gezondheidsvaardigheden', 'motivatie')", name="dimension_known"
+        ),
+        CheckConstraint("level IN ('laag', 'midden', 'hoog')", name="level_known"),
+    )
+
+
+class ProgrammeChange(Base):
+    """One changed field of a programme: who, when, from what to what (the change history)."""
+
+    __tablename__ = "programme_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+
 class Session(Base):
     """One meeting of a programme, or one appointment slot (capacity 1)."""
 
@@ -169,6 +202,7 @@ class Session(Base):
     local_weekday: Mapped[int] = mapped_column(Integer, default=0)
     local_minute: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    series_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 

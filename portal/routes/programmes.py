@@ -8,11 +8,13 @@ from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
+from portal.services.listings import may_be_outdated
 from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters, parse_page
 from portal.services.programme_search import search_programmes
 from portal.services.programmes import get_published, upcoming_sessions
 from portal.services.routekaarten import route_maps_with_programme
+from portal.services.session_planning import local_today
 from portal.structured_data import programme_json_ld
 
 bp = Blueprint("programmes", __name__)
@@ -41,6 +43,12 @@ def detail(slug: str):
     programme = get_published(slug)
     if programme is None:
         abort(404)
+    return render_detail(programme)
+
+
+def render_detail(programme, preview: bool = False):
+    """The public programme page; with preview=True for a beweegmakelaar's draft (no structured data)."""
+    slug = programme.slug
     sessions = upcoming_sessions(programme)
     map_init_url = None
     if programme.location is not None:
@@ -52,6 +60,8 @@ def detail(slug: str):
         sessions=sessions,
         map_assets=map_assets(with_cluster=False),
         map_init_url=map_init_url,
-        json_ld=programme_json_ld(programme, sessions, current_language()),
+        json_ld=None if preview else programme_json_ld(programme, sessions, current_language()),
         route_maps=route_maps_with_programme(slug, current_language()),
+        preview=preview,
+        outdated=may_be_outdated(programme, local_today()),
     )

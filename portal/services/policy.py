@@ -48,3 +48,10 @@ def may_manage_invitation(user: User, invitation: Invitation | None) -> bool:
 def may_manage_account(user: User, account: User | None) -> bool:
     """Coordinators manage other accounts, never their own through the admin pages."""
     return account is not None and user.role == "admin" and account.id != user.id and account.deleted_at is None
+
+
+def may_manage_listing(user: User, organisation_id: int | None) -> bool:
+    """Staff change their own organisation's programmes, sessions and locations; coordinators all."""
+    if user.role == "admin":
+        return True
+    return user.is_staff and organisation_id is not None and user.organisation_id == organisation_id

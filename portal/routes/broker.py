@@ -1,0 +1,424 @@
+"""The beweegmakelaar's pages: their organisation's programmes, sessions and locations."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import policy
+from portal.extensions import db
+from portal.forms.accounts import ActionForm
+from portal.forms.listings import (
+    SPOKEN_LANGUAGES,
+    ImportForm,
+    LocationForm,
+    ProgrammeForm,
+    SessionEditForm,
+    SessionPlanForm,
+)
+from portal.labels import language_name
+from portal.models import Location, Neighbourhood, Programme, Session
+from portal.models.base import utcnow
+from portal.routes.programmes import render_detail
+from portal.services import hsds, listing_csv, listings, locations, session_planning
+from portal.services import policy as policies
+from portal.services.neighbourhoods import default_neighbourhood
+from portal.services.policy import STAFF
+from portal.services.session_planning import PlanningError, local_today
+
+bp = Blueprint("broker", __name__)
+
+
+def _organisation():
+    """The organisation whose listings the current user keeps (None: a coordinator sees all)."""
+    return None if current_user.is_coordinator else current_user.organisation
+
+
+def _own(model, object_id: int):
+    """The object, when the current user may manage its organisation's listings; 404 otherwise."""
+    item = db.session.get(model, object_id)
+    organisation_id = None
+    if isinstance(item, Programme | Location):
+        organisation_id = item.organisation_id
+    elif isinstance(item, Session):
+        organisation_id = item.programme.organisation_id
+    if item is None or not policies.may_manage_listing(current_user, organisation_id):
+        abort(404)
+    return item
+
+
+def _language_names() -> dict:
+    return {code: language_name(code) for code in SPOKEN_LANGUAGES}
+
+
+def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
+    organisation = programme.organisation if programme else _organisation()
+    form = ProgrammeForm(language_names=_language_names(), locations=listings.usable_locations(organisation))
+    if programme is not None and request.method == "GET":
+        data = listings.data_of(programme)
+        form.category.data = data.category
+        form.audiences.data = data.audiences
+        form.languages.data = data.languages
+        form.cost_euros.data = Decimal(data.cost_cents) / 100
+        form.referral_required.data = data.referral_required
+        form.contact_name.data, form.contact_phone.data = data.contact_name, data.contact_phone
+        form.contact_email.data = data.contact_email
+        form.location.data = data.location_id or 0
+        for locale, texts in data.texts.items():
+            for name, value in texts.items():
+                getattr(getattr(form, locale).form, name).data = value
+        for dimension, levels in data.fits.items():
+            getattr(form, dimension).data = levels
+    return form
+
+
+def _programme_data(form: ProgrammeForm) -> listings.ProgrammeData:
+    return listings.ProgrammeData(
+        category=form.category.data,
+        cost_cents=int((form.cost_euros.data or 0) * 100),
+        referral_required=form.referral_required.data,
+        contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+        contact_email=form.contact_email.data or "",
+        location_id=form.location.data or None,
+        audiences=form.audiences.data or [],
+        languages=form.languages.data or [],
+        texts={locale: dict(getattr(form, locale).data) for locale in ("nl", "en", "tr", "ar")},
+        fits={dimension: getattr(form, dimension).data or [] for dimension in listings.FIT_DIMENSIONS},
+    )
+
+
+@bp.get("/")
+@policy(STAFF)
+def index():
+    """The dashboard: programmes with status, next session, bookings and whether they need checking."""
+    today = local_today()
+    return render_template(
+        "broker/index.html",
+        rows=listings.dashboard(_organisation(), today),
+        organisation=_organisation(),
+        action=ActionForm(),
+        flag_days=listings.FLAG_AFTER_DAYS,
+    )
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@policy(STAFF)
+def new_programme():
+    """Add a programme as a draft."""
+    organisation = current_user.organisation
+    if organisation is None:
+        flash(_("Your account belongs to no organisation, so you cannot add programmes."), "error")
+        return redirect(url_for(".index"))
+    form = _programme_form()
+    if form.validate_on_submit():
+        slug = form.slug.data or listings.free_slug(Programme, listings.slugify(form.nl.form.title.data))
+        if db.session.scalar(db.select(Programme.id).where(Programme.slug == slug)) is not None:
+            form.slug.errors.append(_("This web address name is taken. Please choose another."))
+        else:
+            programme = listings.create_programme(
+                organisation, slug, _programme_data(form), current_user, local_today()
+            )
+            db.session.commit()
+            flash(_("The programme is saved as a draft. Add sessions, then publish it."), "ok")
+            return redirect(url_for(".programme", programme_id=programme.id))
+    return render_template("broker/programme_form.html", form=form, programme=None)
+
+
+@bp.get("/programmes/<int:programme_id>")
+@policy(STAFF)
+def programme(programme_id: int):
+    """One programme: status, sessions, and who changed what."""
+    item = _own(Programme, programme_id)
+    return render_template(
+        "broker/programme.html",
+        programme=item,
+        sessions=session_planning.sessions_of(item),
+        history=listings.history(item),
+        needs_check=listings.needs_check(item, local_today()),
+        action=ActionForm(),
+    )
+
+
+@bp.get("/programmes/<int:programme_id>/preview")
+@policy(STAFF)
+def preview(programme_id: int):
+    """The public page as residents will see it, also for a draft."""
+    return render_detail(_own(Programme, programme_id), preview=True)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@policy(STAFF)
+def edit_programme(programme_id: int):
+    """Change a programme; every changed field goes into the history."""
+    item = _own(Programme, programme_id)
+    form = _programme_form(item)
+    del form.slug
+    if form.validate_on_submit():
+        changes = listings.update_programme(item, _programme_data(form), current_user, local_today())
+        db.session.commit()
+        flash(_("Saved. %(num)s changes.", num=len(changes)) if changes else _("Saved. Nothing changed."), "ok")
+        return redirect(url_for(".programme", programme_id=item.id))
+    return render_template("broker/programme_form.html", form=form, programme=item)
+
+
+@bp.post("/programmes/<int:programme_id>/<any(publish, archive, draft, confirm):action>")
+@policy(STAFF)
+def programme_action(programme_id: int, action: str):
+    """Publish, archive, back to draft, or 'still correct'."""
+    item = _own(Programme, programme_id)
+    if ActionForm().validate_on_submit():
+        if action == "confirm":
+            listings.confirm_current(item, current_user, local_today())
+            flash(_("Thank you. The listing is marked as checked today."), "ok")
+        else:
+            status = {"publish": "published", "archive": "archived", "draft": "draft"}[action]
+            listings.set_status(item, status, current_user, local_today())
+            flash(_("The status is changed."), "ok")
+        db.session.commit()
+    if request.form.get("back") == "index":
+        return redirect(url_for(".index"))
+    return redirect(url_for(".programme", programme_id=item.id))
+
+
+def _skip_dates(text: str) -> tuple[frozenset[date], list[str]]:
+    dates, bad = set(), []
+    for part in (text or "").replace(",", "\n").split():
+        try:
+            dates.add(date.fromisoformat(part.strip()))
+        except ValueError:
+            bad.append(part[:20])
+    return frozenset(dates), bad
+
+
+def planning_message(code: str) -> str:
+    """The translated reason why sessions could not be planned or changed."""
+    messages = {
+        "capacity": _("Places must be a number from 1 to 500."),
+        "capacity_below_booked": _("There are more bookings than places. Please choose more places."),
+        "weeks": _("Choose from 1 to 52 weeks."),
+        "duration": _("A session lasts from 5 minutes to 12 hours."),
+        "nothing_left": _("All dates are skipped, so there is nothing to plan."),
+        "past": _("This time has passed. Please choose a time in the future."),
+        "end_before_start": _("The end time must be after the start time."),
+    }
+    return messages.get(code, _("This is not possible."))
+
+
+@bp.route("/programmes/<int:programme_id>/sessions/new", methods=["GET", "POST"])
+@policy(STAFF)
+def new_sessions(programme_id: int):
+    """Plan one session or a weekly series."""
+    item = _own(Programme, programme_id)
+    form = SessionPlanForm()
+    if form.validate_on_submit():
+        skip, bad = _skip_dates(form.skip.data)
+        if bad:
+            form.skip.errors.append(_("These are not dates like 2026-12-29: %(dates)s", dates=", ".join(bad)))
+        else:
+            plan = session_planning.SessionPlan(
+                first_day=form.first_day.data,
+                start=form.start.data,
+                duration_minutes=form.duration_minutes.data,
+                capacity=form.capacity.data,
+                weeks=form.weeks.data,
+                skip=skip,
+            )
+            try:
+                sessions = session_planning.plan(item, plan)
+            except PlanningError as error:
+                db.session.rollback()
+                form.form_errors.append(planning_message(error.code))
+            else:
+                db.session.commit()
+                flash(_("%(num)s sessions planned.", num=len(sessions)), "ok")
+                return redirect(url_for(".programme", programme_id=item.id))
+    return render_template("broker/sessions_new.html", form=form, programme=item)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@policy(STAFF)
+def edit_session(session_id: int):
+    """Move one session or change its places."""
+    item = _own(Session, session_id)
+    form = SessionEditForm()
+    if request.method == "GET":
+        start, end = item.starts_at.astimezone(session_planning.LOCAL), item.ends_at.astimezone(session_planning.LOCAL)
+        form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+        form.capacity.data = item.capacity
+    if form.validate_on_submit():
+        try:
+            session_planning.change(item, form.day.data, form.start.data, form.end.data, form.capacity.data)
+        except PlanningError as error:
+            db.session.rollback()
+            form.form_errors.append(planning_message(error.code))
+        else:
+            db.session.commit()
+            flash(_("The session is changed."), "ok")
+            return redirect(url_for(".programme", programme_id=item.programme_id))
+    return render_template("broker/session_edit.html", form=form, session=item)
+
+
+@bp.post("/sessions/<int:session_id>/<any(cancel, 'cancel-rest'):action>")
+@policy(STAFF)
+def cancel_session(session_id: int, action: str):
+    """Cancel one session, or it and the rest of its series."""
+    item = _own(Session, session_id)
+    if ActionForm().validate_on_submit():
+        if action == "cancel":
+            cancelled = session_planning.cancel(item)
+        else:
+            cancelled = session_planning.cancel_rest_of_series(item)
+        db.session.commit()
+        flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
+    return redirect(url_for(".programme", programme_id=item.programme_id))
+
+
+@bp.get("/locations")
+@policy(STAFF)
+def location_list():
+    """The organisation's locations."""
+    organisation = _organisation()
+    places = listings.usable_locations(organisation)
+    return render_template("broker/locations.html", locations=places, organisation=organisation)
+
+
+def _location_data(form: LocationForm) -> locations.LocationData:
+    return locations.LocationData(
+        name=form.name.data,
+        street=form.street.data,
+        house_number=form.house_number.data,
+        postcode=form.postcode.data,
+        city=form.city.data,
+        latitude=float(form.latitude.data),
+        longitude=float(form.longitude.data),
+        wheelchair_accessible=form.wheelchair_accessible.data,
+        accessibility_note=form.accessibility_note.data or "",
+    )
+
+
+def _check_location(form: LocationForm) -> bool:
+    ok = True
+    if locations.normalise_postcode(form.postcode.data or "") is None:
+        form.postcode.errors.append(_("Please fill in a postcode like 3564 AB."))
+        ok = False
+    point = (form.latitude.data, form.longitude.data)
+    if None not in point and not locations.in_netherlands(float(point[0]), float(point[1])):
+        form.latitude.errors.append(_("This point is not in the Netherlands. Please click on the map."))
+        ok = False
+    return ok
+
+
+def _map_settings(latitude=None, longitude=None) -> dict:
+    hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
+    return {
+        "tile_url": current_app.config["PORTAL_TILE_URL"],
+        "attribution": current_app.config["PORTAL_TILE_ATTRIBUTION"],
+        "center": (latitude or (hood.latitude if hood else 52.09), longitude or (hood.longitude if hood else 5.12)),
+    }
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@policy(STAFF)
+def new_location():
+    """Add a location; coordinates by clicking on the map or typed."""
+    organisation = current_user.organisation
+    if organisation is None:
+        flash(_("Your account belongs to no organisation, so you cannot add locations."), "error")
+        return redirect(url_for(".location_list"))
+    form = LocationForm()
+    if form.validate_on_submit() and _check_location(form):
+        hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"]) or db.session.scalar(
+            db.select(Neighbourhood).limit(1)
+        )
+        locations.create_location(organisation, hood, _location_data(form))
+        db.session.commit()
+        flash(_("The location is saved."), "ok")
+        return redirect(url_for(".location_list"))
+    return render_template("broker/location_form.html", form=form, location=None, map=_map_settings())
+
+
+@bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
+@policy(STAFF)
+def edit_location(location_id: int):
+    """Change a location of the organisation."""
+    item = _own(Location, location_id)
+    form = LocationForm(obj=item) if request.method == "GET" else LocationForm()
+    if request.method == "GET":
+        form.accessibility_note.data = (item.accessibility or {}).get("nl", "")
+    if form.validate_on_submit() and _check_location(form):
+        locations.update_location(item, _location_data(form))
+        db.session.commit()
+        flash(_("The location is saved."), "ok")
+        return redirect(url_for(".location_list"))
+    return render_template(
+        "broker/location_form.html", form=form, location=item, map=_map_settings(item.latitude, item.longitude)
+    )
+
+
+def _own_organisation_or_back():
+    organisation = current_user.organisation
+    if organisation is None:
+        flash(_("Your account belongs to no organisation."), "error")
+    return organisation
+
+
+@bp.get("/export/<any(programmes, sessions):kind>.csv")
+@policy(STAFF)
+def export_csv(kind: str):
+    """Download the organisation's programmes or sessions as CSV (safe to open in a spreadsheet)."""
+    organisation = _own_organisation_or_back()
+    if organisation is None:
+        return redirect(url_for(".index"))
+    body = (listing_csv.export_programmes if kind == "programmes" else listing_csv.export_sessions)(organisation)
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{organisation.slug}-{kind}.csv"'},
+    )
+
+
+@bp.get("/export/hsds.json")
+@policy(STAFF)
+def export_hsds():
+    """Download the organisation's published listings as Open Referral HSDS 3 JSON."""
+    organisation = _own_organisation_or_back()
+    if organisation is None:
+        return redirect(url_for(".index"))
+    document = hsds.export_organisation(organisation, base_url=request.host_url.rstrip("/"))
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{organisation.slug}-hsds.json"'
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@policy(STAFF)
+def import_csv():
+    """Upload programmes or sessions as CSV: all rows are saved, or none, with a list of problems."""
+    organisation = _own_organisation_or_back()
+    if organisation is None:
+        return redirect(url_for(".index"))
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        data = form.file.data.read(listing_csv.MAX_BYTES + 1)
+        if form.kind.data == "programmes":
+            report = listing_csv.import_programmes(organisation, data, today=local_today())
+        else:
+            report = listing_csv.import_sessions(organisation, data, now=utcnow())
+        if report.problems:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(
+                _("Saved: %(created)s new, %(updated)s changed.", created=report.created, updated=report.updated), "ok"
+            )
+            return redirect(url_for(".index"))
+    return render_template("broker/import.html", form=form, report=report)

@@ -1,0 +1,141 @@
+"""Planning sessions of a programme: one-off or weekly series, editing one, cancelling one or the rest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from portal.config import TIMEZONE
+from portal.extensions import db
+from portal.models import Programme, Session
+from portal.models.base import utcnow
+
+LOCAL = ZoneInfo(TIMEZONE)
+MIN_CAPACITY, MAX_CAPACITY = 1, 500
+MAX_WEEKS = 52
+
+
+class PlanningError(ValueError):
+    """Raised when sessions cannot be planned or changed as asked; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """A one-off session (weeks=1) or a weekly series, in local time."""
+
+    first_day: date
+    start: time
+    duration_minutes: int
+    capacity: int
+    weeks: int = 1
+    skip: frozenset[date] = frozenset()
+
+
+def local_today() -> date:
+    """Today's date in the portal's time zone."""
+    return datetime.now(LOCAL).date()
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """A local wall-clock time as an aware datetime (Europe/Amsterdam, summer or winter time)."""
+    return datetime.combine(day, at, tzinfo=LOCAL)
+
+
+def _check_capacity(capacity: int, booked: int = 0) -> None:
+    if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        raise PlanningError("capacity")
+    if capacity < booked:
+        raise PlanningError("capacity_below_booked")
+
+
+def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -> list[Session]:
+    """Add the sessions of a plan; skipped dates are left out. Raises PlanningError, adding nothing."""
+    now = now or utcnow()
+    _check_capacity(plan.capacity)
+    if not 1 <= plan.weeks <= MAX_WEEKS:
+        raise PlanningError("weeks")
+    if not 5 <= plan.duration_minutes <= 12 * 60:
+        raise PlanningError("duration")
+    days = [plan.first_day + timedelta(weeks=week) for week in range(plan.weeks)]
+    days = [day for day in days if day not in plan.skip]
+    if not days:
+        raise PlanningError("nothing_left")
+    starts = [local_moment(day, plan.start) for day in days]
+    if starts[0] <= now:
+        raise PlanningError("past")
+    series = uuid.uuid4().hex if len(starts) > 1 else None
+    sessions = [
+        Session(
+            programme=programme,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=plan.duration_minutes),
+            capacity=plan.capacity,
+            series_id=series,
+        )
+        for start in starts
+    ]
+    db.session.add_all(sessions)
+    db.session.flush()
+    return sessions
+
+
+def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> None:
+    """Move one session or change its places; it leaves its series. Raises PlanningError."""
+    now = now or utcnow()
+    starts_at, ends_at = local_moment(day, start), local_moment(day, end)
+    if ends_at <= starts_at:
+        raise PlanningError("end_before_start")
+    if starts_at <= now:
+        raise PlanningError("past")
+    _check_capacity(capacity, session.booked)
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        session.series_id = None
+    session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
+
+
+def cancel(session: Session) -> list[Session]:
+    """Cancel one session; returns the sessions cancelled (for telling the booked residents)."""
+    if session.status == "cancelled":
+        return []
+    session.status = "cancelled"
+    return [session]
+
+
+def cancel_rest_of_series(session: Session, now: datetime | None = None) -> list[Session]:
+    """Cancel this session and every later one of its series that has not started."""
+    if session.series_id is None:
+        return cancel(session)
+    now = now or utcnow()
+    later = db.session.scalars(
+        select(Session).where(
+            Session.series_id == session.series_id,
+            Session.starts_at >= session.starts_at,
+            Session.starts_at > now,
+            Session.status == "scheduled",
+        )
+    )
+    cancelled = []
+    for item in later:
+        item.status = "cancelled"
+        cancelled.append(item)
+    return cancelled
+
+
+def sessions_of(programme: Programme, now: datetime | None = None, past_days: int = 14) -> list[Session]:
+    """The programme's sessions from two weeks ago on, in time order."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.programme_id == programme.id, Session.starts_at >= now - timedelta(days=past_days))
+            .order_by(Session.starts_at)
+        )
+    )

@@ -1,0 +1,244 @@
+"""Beweegmakelaars keep their organisation's listings: programmes, sessions, locations, history and freshness."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Location, Programme, ProgrammeChange, Session
+from portal.services import listings
+from portal.services.session_planning import LOCAL, local_today
+from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
+from tests.support.accounts import post_form
+
+PROGRAMME = {
+    "nl-title": "Wandelen in het Park",
+    "nl-summary": "Samen wandelen in het Gagelbos, in uw eigen tempo.",
+    "nl-description": "Elke week een rondje van een uur. **Gratis.**",
+    "category": "bewegen",
+    "audiences": ["volwassenen", "ouderen"],
+    "languages": ["nl", "tr"],
+    "cost_euros": "0",
+    "contact_name": "Sanne",
+    "contact_phone": "030 123 45 67",
+    "zelfredzaamheid": ["laag", "midden"],
+}
+
+
+def next_weekday(weekday: int) -> date:
+    """The first date after today with this weekday (0 = Monday)."""
+    today = local_today()
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+@pytest.fixture
+def broker(login):
+    """A logged-in beweegmakelaar of a sports organisation with one location."""
+    organisation = OrganisationFactory(name="Sportief Overvecht", kind="brokerage")
+    user = login("broker", organisation=organisation)
+    LocationFactory(organisation=organisation, name="Park de Gagel")
+    db.session.commit()
+    return user
+
+
+def add_programme(client, **changes):
+    """Fill in the new-programme form."""
+    location = db.session.scalar(select(Location).limit(1))
+    data = PROGRAMME | {"location": location.id} | changes
+    return post_form(client, "/nl/broker/programmes/new", data)
+
+
+def test_a_broker_adds_plans_weekly_sessions_publishes_and_it_shows_on_the_list_and_map(client, broker):
+    response = add_programme(client)
+    assert response.status_code == 302
+    programme = db.session.scalar(select(Programme).where(Programme.slug == "wandelen-in-het-park"))
+    assert programme.status == "draft" and programme.organisation_id == broker.organisation_id
+    assert client.get("/nl/programmes/wandelen-in-het-park").status_code == 404  # drafts are not public
+
+    tuesday = next_weekday(1)
+    skip = (tuesday + timedelta(weeks=3)).isoformat()
+    plan = {"first_day": tuesday.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    response = post_form(
+        client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": "8", "skip": skip}
+    )
+    assert response.status_code == 302
+    sessions = db.session.scalars(
+        select(Session).where(Session.programme_id == programme.id).order_by(Session.starts_at)
+    ).all()
+    assert len(sessions) == 7
+    assert {s.starts_at.astimezone(LOCAL).strftime("%a %H:%M") for s in sessions} == {"Tue 10:00"}
+    assert len({s.series_id for s in sessions}) == 1
+
+    page = f"/nl/broker/programmes/{programme.id}"
+    assert post_form(client, f"{page}/publish", {}, token_from=page).status_code == 302
+    assert "Wandelen in het Park" in client.get("/nl/programmes").get_data(as_text=True)
+    assert client.get("/nl/programmes/wandelen-in-het-park").status_code == 200
+    feed = client.get("/api/v1/map/locations.geojson").get_data(as_text=True)
+    assert "Wandelen in het Park" in feed
+
+
+def test_edits_are_recorded_in_the_history_and_count_as_a_check(client, broker):
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    programme.last_verified_on = local_today() - timedelta(days=100)
+    db.session.commit()
+    edit = f"/nl/broker/programmes/{programme.id}/edit"
+    location = db.session.scalar(select(Location).limit(1))
+    data = PROGRAMME | {"location": location.id, "nl-title": "Wandelen in het Gagelbos", "en-title": "Walking"}
+    data |= {"en-summary": "Walking together."}
+    assert post_form(client, edit, data).status_code == 302
+    changes = {c.field: (c.old_value, c.new_value) for c in db.session.scalars(select(ProgrammeChange))}
+    assert changes["title.nl"] == ("Wandelen in het Park", "Wandelen in het Gagelbos")
+    assert changes["title.en"] == ("", "Walking")
+    db.session.refresh(programme)
+    assert programme.last_verified_on == local_today()
+    assert "Wandelen in het Gagelbos" in client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
+
+
+def test_freshness_flag_after_90_days_and_public_warning_after_180(client, broker):
+    fresh = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=89))
+    old = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=90))
+    stale = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=180))
+    db.session.commit()
+    rows = {row.programme.id: row.needs_check for row in listings.dashboard(broker.organisation, local_today())}
+    assert rows == {fresh.id: False, old.id: True, stale.id: True}
+    assert "wp-alert--warning" not in client.get(f"/nl/programmes/{old.slug}").get_data(as_text=True)
+    assert "wp-alert--warning" in client.get(f"/nl/programmes/{stale.slug}").get_data(as_text=True)
+
+    page = "/nl/broker/"
+    post_form(client, f"/nl/broker/programmes/{stale.id}/confirm", {"back": "index"}, token_from=page)
+    db.session.refresh(stale)
+    assert stale.last_verified_on == local_today()
+    assert "wp-alert--warning" not in client.get(f"/nl/programmes/{stale.slug}").get_data(as_text=True)
+
+
+def test_cancel_one_session_or_the_rest_of_the_series(client, broker):
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    plan = {"first_day": next_weekday(1).isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": "4"})
+    sessions = db.session.scalars(select(Session).order_by(Session.starts_at)).all()
+    page = f"/nl/broker/programmes/{programme.id}"
+    post_form(client, f"/nl/broker/sessions/{sessions[0].id}/cancel", {}, token_from=page)
+    post_form(client, f"/nl/broker/sessions/{sessions[2].id}/cancel-rest", {}, token_from=page)
+    db.session.expire_all()
+    assert [s.status for s in db.session.scalars(select(Session).order_by(Session.starts_at))] == [
+        "cancelled",
+        "scheduled",
+        "cancelled",
+        "cancelled",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"capacity": "0"}, "capacity"),
+        ({"capacity": "10000"}, "capacity"),
+        ({"capacity": "veel"}, "capacity"),
+        ({"weeks": "60"}, "weeks"),
+        ({"first_day": "2020-01-07"}, None),
+        ({"skip": "morgen"}, "skip"),
+        ({"start": "25:00"}, "start"),
+    ],
+)
+def test_bad_session_plans_are_refused_with_a_message_and_save_nothing(client, broker, changes, field):
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    plan = {"first_day": next_weekday(1).isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    response = post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": "2"} | changes)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "wp-alert--error" in page
+    if field:
+        assert f'id="{field}-error"' in page
+    assert db.session.scalars(select(Session)).all() == []
+
+
+def test_a_session_end_before_start_is_refused(client, broker):
+    session = SessionFactory(programme=ProgrammeFactory(organisation=broker.organisation))
+    db.session.commit()
+    data = {"day": next_weekday(2).isoformat(), "start": "11:00", "end": "10:00", "capacity": "12"}
+    response = post_form(client, f"/nl/broker/sessions/{session.id}/edit", data)
+    assert response.status_code == 200 and "wp-alert--error" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"nl-title": ""}, "nl-title"),
+        ({"nl-title": "x" * 161}, "nl-title"),
+        ({"nl-description": "x" * 1_000_000}, None),
+        ({"category": "skydiven"}, "category"),
+        ({"cost_euros": "-5"}, "cost_euros"),
+        ({"contact_email": "geen-email"}, "contact_email"),
+        ({"slug": "Met Spaties"}, "slug"),
+        ({"en-title": "Walking"}, "en-summary"),
+    ],
+)
+def test_bad_programme_input_is_refused_and_saves_nothing(client, broker, changes, field):
+    response = add_programme(client, **changes)
+    assert response.status_code in (200, 413)
+    if field:
+        assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(Programme)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"postcode": "12345"}, "postcode"),
+        ({"latitude": "200"}, "latitude"),
+        ({"latitude": "48.85", "longitude": "2.35"}, "latitude"),
+    ],
+)
+def test_locations_need_a_dutch_postcode_and_a_point_in_the_netherlands(client, broker, changes, field):
+    data = {
+        "name": "Buurthuis De Boog",
+        "street": "Zambesidreef",
+        "house_number": "2",
+        "postcode": "3564ab",
+        "city": "Utrecht",
+        "latitude": "52.1167",
+        "longitude": "5.1100",
+    }
+    good = post_form(client, "/nl/broker/locations/new", data)
+    assert good.status_code == 302
+    assert db.session.scalar(select(Location).where(Location.name == "Buurthuis De Boog")).postcode == "3564 AB"
+    bad = post_form(client, "/nl/broker/locations/new", data | {"name": "Ander huis"} | changes)
+    assert bad.status_code == 200 and f'id="{field}-error"' in bad.get_data(as_text=True)
+    assert db.session.scalar(select(Location).where(Location.name == "Ander huis")) is None
+
+
+def test_another_organisations_listings_are_out_of_reach(client, broker):
+    other = OrganisationFactory()
+    programme = ProgrammeFactory(organisation=other)
+    session = SessionFactory(programme=programme)
+    location = LocationFactory(organisation=other)
+    db.session.commit()
+    assert client.get(f"/nl/broker/programmes/{programme.id}").status_code == 404
+    assert client.get(f"/nl/broker/programmes/{programme.id}/edit").status_code == 404
+    page = "/nl/broker/"
+    assert post_form(client, f"/nl/broker/programmes/{programme.id}/archive", {}, token_from=page).status_code == 404
+    assert post_form(client, f"/nl/broker/sessions/{session.id}/cancel", {}, token_from=page).status_code == 404
+    assert client.get(f"/nl/broker/locations/{location.id}/edit").status_code == 404
+    db.session.refresh(programme)
+    assert programme.status == "published"
+
+
+def test_a_coordinator_manages_every_organisations_listings(client, login):
+    programme = ProgrammeFactory(organisation=OrganisationFactory())
+    db.session.commit()
+    login("admin")
+    page = f"/nl/broker/programmes/{programme.id}"
+    assert client.get(page).status_code == 200
+    assert post_form(client, f"{page}/archive", {}, token_from=page).status_code == 302
+    db.session.refresh(programme)
+    assert programme.status == "archived"
+
+
+def test_residents_cannot_open_the_broker_pages(client, login):
+    login("resident")
+    assert client.get("/nl/broker/").status_code == 403
