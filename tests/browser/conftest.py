@@ -128,10 +128,12 @@ def console_errors(page):
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.on(
         "requestfailed",
-        # Leaflet cancels tile loads it no longer needs when the map re-zooms: not an error.
+        # Leaflet cancels tile loads it no longer needs when the map re-zooms, and chromium drops a
+        # page's favicon fetch when the test moves on to the next page: neither is an error.
         lambda request: (
             None
-            if request.url.startswith(TILE_ORIGIN) and request.failure == "net::ERR_ABORTED"
+            if request.failure == "net::ERR_ABORTED"
+            and (request.url.startswith(TILE_ORIGIN) or request.url.endswith("/static/icons/favicon.svg"))
             else errors.append(f"request failed: {request.url} ({request.failure})")
         ),
     )
