@@ -123,6 +123,8 @@ class ProgrammeForm(FlaskForm):
 
     def __init__(self, *args, language_names: dict, locations: list, **kwargs):
         super().__init__(*args, **kwargs)
+        self.nl.form.title.flags.required = True  # checked in validate(); marks the field as required
+        self.nl.form.summary.flags.required = True
         self.languages.choices = [SelectChoice(code, language_names[code]) for code in SPOKEN_LANGUAGES]
         self.location.choices = [SelectChoice(0, _l("No fixed place (online or at home)"))] + [
             SelectChoice(place.id, f"{place.name}, {place.street} {place.house_number}") for place in locations
