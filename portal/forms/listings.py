@@ -39,6 +39,18 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _number(label, low: int, high: int, **options) -> IntegerField:
+    """A required whole number from `low` to `high`, with translated messages."""
+    return IntegerField(
+        label,
+        validators=[
+            required(_l("Please fill in a number.")),
+            NumberRange(min=low, max=high, message=_l("Please fill in a number from %(min)s to %(max)s.")),
+        ],
+        **options,
+    )
+
+
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
 
@@ -147,31 +159,9 @@ class SessionPlanForm(FlaskForm):
 
     first_day = DateField(_l("Date (of the first time)"), validators=[required(_l("Please fill in a date."))])
     start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
-    duration_minutes = IntegerField(
-        _l("How long, in minutes"),
-        default=60,
-        validators=[
-            required(_l("Please fill in a number.")),
-            NumberRange(min=5, max=720, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
-    capacity = IntegerField(
-        _l("Places"),
-        default=12,
-        validators=[
-            required(_l("Please fill in a number.")),
-            NumberRange(min=1, max=500, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
-    weeks = IntegerField(
-        _l("Every week, how many times"),
-        description=_l("1 for a single time."),
-        default=1,
-        validators=[
-            required(_l("Please fill in a number.")),
-            NumberRange(min=1, max=52, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
+    duration_minutes = _number(_l("How long, in minutes"), 5, 720, default=60)
+    capacity = _number(_l("Places"), 1, 500, default=12)
+    weeks = _number(_l("Every week, how many times"), 1, 52, description=_l("1 for a single time."), default=1)
     skip = TextAreaField(
         _l("Skip these dates"),
         description=_l("For example holidays. One date per line, like 2026-12-29."),
@@ -186,13 +176,7 @@ class SessionEditForm(FlaskForm):
     day = DateField(_l("Date"), validators=[required(_l("Please fill in a date."))])
     start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
     end = TimeField(_l("End time"), validators=[required(_l("Please fill in a time."))])
-    capacity = IntegerField(
-        _l("Places"),
-        validators=[
-            required(_l("Please fill in a number.")),
-            NumberRange(min=1, max=500, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
+    capacity = _number(_l("Places"), 1, 500)
 
 
 class LocationForm(FlaskForm):
