@@ -48,17 +48,17 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-LIVE_OUTBOX: dict[str, Path] = {}
+LIVE_OUTBOXES: list[Path] = []  # of every live server in this run
 
 
 @pytest.fixture
-def live_mail(live_server):
+def live_mail():
     """live_mail(address): the newest mail the live server wrote to its outbox for `address`."""
     import email
     from email import policy
 
     def _newest(address: str):
-        files = sorted(LIVE_OUTBOX["path"].glob("*.eml"))
+        files = sorted((f for outbox in LIVE_OUTBOXES for f in outbox.glob("*.eml")), key=lambda f: f.name)
         mails = [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
         mails = [m for m in mails if m["To"] == address]
         assert mails, f"no mail to {address}"
@@ -70,10 +70,20 @@ def live_mail(live_server):
 @pytest.fixture(scope="session")
 def live_server(database, tmp_path_factory):
     """The portal with the demo neighbourhood, served by a werkzeug thread; yields its base URL."""
-    directory = tmp_path_factory.mktemp("live")
-    settings = fresh_database(database["backend"], directory, "browser")
+    yield from _serve(database, tmp_path_factory.mktemp("live"), "browser")
+
+
+@pytest.fixture(scope="module")
+def private_live_server(database, tmp_path_factory):
+    """A live server of its own, for a journey that adds data the other journeys must not see."""
+    yield from _serve(database, tmp_path_factory.mktemp("private"), "browser_private")
+
+
+def _serve(database, directory, schema):
+    """Serve the portal with the demo data on a free port; yields the base URL."""
+    settings = fresh_database(database["backend"], directory, schema)
     app = create_app(base_config(directory) | settings)
-    LIVE_OUTBOX["path"] = Path(app.config["PORTAL_OUTBOX_DIR"])
+    LIVE_OUTBOXES.append(Path(app.config["PORTAL_OUTBOX_DIR"]))
     with app.app_context():
         db.create_all()
         load_demo(Path(app.config["PORTAL_CONTENT_DIR"]) / "demo", date.today())
@@ -112,13 +122,20 @@ BLANK_TILE = bytes.fromhex(
 )
 
 
+FAVICON = (Path(__file__).resolve().parents[2] / "portal" / "static" / "icons" / "favicon.svg").read_bytes()
+
+
 @pytest.fixture(autouse=True)
 def offline_map_tiles(page):
-    """Answer map-tile requests with a blank tile: the tile server is the one outside origin, offline here."""
+    """Answer map-tile requests with a blank tile: the tile server is the one outside origin, offline here.
+
+    The favicon is answered by the browser too: chromium drops it when a journey moves on quickly, and
+    the werkzeug test server then leaves the file open (a ResourceWarning in the next test)."""
     page.route(
         TILE_ORIGIN + "**",
         lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE),
     )
+    page.route("**/static/icons/favicon.svg", lambda route: route.fulfill(status=200, body=FAVICON))
 
 
 @pytest.fixture

@@ -41,7 +41,10 @@ def _log_in(page, live_server, email, password):
     _submit(page)
 
 
-def test_new_broker_publishes_wandelen_in_het_park(page, live_server, live_mail, assert_accessible, console_errors):
+def test_new_broker_publishes_wandelen_in_het_park(
+    page, private_live_server, live_mail, assert_accessible, console_errors
+):
+    live_server = private_live_server
     _log_in(page, live_server, "coordinator@demo.wijkportaal.nl", DEMO_PASSWORD)
     _set_up_totp(page)
     _go(page, live_server + "/nl/admin/invitations")

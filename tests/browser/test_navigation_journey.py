@@ -37,6 +37,7 @@ def test_open_root_switch_to_arabic_and_follow_navigation(page, live_server, ass
         current = page.locator("nav.wp-nav a[aria-current='page']")
         expect(current).to_have_count(1)
         expect(current).to_have_attribute("href", href)
+        page.wait_for_load_state("networkidle")  # the map page loads Leaflet when it shows; let it finish
 
     # The switcher keeps the page: from the Arabic list back to Dutch lands on the Dutch list.
     page.goto(live_server + "/ar/programmes")
