@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from portal.config import LANGUAGES
 from portal.services.password_policy import MAX_PASSWORD_LENGTH, password_problems
+from portal.services.users import EMAIL_PATTERN
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 assert list(LANGUAGE_NAMES) == list(LANGUAGES)
 

@@ -30,6 +30,7 @@ from portal.services import policy as policies
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
 from portal.services.session_planning import PlanningError, local_today
+from portal.services.slugs import free_slug, slugify
 
 bp = Blueprint("broker", __name__)
 
@@ -117,7 +118,7 @@ def new_programme():
         return redirect(url_for(".index"))
     form = _programme_form()
     if form.validate_on_submit():
-        slug = form.slug.data or listings.free_slug(Programme, listings.slugify(form.nl.form.title.data))
+        slug = form.slug.data or free_slug(Programme, slugify(form.nl.form.title.data))
         if db.session.scalar(db.select(Programme.id).where(Programme.slug == slug)) is not None:
             form.slug.errors.append(_("This web address name is taken. Please choose another."))
         else:

@@ -26,12 +26,12 @@ from portal.models import (
 from portal.models.neighbourhood import ORGANISATION_KINDS
 from portal.models.programme import AUDIENCES, CATEGORIES
 from portal.services.content_errors import ContentError, require
+from portal.services.slugs import SLUG_PATTERN
 from portal.services.users import create_user, find_user_by_email
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SCHEDULE_WEEKS = 8
 DEMO_PASSWORD = "Overvecht-demo-2026"  # noqa: S105  (public demo password, printed by make run)
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _POSTCODE = re.compile(r"^\d{4} [A-Z]{2}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -61,7 +61,7 @@ def read_yaml(path: Path) -> dict:
 
 def _slug(item: dict, file: str, where: str) -> str:
     slug = require(item, "slug", str, file, where)
-    if not _SLUG.match(slug):
+    if not SLUG_PATTERN.match(slug):
         raise ContentError(file, f"{where}.slug", f"{slug!r} is not lowercase letters, digits and hyphens")
     return slug
 

@@ -29,6 +29,8 @@ from portal.models import (
 )
 from portal.models.programme import AUDIENCES, CATEGORIES, PROGRAMME_STATUSES, SESSION_STATUSES
 from portal.services.audit import spreadsheet_safe
+from portal.services.slugs import SLUG_PATTERN
+from portal.services.users import EMAIL_PATTERN
 
 TEXT_FIELDS = ("title", "summary", "description")
 PROGRAMME_COLUMNS = (
@@ -65,8 +67,6 @@ MAX_LENGTHS = {
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 
 _ZONE = ZoneInfo(TIMEZONE)
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _WHOLE = re.compile(r"^[0-9]{1,9}$")
 _LOCAL_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
 _CODES = re.compile(r"[\s,;]+")
@@ -369,7 +369,7 @@ def _slug(row: _Row, name: str) -> str:
         row.problem(name, MSG_REQUIRED)
     elif len(value) > MAX_LENGTHS["slug"]:
         row.problem(name, _too_long(MAX_LENGTHS["slug"]))
-    elif not _SLUG.match(value):
+    elif not SLUG_PATTERN.match(value):
         row.problem(name, MSG_SLUG)
     return value
 
@@ -428,7 +428,7 @@ def _parse_programme(row: _Row) -> _ProgrammeValues:
         if row.has(name):
             values.values[name] = _text(row, name, name) or None
     email = values.values.get("contact_email")
-    if isinstance(email, str) and len(email) <= MAX_LENGTHS["contact_email"] and not _EMAIL.match(email):
+    if isinstance(email, str) and len(email) <= MAX_LENGTHS["contact_email"] and not EMAIL_PATTERN.match(email):
         row.problem("contact_email", MSG_EMAIL)
     if row.has("location_slug"):
         values.location_slug = row.get("location_slug").strip()
@@ -473,7 +473,7 @@ def _own_programmes(organisation: Organisation, *, details: bool) -> dict[str, P
 def _check_programmes(organisation: Organisation, parsed: list[_ProgrammeValues], own: dict[str, Programme]):
     first_line: dict[str, int] = {}
     for values in parsed:
-        if not _SLUG.match(values.slug) or len(values.slug) > MAX_LENGTHS["slug"]:
+        if not SLUG_PATTERN.match(values.slug) or len(values.slug) > MAX_LENGTHS["slug"]:
             continue
         if values.slug in first_line:
             message = _l(
@@ -483,7 +483,7 @@ def _check_programmes(organisation: Organisation, parsed: list[_ProgrammeValues]
         else:
             first_line[values.slug] = values.row.line
     foreign = _foreign_slugs(organisation, [slug for slug in first_line if slug not in own])
-    wanted = sorted({v.location_slug for v in parsed if v.location_slug and _SLUG.match(v.location_slug)})
+    wanted = sorted({v.location_slug for v in parsed if v.location_slug and SLUG_PATTERN.match(v.location_slug)})
     locations = _locations(wanted)
     for values in parsed:
         if values.slug in foreign:

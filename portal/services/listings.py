@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,13 +22,13 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services.slugs import SLUG_PATTERN
 
 FLAG_AFTER_DAYS = 90  # the dashboard asks to check the listing
 STALE_AFTER_DAYS = 180  # the public page says it may be out of date
 FIT_DIMENSIONS = ("zelfredzaamheid", "gezondheidsvaardigheden", "motivatie")
 FIT_LEVELS = ("laag", "midden", "hoog")
 TEXT_FIELDS = ("title", "summary", "description", "referral")
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class ListingError(ValueError):
@@ -52,24 +50,6 @@ class ProgrammeData:
     languages: list[str] = field(default_factory=list)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # locale -> title, summary, description, referral
     fits: dict[str, list[str]] = field(default_factory=dict)  # dimension -> levels
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """A URL name from a title: 'Wandelen in het Park' -> 'wandelen-in-het-park'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "programma"
-
-
-def free_slug(model, wanted: str) -> str:
-    """`wanted`, or `wanted-2`, `wanted-3`… when a row of `model` has it already."""
-    taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{wanted}%"))))
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while f"{wanted[:75]}-{number}" in taken:
-        number += 1
-    return f"{wanted[:75]}-{number}"
 
 
 def data_of(programme: Programme) -> ProgrammeData:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from portal.extensions import db
 from portal.models import Location, Neighbourhood, Organisation
-from portal.services.listings import free_slug, slugify
+from portal.services.slugs import free_slug, slugify
 
 # The Netherlands (European part), with a little margin for the coast and the borders.
 NL_LATITUDE = (50.70, 53.60)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from portal.extensions import db
 from portal.models import Organisation, Programme
 from portal.models.neighbourhood import ORGANISATION_KINDS
 from portal.services.content_errors import ContentError, require
+from portal.services.slugs import SLUG_PATTERN
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ DIMENSIONS = ("zelfredzaamheid", "gezondheidsvaardigheden", "motivatie")
 LEVELS = ("laag", "midden", "hoog")
 ICONS = ("signaleren", "gesprek", "toeleiding", "aanbod", "terugkoppeling")
 DEFAULT_ORDER = 100
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MAP_FIELDS = {"order", "title", "summary", "audience", "intro", "illustrative_note", "no_fit", "steps"}
 _STEP_FIELDS = {"id", "icon", "title", "text", "roles", "offers"}
 _ROLE_FIELDS = {"name", "kind", "organisations"}
@@ -177,7 +176,7 @@ def _known_fields(data: dict, allowed: set[str], file: str, where: str) -> None:
 
 
 def _slug(value, file: str, where: str) -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not SLUG_PATTERN.match(value):
         raise ContentError(file, where, f"{value!r} is not lowercase letters, digits and hyphens")
     return value
 

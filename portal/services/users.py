@@ -16,7 +16,7 @@ from portal.services.password_policy import MIN_PASSWORD_LENGTH as MIN_PASSWORD_
 from portal.services.password_policy import password_problems
 from portal.services.passwords import hash_password
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class UserError(ValueError):
@@ -45,7 +45,7 @@ def create_user(
 ) -> User:
     """Add an account (email counted as confirmed) and flush it; raise UserError for bad input or a taken email."""
     email = normalise_email(email)
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
         raise UserError(f"not a valid email address: {email!r}")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
