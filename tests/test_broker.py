@@ -13,6 +13,7 @@ from portal.services import listings
 from portal.services.session_planning import LOCAL, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
 from tests.support.accounts import post_form
+from tests.support.queries import count_queries
 
 PROGRAMME = {
     "nl-title": "Wandelen in het Park",
@@ -242,3 +243,17 @@ def test_a_coordinator_manages_every_organisations_listings(client, login):
 def test_residents_cannot_open_the_broker_pages(client, login):
     login("resident")
     assert client.get("/nl/broker/").status_code == 403
+
+
+def test_the_dashboard_does_not_query_once_per_programme(broker):
+    def queries_for(programme_count):
+        for _ in range(programme_count):
+            SessionFactory(programme=ProgrammeFactory(organisation=broker.organisation))
+        db.session.commit()
+        db.session.expire_all()
+        with count_queries() as statements:
+            rows = listings.dashboard(broker.organisation, local_today())
+            assert all(row.next_session is not None for row in rows)
+        return len(statements)
+
+    assert queries_for(2) == queries_for(8)

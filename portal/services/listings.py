@@ -22,6 +22,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services.programmes import next_sessions
 from portal.services.slugs import SLUG_PATTERN
 
 FLAG_AFTER_DAYS = 90  # the dashboard asks to check the listing
@@ -224,24 +225,16 @@ def dashboard(organisation: Organisation | None, today: date, now: datetime | No
     programmes = list(db.session.scalars(statement))
     ids = [p.id for p in programmes]
     upcoming = (
-        select(
-            Session.programme_id, func.count(), func.coalesce(func.sum(Session.booked), 0), func.min(Session.starts_at)
-        )
+        select(Session.programme_id, func.count(), func.coalesce(func.sum(Session.booked), 0))
         .where(Session.programme_id.in_(ids), Session.status == "scheduled", Session.starts_at >= now)
         .group_by(Session.programme_id)
     )
     figures = {row[0]: row[1:] for row in db.session.execute(upcoming)} if ids else {}
+    first = next_sessions(ids, now)
     rows = []
     for programme in programmes:
-        count, booked, first = figures.get(programme.id, (0, 0, None))
-        next_session = (
-            db.session.scalar(
-                select(Session).where(Session.programme_id == programme.id, Session.starts_at == first).limit(1)
-            )
-            if first
-            else None
-        )
-        rows.append(DashboardRow(programme, next_session, count, booked, needs_check(programme, today)))
+        count, booked = figures.get(programme.id, (0, 0))
+        rows.append(DashboardRow(programme, first.get(programme.id), count, booked, needs_check(programme, today)))
     return rows
 
 
