@@ -103,12 +103,11 @@ def use_email_codes():
 def setup_app():
     """Set up (or move to a new phone) the authenticator app."""
     login = current_login()
-    if login.pending_totp_secret is None:
-        login.pending_totp_secret = second_factor.new_totp_secret()
-        db.session.commit()
+    secret = second_factor.pending_secret(login)
+    db.session.commit()
     form = CodeForm()
     if form.validate_on_submit():
-        if second_factor.enable_totp(current_user, login.pending_totp_secret, form.code.data):
+        if second_factor.enable_totp(current_user, secret, form.code.data):
             login.pending_totp_secret = None
             codes = second_factor.new_recovery_codes(current_user)
             db.session.commit()
@@ -118,7 +117,7 @@ def setup_app():
         "auth/setup_app.html",
         form=form,
         back_url=url_for(".second_factor_page"),
-        **totp_setup_context(login.pending_totp_secret, current_user.email),
+        **totp_setup_context(secret, current_user.email),
     )
 
 

@@ -54,9 +54,9 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _after_login():
-    target = safe_next(session.pop(NEXT_PAGE, None))
-    return redirect(target or url_for("account.index"))
+def _next_page() -> str:
+    """Where to go after logging in: the page that asked for it, else the account page."""
+    return safe_next(session.pop(NEXT_PAGE, None)) or url_for("account.index")
 
 
 def _send_login_code(login) -> None:
@@ -105,7 +105,7 @@ def login():
         else:
             login = begin_login(user)
             db.session.commit()
-            if user.second_factor is None or (user.is_staff and user.second_factor != "totp"):
+            if second_factor.needs_setup(user):
                 return redirect(url_for(".setup"))
             if user.second_factor == "email":
                 _send_login_code(login)
@@ -129,7 +129,7 @@ def verify():
     if login is None:
         return redirect(url_for(".login"))
     user = login.user
-    if user.second_factor is None or (user.is_staff and user.second_factor != "totp"):
+    if second_factor.needs_setup(user):
         return redirect(url_for(".setup"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -139,7 +139,7 @@ def verify():
             ok = second_factor.check_email_code(login, form.code.data)
         if ok:
             finish_login(login)
-            return _after_login()
+            return redirect(_next_page())
         db.session.commit()  # the counted attempt and the used time step
         form.code.errors.append(_("This code is not right, or it was used already. Please try again."))
     return render_template("auth/verify.html", form=form, method=user.second_factor, resend=ActionForm())
@@ -175,7 +175,7 @@ def recovery():
             left = second_factor.recovery_codes_left(login.user)
             finish_login(login)
             flash(_("You used a recovery code. You have %(num)s left.", num=left), "info")
-            return _after_login()
+            return redirect(_next_page())
         db.session.commit()
         form.recovery_code.errors.append(_("This recovery code is not right, or it was used already."))
     return render_template("auth/recovery.html", form=form)
@@ -209,21 +209,20 @@ def setup_app():
     login = _pending_or_restart()
     if login is None:
         return redirect(url_for(".login"))
-    if login.pending_totp_secret is None:
-        login.pending_totp_secret = second_factor.new_totp_secret()
-        db.session.commit()
+    secret = second_factor.pending_secret(login)
+    db.session.commit()
     form = CodeForm()
     if form.validate_on_submit():
         user = login.user
-        if second_factor.enable_totp(user, login.pending_totp_secret, form.code.data):
+        if second_factor.enable_totp(user, secret, form.code.data):
             codes = second_factor.new_recovery_codes(user)
             finish_login(login)
-            return render_template("account/recovery_codes.html", codes=codes, continue_url=_after_login().location)
+            return render_template("account/recovery_codes.html", codes=codes, continue_url=_next_page())
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
     return render_template(
         "auth/setup_app.html",
         form=form,
-        **totp_setup_context(login.pending_totp_secret, login.user.email),
+        **totp_setup_context(secret, login.user.email),
     )
 
 

@@ -88,20 +88,30 @@ def enable_totp(user: User, secret: str, code: str, at: float | None = None) -> 
     return True
 
 
-def use_email_codes(user: User) -> None:
-    """Switch a resident's account to login codes by email."""
-    user.second_factor = "email"
-    user.totp_secret = None
-    user.totp_last_counter = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-
-
 def reset_second_factor(user: User) -> None:
     """Forget the account's second factor, so it is set up again at the next login."""
     user.second_factor = None
     user.totp_secret = None
     user.totp_last_counter = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def use_email_codes(user: User) -> None:
+    """Switch a resident's account to login codes by email (the app and its recovery codes are forgotten)."""
+    reset_second_factor(user)
+    user.second_factor = "email"
+
+
+def needs_setup(user: User) -> bool:
+    """True when the account must set up its second factor before logging in: none yet, or staff without an app."""
+    return user.second_factor is None or (user.is_staff and user.second_factor != "totp")
+
+
+def pending_secret(login: LoginSession) -> str:
+    """The TOTP secret this login is setting up, made on first use (the caller commits)."""
+    if login.pending_totp_secret is None:
+        login.pending_totp_secret = new_totp_secret()
+    return login.pending_totp_secret
 
 
 def _recovery_code() -> str:
