@@ -18,6 +18,7 @@ from portal.services.users import find_user_by_email, normalise_email
 CONFIRM_LIFETIME = timedelta(hours=48)
 RESET_LIFETIME = timedelta(hours=1)
 INVITE_LIFETIME = timedelta(days=7)
+LINK_LIFETIMES = {"confirm_email": CONFIRM_LIFETIME, "reset_password": RESET_LIFETIME}
 INVITE_ROLES = ("professional", "broker", "admin")
 _DUMMY_HASH = hash_password("a password nobody has, to spend the same time")
 
@@ -70,7 +71,7 @@ def register_resident(email: str, password: str, display_name: str, locale: str)
 
 def issue_link(secret_key: str, user: User, purpose: str) -> str:
     """A new signed one-time link token for `purpose`; earlier unused links of that purpose stop working."""
-    lifetime = CONFIRM_LIFETIME if purpose == "confirm_email" else RESET_LIFETIME
+    lifetime = LINK_LIFETIMES[purpose]
     now = utcnow()
     db.session.execute(
         update(AccountToken)
@@ -88,16 +89,13 @@ def issue_link(secret_key: str, user: User, purpose: str) -> str:
 
 
 def _link_row(secret_key: str, purpose: str, token: str) -> tuple[AccountToken, str] | None:
-    lifetime = CONFIRM_LIFETIME if purpose == "confirm_email" else RESET_LIFETIME
-    parsed = tokens.unsign(secret_key, purpose, token, int(lifetime.total_seconds()))
-    if parsed is None:
-        return None
-    row = db.session.get(AccountToken, parsed[0])
-    if row is None or row.purpose != purpose or not tokens.same(row.nonce_hash, tokens.digest(parsed[1])):
-        return None
-    if row.used_at is not None or row.expires_at <= utcnow():
-        return None
-    return row, parsed[1]
+    max_age = int(LINK_LIFETIMES[purpose].total_seconds())
+    return tokens.open_link(AccountToken, secret_key, purpose, token, max_age, purpose=purpose)
+
+
+def _invitation_row(secret_key: str, token: str) -> tuple[Invitation, str] | None:
+    max_age = int(INVITE_LIFETIME.total_seconds())
+    return tokens.open_link(Invitation, secret_key, "invite", token, max_age, revoked_at=None)
 
 
 def link_is_usable(secret_key: str, purpose: str, token: str) -> bool:
@@ -174,27 +172,20 @@ def invite(secret_key: str, inviter: User, email: str, role: str, organisation: 
 
 def open_invitation(secret_key: str, token: str) -> Invitation | None:
     """The invitation a link names, if it is genuine, unused, not revoked and not expired."""
-    parsed = tokens.unsign(secret_key, "invite", token, int(INVITE_LIFETIME.total_seconds()))
-    if parsed is None:
-        return None
-    invitation = db.session.get(Invitation, parsed[0])
-    if invitation is None or not tokens.same(invitation.nonce_hash, tokens.digest(parsed[1])):
-        return None
-    if invitation.used_at or invitation.revoked_at or invitation.expires_at <= utcnow():
-        return None
-    return invitation
+    found = _invitation_row(secret_key, token)
+    return found[0] if found else None
 
 
 def accept_invitation(secret_key: str, token: str, display_name: str, password: str, locale: str) -> User | None:
     """Create the staff account of an invitation, once; None for a bad, used, revoked or expired link.
 
     Raises AccountError when the address has an account already."""
-    invitation = open_invitation(secret_key, token)
-    if invitation is None:
+    found = _invitation_row(secret_key, token)
+    if found is None:
         return None
+    invitation, nonce = found
     if find_user_by_email(invitation.email) is not None:
         raise AccountError("the invited address has an account already")
-    nonce = tokens.unsign(secret_key, "invite", token, int(INVITE_LIFETIME.total_seconds()))[1]
     if not tokens.claim(Invitation, invitation.id, nonce, revoked_at=None):
         return None
     now = utcnow()

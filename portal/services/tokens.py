@@ -67,3 +67,21 @@ def claim(model, row_id: int, nonce: str, now: datetime | None = None, **conditi
         .execution_options(synchronize_session=False)
     )
     return db.session.execute(statement).rowcount == 1
+
+
+def open_link(model, secret_key: str, kind: str, token: str, max_age: int, **conditions) -> tuple[object, str] | None:
+    """The row a link names and its nonce, when the link is genuine, unused and unexpired (nothing is used up).
+
+    `kind` is the purpose the link was signed for; `conditions` are further column values the row must have
+    (e.g. purpose, revoked_at=None)."""
+    parsed = unsign(secret_key, kind, token, max_age)
+    if parsed is None:
+        return None
+    row = db.session.get(model, parsed[0])
+    if row is None or not same(row.nonce_hash, digest(parsed[1])):
+        return None
+    if row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    if any(getattr(row, name) != value for name, value in conditions.items()):
+        return None
+    return row, parsed[1]
