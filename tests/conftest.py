@@ -9,11 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal import create_app
-from portal.auth_session import SESSION_TOKEN
 from portal.extensions import db
-from portal.services import login_sessions
 from portal.services.second_factor import new_totp_secret
 from tests.factories import UserFactory
+from tests.support.accounts import sign_in
 from tests.support.databases import backends, empty_all_tables, fresh_database
 
 ROLES = ("resident", "professional", "broker", "admin")
@@ -89,14 +88,7 @@ def login(client):
             attributes.setdefault("second_factor", "totp")
             attributes.setdefault("totp_secret", new_totp_secret())
         user = UserFactory(role=role, **attributes)
-        login_session, _pending_token = login_sessions.start(user)
-        token = login_sessions.complete(login_session)
-        db.session.commit()
-        with client.session_transaction() as session:
-            session.clear()
-            session[SESSION_TOKEN] = token
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        sign_in(client, user)
         return user
 
     return _login

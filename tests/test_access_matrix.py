@@ -9,9 +9,9 @@ from portal.access import is_personal, policy_of
 from portal.extensions import db
 from portal.models import AuditEvent, Invitation, LoginSession
 from portal.models.base import utcnow
-from portal.services import login_sessions
 from portal.services.policy import POLICIES
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
+from tests.support.accounts import sign_in
 from tests.support.security_report import report
 
 ROLES = ("anonymous", "resident_a", "resident_b", "professional", "broker", "coordinator")
@@ -137,13 +137,7 @@ def client_for(app, role, users):
     client = app.test_client()
     if role == "anonymous":
         return client, None
-    login, _ = login_sessions.start(users[role])
-    token = login_sessions.complete(login)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["sid"] = token
-        session["_user_id"] = str(users[role].id)
-    return client, login
+    return client, sign_in(client, users[role])
 
 
 def url_for_rule(rule, ids, own_login_ids):

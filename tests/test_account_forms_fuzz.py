@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
+from tests.factories import UserFactory
+from tests.support.accounts import sign_in
 
 text = st.text(max_size=300) | st.sampled_from(["", " ", "admin", "a@b.co", "\x00", "x" * 5000, "=1+1", "<script>"])
 FIELDS = ("display_name", "email", "password", "password_confirm", "language", "role", "organisation_id", "code")
@@ -42,17 +44,9 @@ def test_account_forms_never_fail_on_random_input(loose_app, path):
 
 
 def test_logged_in_forms_never_fail_on_random_input(loose_app):
-    from portal.services import login_sessions
-    from tests.factories import UserFactory
-
     user = UserFactory(second_factor="email")
-    login, _ = login_sessions.start(user)
-    token = login_sessions.complete(login)
-    db.session.commit()
     client = loose_app.test_client()
-    with client.session_transaction() as session:
-        session["sid"] = token
-        session["_user_id"] = str(user.id)
+    sign_in(client, user)
 
     @SETTINGS
     @given(data=form_data, path=st.sampled_from(["/nl/account/password", "/nl/account/language", "/nl/account/delete"]))

@@ -11,7 +11,7 @@ from portal.models import AccountToken, AuditEvent, Consent, Invitation, LoginSe
 from portal.models.base import Base
 from portal.services import accounts, audit, consent, second_factor
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
-from tests.support.accounts import post_form
+from tests.support.accounts import post_form, sign_in
 
 
 def test_the_privacy_page_is_public_and_plain(client):
@@ -102,14 +102,7 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     audit_before = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
 
     resident_id = resident.id
-    from portal.services import login_sessions
-
-    login, _ = login_sessions.start(resident)
-    token = login_sessions.complete(login)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["sid"] = token
-        session["_user_id"] = str(resident_id)
+    sign_in(client, resident)
     data = {"password": TEST_PASSWORD, "confirm": "y"}
     response = post_form(client, "/nl/account/delete", data)
     assert response.status_code == 302

@@ -7,6 +7,9 @@ import time
 
 import pyotp
 
+from portal.auth_session import SESSION_TOKEN
+from portal.extensions import db
+from portal.services import login_sessions
 from tests.factories import TEST_PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -33,3 +36,16 @@ def password_step(client, email: str, password: str = TEST_PASSWORD):
 def totp_code(secret: str, offset_steps: int = 0) -> str:
     """The authenticator app's code, `offset_steps` periods of 30 s from now."""
     return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+def sign_in(client, user):
+    """Give `client` a complete login session of `user` (password and second factor done); returns the login."""
+    login, _pending = login_sessions.start(user)
+    token = login_sessions.complete(login)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session.clear()
+        session[SESSION_TOKEN] = token
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return login
