@@ -74,14 +74,11 @@ def current_login() -> LoginSession | None:
 
 def end_login(reason: str = "logout") -> None:
     """Log out: the login ends in the database, so a copy of the cookie no longer works."""
-    login = current_login() or login_sessions.find(session.get(SESSION_TOKEN))
-    if login is not None:
-        login_sessions.end(login, reason)
-        db.session.commit()
-    pending = login_sessions.find(session.get(PENDING_TOKEN))
-    if pending is not None:
-        login_sessions.end(pending, reason)
-        db.session.commit()
+    complete = current_login() or login_sessions.find(session.get(SESSION_TOKEN))
+    for login in (complete, login_sessions.find(session.get(PENDING_TOKEN))):
+        if login is not None:
+            login_sessions.end(login, reason)
+    db.session.commit()
     logout_user()
     session.clear()
 
