@@ -47,11 +47,13 @@ def register_extensions(app: Flask) -> None:
     from portal import (
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
+        sqlite_settings,
     )
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
     from portal.services import listing_cache
 
     db.init_app(app)
+    sqlite_settings.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -112,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         api,
         auth,
+        booking,
         broker,
         health,
         main,
@@ -138,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp, url_prefix="/<lang:lang>/admin")
     app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
     app.register_blueprint(broker.bp, url_prefix="/<lang:lang>/broker")
+    app.register_blueprint(booking.bp, url_prefix="/<lang:lang>/bookings")
 
 
 def register_errorhandlers(app: Flask) -> None:

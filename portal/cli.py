@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, create-user and translate."""
+"""Flask CLI commands: seed-demo, create-user and translate (send-reminders and content live beside their code)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,8 @@ def translate(no_update: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from portal.booking_cli import send_reminders
     from portal.content_cli import content
 
-    for command in (seed_demo, seed_bench_command, create_user_command, translate, content):
+    for command in (seed_demo, seed_bench_command, create_user_command, translate, content, send_reminders):
         app.cli.add_command(command)

@@ -91,6 +91,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PORTAL_TILE_ATTRIBUTION": env.get("PORTAL_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
         "PORTAL_NEIGHBOURHOOD": env.get("PORTAL_NEIGHBOURHOOD", "overvecht"),
         "PORTAL_CONTENT_DIR": env.get("PORTAL_CONTENT_DIR", str(Path(__file__).parent.parent / "content")),
+        "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "").rstrip("/"),
         "PORTAL_OUTBOX_DIR": env.get("PORTAL_OUTBOX_DIR", str(instance_path / "outbox")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
@@ -136,6 +137,9 @@ def validate_config(config) -> None:
         problems.append("PORTAL_STAFF_IDLE_SECONDS may be at most 1800 (30 minutes)")
     if min(config.get(name, 1) for name in ("PORTAL_STAFF_IDLE_SECONDS", "PORTAL_RESIDENT_IDLE_SECONDS")) < 1:
         problems.append("idle timeouts must be positive")
+    base_url = urlsplit(config.get("PORTAL_BASE_URL") or "http://localhost")
+    if base_url.scheme not in {"http", "https"} or not base_url.netloc or base_url.query or base_url.fragment:
+        problems.append("PORTAL_BASE_URL must be an http(s) URL such as https://wijkportaal.example.nl")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         problems.append("DATABASE_URL is empty")
     if problems:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.access import is_personal, policy_of
 from portal.extensions import db
-from portal.models import AuditEvent, Invitation, LoginSession
+from portal.models import AuditEvent, Booking, Invitation, LoginSession
 from portal.models.base import utcnow
 from portal.services.policy import POLICIES
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
@@ -46,8 +46,16 @@ EXPECTED = {
     "admin.index": COORDINATOR,
     "admin.invitations": COORDINATOR,
     "admin.revoke_invitation": COORDINATOR,
+    "api.calendar_feed": EVERYONE,  # the secret token is the key: an unknown one is a 404 for all
     "api.map_locations_feed": EVERYONE,
     "auth.check_mail": GUESTS,
+    "booking.book": RESIDENTS,
+    "booking.cancel": OWNER_A,  # the booking belongs to resident A
+    "booking.detail": OWNER_A,
+    "booking.download": OWNER_A,
+    "booking.index": RESIDENTS,
+    "booking.new_feed": RESIDENTS,
+    "booking.stop_feed": RESIDENTS,
     "broker.cancel_session": COORDINATOR,  # objects of another organisation than the staff's
     "broker.edit_location": COORDINATOR,
     "broker.edit_programme": COORDINATOR,
@@ -60,6 +68,7 @@ EXPECTED = {
     "broker.new_location": STAFF,
     "broker.new_programme": STAFF,
     "broker.new_sessions": COORDINATOR,
+    "broker.participants": frozenset(),  # only the organising organisation, not even a coordinator
     "broker.preview": COORDINATOR,
     "broker.programme": COORDINATOR,
     "broker.programme_action": COORDINATOR,
@@ -120,8 +129,13 @@ def people(make_app):
         other = OrganisationFactory()
         programme = ProgrammeFactory(organisation=other, location=LocationFactory(organisation=other))
         session = SessionFactory(programme=programme)
+        booking = Booking(session=session, user=users["resident_a"], status="confirmed", idempotency_key="k" * 22)
+        session.booked = 1
+        db.session.add(booking)
+        users["organiser"] = UserFactory(role="broker", organisation=other)
         db.session.commit()
         ids = {
+            "booking": booking.id,
             "invitation": invitation.id,
             "account": users["resident_a"].id,
             "org": organisation.id,
@@ -153,6 +167,7 @@ def url_for_rule(rule, ids, own_login_ids):
         "login_id": own_login_ids["resident_a"],
         "programme_id": ids.get("programme", 1),
         "session_id": ids.get("session", 1),
+        "booking_id": ids.get("booking", 1),
         "location_id": ids.get("location", 1),
         "kind": "programmes",
         "action": "cancel" if rule.endpoint == "broker.cancel_session" else "archive",
@@ -267,7 +282,9 @@ def test_personal_data_routes_write_an_audit_record(people):
     personal = [rule for rule in app.url_map.iter_rules() if is_personal(app, rule.endpoint)]
     audited = 0
     for rule in personal:
-        client, _ = client_for(app, "coordinator", users)
+        # Who booked a session is for the organising organisation only; the rest are coordinator pages.
+        reader = "organiser" if rule.endpoint == "broker.participants" else "coordinator"
+        client, _ = client_for(app, reader, users)
         url = url_for_rule(rule, ids, {"resident_a": 1})
         if rule.endpoint == "admin.account_search":
             url += "?q=" + users["resident_a"].email.split("@")[0]

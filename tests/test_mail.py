@@ -8,7 +8,9 @@ import logging
 import re
 import socket
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask_babel
 import jinja2
@@ -19,7 +21,9 @@ from portal.config import LANGUAGES
 from portal.services.mail import render_mail, send_mail
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "portal" / "templates" / "mail"
-TEMPLATES = sorted(path.stem for path in MAIL_TEMPLATES.glob("*.txt") if path.name != "base.txt")
+TEMPLATES = sorted(
+    path.stem for path in MAIL_TEMPLATES.glob("*.txt") if path.name != "base.txt" and not path.name.startswith("_")
+)
 RECIPIENT = "resident.jansen@example.org"
 
 # Every variable any mail template uses; a new template with a new variable must add it here.
@@ -35,6 +39,14 @@ DUMMY_CONTEXT = {
     "organisation_name": "Buurtteam & Co",
     "role_label": "broker",
     "inviter_name": "Carla de Vries",
+    "title": "In Beweging",
+    "starts_at": datetime(2027, 3, 30, 8, 0, tzinfo=UTC),
+    "ends_at": datetime(2027, 3, 30, 9, 0, tzinfo=UTC),
+    "location": SimpleNamespace(
+        name="Sporthal", street="Gambiadreef", house_number="2", postcode="3564 AB", city="Utrecht"
+    ),
+    "organisation": "Beweegmakelaars & Co",
+    "link_bookings": "https://portal.example/nl/bookings",
 }
 
 

@@ -7,11 +7,22 @@ import json
 from sqlalchemy import String, Text, select
 
 from portal.extensions import db
-from portal.models import AccountToken, AuditEvent, Consent, Invitation, LoginSession, RecoveryCode, User
+from portal.models import (
+    AccountToken,
+    AuditEvent,
+    Booking,
+    CalendarFeed,
+    Consent,
+    Invitation,
+    LoginSession,
+    RecoveryCode,
+    User,
+)
 from portal.models.base import Base
-from portal.services import accounts, audit, consent, second_factor
-from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from portal.services import accounts, audit, booking, calendar_feeds, consent, second_factor
+from tests.factories import TEST_PASSWORD, OrganisationFactory, SessionFactory, UserFactory
 from tests.support.accounts import post_form, sign_in
+from tests.support.mail import outbox
 
 
 def test_the_privacy_page_is_public_and_plain(client):
@@ -71,6 +82,10 @@ def _seed_every_table(secret_key):
     accounts.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
     from portal.services import login_sessions
 
+    session = SessionFactory(capacity=1)
+    booking.book(resident, session.id, "fatma-key-0123456789")
+    booking.book(UserFactory(email="next@example.org"), session.id, "next-key-0123456789")
+    calendar_feeds.new_feed(resident)
     login, _ = login_sessions.start(resident, "Mozilla/5.0 (Fatma's phone)")
     login_sessions.complete(login)
     audit.record(coordinator, "read", "account", context=audit.AuditContext("r1", "10.0.0.1"), subject=resident)
@@ -111,8 +126,12 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     assert _residue() == []
     erased = db.session.get(User, resident_id)
     assert erased.deleted_at is not None and not erased.is_active_account and erased.totp_secret is None
-    for model in (AccountToken, Consent, LoginSession, RecoveryCode):
+    for model in (AccountToken, Consent, LoginSession, RecoveryCode, Booking, CalendarFeed):
         assert db.session.scalars(select(model).where(model.user_id == resident_id)).all() == []
+    # The place the resident held went to the next on the waiting list, who was told by mail.
+    promoted = db.session.scalar(select(Booking).join(Booking.user).where(User.email == "next@example.org"))
+    assert promoted.status == "confirmed" and promoted.session.booked == 1
+    assert "next@example.org" in [mail["To"] for mail in outbox(app)]
     assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)) == audit_before + 1
     assert client.get("/nl/account").status_code == 302
     assert accounts.authenticate("fatma.yilmaz@example.org", TEST_PASSWORD) is None
@@ -121,7 +140,7 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
 def test_every_table_is_seeded_by_the_residue_test():
     """A new table must be added to _seed_every_table (and to the erasure) before it can hold personal data."""
     seeded = {"users", "organisations", "neighbourhoods", "login_sessions", "account_tokens", "recovery_codes"}
-    seeded |= {"invitations", "consents", "audit_events"}
+    seeded |= {"invitations", "consents", "audit_events", "bookings", "calendar_feeds"}
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings

@@ -4,49 +4,24 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.gunicorn import serve
 
 
 @pytest.fixture(scope="module")
 def gunicorn_port(tmp_path_factory):
     """The portal under gunicorn with one worker, on an empty SQLite database."""
     directory = tmp_path_factory.mktemp("gunicorn")
-    port = _free_port()
     env = os.environ | {
         "PORTAL_ENV": "production",
         "SECRET_KEY": "x" * 48,
         "DATABASE_URL": f"sqlite:///{directory}/portal.db",
-        "HOME": str(directory),
     }
-    command = [sys.executable, "-m", "gunicorn", "--no-control-socket", "-w", "1", "-b", f"127.0.0.1:{port}", "app:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start")
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    with serve(env, home=directory, workers=1) as base_url:
+        yield urlsplit(base_url).port
 
 
 def _get(port: int, path: str, headers: dict | None = None) -> int:

@@ -111,6 +111,15 @@ class ProgrammeForm(FlaskForm):
         ],
     )
     referral_required = BooleanField(_l("A referral is needed"))
+    cancel_cutoff_hours = IntegerField(
+        _l("Residents can cancel online until how many hours before the start"),
+        default=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=168, message=_l("Please fill in a number from %(min)s to %(max)s.")),
+        ],
+        description=_l("0 to 168 hours; empty means 2 hours. After that, residents call or email you."),
+    )
     contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Length(max=120, message=TOO_LONG)])
     contact_phone = StringField(
         _l("Phone"),
@@ -162,6 +171,14 @@ class SessionPlanForm(FlaskForm):
     start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
     duration_minutes = _number(_l("How long, in minutes"), 5, 720, default=60)
     capacity = _number(_l("Places"), 1, 500, default=12)
+    until = TimeField(
+        _l("Appointments one after another, until (optional)"),
+        validators=[Optional()],
+        description=_l(
+            "For consultation hours: fill in the end of the hours, for example 12:00. Each appointment then "
+            "lasts the minutes above, and has the places above (1 for a personal appointment)."
+        ),
+    )
     weeks = _number(_l("Every week, how many times"), 1, 52, description=_l("1 for a single time."), default=1)
     skip = TextAreaField(
         _l("Skip these dates"),

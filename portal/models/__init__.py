@@ -3,6 +3,7 @@
 from portal.models.account import AccountToken, Consent, Invitation, LoginSession, RecoveryCode
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
+from portal.models.booking import Booking, CalendarFeed
 from portal.models.neighbourhood import Neighbourhood, Organisation
 from portal.models.programme import (
     Location,
@@ -24,6 +25,8 @@ __all__ = [
     "LoginSession",
     "RecoveryCode",
     "Base",
+    "Booking",
+    "CalendarFeed",
     "Location",
     "Neighbourhood",
     "Organisation",

@@ -77,6 +77,7 @@ class Programme(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     last_verified_on: Mapped[date | None] = mapped_column(Date)
+    cancel_cutoff_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -98,6 +99,7 @@ class Programme(Base):
         ),
         CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_known"),
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
+        CheckConstraint("cancel_cutoff_minutes BETWEEN 0 AND 10080", name="cancel_cutoff_range"),
     )
 
     def text(self, locale: str) -> ProgrammeText:

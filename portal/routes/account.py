@@ -22,6 +22,7 @@ from portal.models import LoginSession
 from portal.routes.auth import totp_setup_context
 from portal.services import accounts, audit, consent, login_sessions, privacy, second_factor
 from portal.services import policy as policies
+from portal.services.booking_mail import send_all
 from portal.services.mail import send_mail
 from portal.services.passwords import verify_password
 from portal.services.policy import RESIDENT, SIGNED_IN
@@ -208,11 +209,12 @@ def delete():
             user = current_user._get_current_object()
             email, locale, name = user.email, user.locale, user.display_name
             audit.record(user, "delete", "account", context=audit_context(), object_id=user.id, subject=user)
-            privacy.erase_account(user)
+            promoted = privacy.erase_account(user)
             db.session.commit()
             logout_user()
             session.clear()
             send_mail(email, locale, "account_deleted", display_name=name)
+            send_all(promoted, "booking_promoted")
             flash(_("Your account and your data have been deleted."), "ok")
             return redirect(url_for("main.home"))
     return render_template("account/delete.html", form=form)

@@ -1,12 +1,18 @@
-"""Machine-facing endpoints under /api/v1 (no language prefix): the social map's GeoJSON feed."""
+"""Machine-facing endpoints under /api/v1 (no language prefix): the social map's GeoJSON feed, calendar feeds."""
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from portal.access import policy
 from portal.config import LANGUAGES
+from portal.extensions import db, limiter
 from portal.labels import category_search_words
+from portal.links import external_url
 from portal.page_cache import cached_page
+from portal.services import calendar_feeds
+from portal.services.booking import feed_bookings
+from portal.services.calendar_ics import feed_calendar
 from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters
 from portal.services.social_map import map_locations
@@ -61,3 +67,27 @@ def map_locations_feed():
     response.headers["Cache-Control"] = "public, max-age=60"
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/calendar/<token>.ics")
+@policy(PUBLIC)
+@limiter.limit("120 per hour")
+def calendar_feed(token: str):
+    """A resident's booked places as an iCalendar feed; the secret token in the URL is the only key."""
+    user = calendar_feeds.feed_user(token)
+    if user is None:
+        abort(404)
+    bookings = feed_bookings(user)
+    db.session.commit()
+    with force_locale(user.locale):
+        name = _("Wijkportaal: my appointments")
+        body = feed_calendar(
+            bookings,
+            user.locale,
+            name,
+            lambda booking: external_url("booking.detail", lang=user.locale, booking_id=booking.id),
+        )
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

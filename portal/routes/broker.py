@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import policy
+from portal.auth_session import audit_context
 from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.listings import (
@@ -25,8 +27,10 @@ from portal.labels import language_name
 from portal.models import Location, Neighbourhood, Programme, Session
 from portal.models.base import utcnow
 from portal.routes.programmes import render_detail
-from portal.services import hsds, listing_csv, listings, locations, session_planning
+from portal.services import audit, hsds, listing_csv, listings, locations, session_planning
+from portal.services import booking as bookings
 from portal.services import policy as policies
+from portal.services.booking_mail import send_all
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
 from portal.services.session_planning import PlanningError, local_today
@@ -67,6 +71,7 @@ def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
         form.languages.data = data.languages
         form.cost_euros.data = Decimal(data.cost_cents) / 100
         form.referral_required.data = data.referral_required
+        form.cancel_cutoff_hours.data = data.cancel_cutoff_minutes // 60
         form.contact_name.data, form.contact_phone.data = data.contact_name, data.contact_phone
         form.contact_email.data = data.contact_email
         form.location.data = data.location_id or 0
@@ -83,6 +88,7 @@ def _programme_data(form: ProgrammeForm) -> listings.ProgrammeData:
         category=form.category.data,
         cost_cents=int((form.cost_euros.data or 0) * 100),
         referral_required=form.referral_required.data,
+        cancel_cutoff_minutes=60 * (2 if form.cancel_cutoff_hours.data is None else form.cancel_cutoff_hours.data),
         contact_name=form.contact_name.data or "",
         contact_phone=form.contact_phone.data or "",
         contact_email=form.contact_email.data or "",
@@ -136,10 +142,13 @@ def new_programme():
 def programme(programme_id: int):
     """One programme: status, sessions, and who changed what."""
     item = _own(Programme, programme_id)
+    sessions = session_planning.sessions_of(item)
     return render_template(
         "broker/programme.html",
         programme=item,
-        sessions=session_planning.sessions_of(item),
+        sessions=sessions,
+        waiting=bookings.waitlist_counts([session.id for session in sessions]),
+        show_participants=current_user.organisation_id == item.organisation_id,
         history=listings.history(item),
         needs_check=listings.needs_check(item, local_today()),
         action=ActionForm(),
@@ -207,6 +216,8 @@ def planning_message(code: str) -> str:
         "nothing_left": _("All dates are skipped, so there is nothing to plan."),
         "past": _("This time has passed. Please choose a time in the future."),
         "end_before_start": _("The end time must be after the start time."),
+        "window": _("The appointments do not fit between the start and end time. Please choose a later end time."),
+        "too_many_slots": _("That is more than 48 appointments a day. Please choose longer appointments."),
     }
     return messages.get(code, _("This is not possible."))
 
@@ -229,6 +240,7 @@ def new_sessions(programme_id: int):
                 capacity=form.capacity.data,
                 weeks=form.weeks.data,
                 skip=skip,
+                until=form.until.data,
             )
             try:
                 sessions = session_planning.plan(item, plan)
@@ -259,7 +271,9 @@ def edit_session(session_id: int):
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
+            promoted = bookings.fill_places(item.id)
             db.session.commit()
+            send_all(promoted, "booking_promoted")
             flash(_("The session is changed."), "ok")
             return redirect(url_for(".programme", programme_id=item.programme_id))
     return render_template("broker/session_edit.html", form=form, session=item)
@@ -275,9 +289,36 @@ def cancel_session(session_id: int, action: str):
             cancelled = session_planning.cancel(item)
         else:
             cancelled = session_planning.cancel_rest_of_series(item)
+        affected = [booking for session in cancelled for booking in bookings.cancel_session_bookings(session)]
         db.session.commit()
+        told = send_all(affected, "session_cancelled")
         flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
+        if affected:
+            flash(
+                ngettext(
+                    "%(num)s resident has been told by email.", "%(num)s residents have been told by email.", told
+                ),
+                "ok",
+            )
     return redirect(url_for(".programme", programme_id=item.programme_id))
+
+
+@bp.get("/sessions/<int:session_id>/participants")
+@policy(STAFF, personal_data=True)
+def participants(session_id: int):
+    """Who booked a session: only for the organising organisation, and every look is audit-logged."""
+    item = db.session.get(Session, session_id)
+    if not policies.may_see_participants(current_user, item):
+        abort(404)
+    rows = bookings.participants(item)
+    for booking in rows:
+        audit.record(
+            current_user, "read", "booking", context=audit_context(), object_id=booking.id, subject=booking.user_id
+        )
+    if not rows:
+        audit.record(current_user, "read", "session_participants", context=audit_context(), object_id=item.id)
+    db.session.commit()
+    return render_template("broker/participants.html", session=item, rows=rows)
 
 
 @bp.get("/locations")

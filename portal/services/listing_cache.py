@@ -14,11 +14,20 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
 from portal.extensions import cache
-from portal.models import Location, Organisation, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText
+from portal.models import (
+    Booking,
+    Location,
+    Organisation,
+    Programme,
+    ProgrammeAudience,
+    ProgrammeLanguage,
+    ProgrammeText,
+)
 from portal.models import Session as ProgrammeSession
 
 VERSION_KEY = "listings-version"
 LISTING_MODELS = (
+    Booking,  # free places on the programme pages
     Programme,
     ProgrammeText,
     ProgrammeAudience,

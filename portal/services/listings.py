@@ -43,6 +43,7 @@ class ProgrammeData:
     category: str
     cost_cents: int = 0
     referral_required: bool = False
+    cancel_cutoff_minutes: int = 120
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
@@ -62,6 +63,7 @@ def data_of(programme: Programme) -> ProgrammeData:
         category=programme.category,
         cost_cents=programme.cost_cents,
         referral_required=programme.referral_required,
+        cancel_cutoff_minutes=programme.cancel_cutoff_minutes,
         contact_name=programme.contact_name or "",
         contact_phone=programme.contact_phone or "",
         contact_email=programme.contact_email or "",
@@ -81,6 +83,7 @@ def _flatten(data: ProgrammeData) -> dict[str, str]:
         "category": data.category,
         "cost_cents": str(data.cost_cents),
         "referral_required": "ja" if data.referral_required else "nee",
+        "cancel_cutoff_minutes": str(data.cancel_cutoff_minutes),
         "contact_name": data.contact_name,
         "contact_phone": data.contact_phone,
         "contact_email": data.contact_email,
@@ -106,6 +109,7 @@ def _apply(programme: Programme, data: ProgrammeData) -> None:
     programme.category = data.category
     programme.cost_cents = data.cost_cents
     programme.referral_required = data.referral_required
+    programme.cancel_cutoff_minutes = data.cancel_cutoff_minutes
     programme.contact_name = data.contact_name or None
     programme.contact_phone = data.contact_phone or None
     programme.contact_email = data.contact_email or None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,6 +23,15 @@ logger = logging.getLogger("portal.mail")
 
 SMTP_TIMEOUT = 10
 _ENV_KEY = "portal_mail_jinja_env"
+
+
+class Attachment(NamedTuple):
+    """A file sent with a mail, such as an .ics calendar invitation."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+    params: dict | None = None
 
 
 def _mail_environment() -> Environment:
@@ -55,8 +65,8 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
-def _build_message(to: str, locale: str, subject: str, body: str) -> EmailMessage:
-    """The message with its headers and a UTF-8 plain-text body."""
+def _build_message(to: str, locale: str, subject: str, body: str, attachments=()) -> EmailMessage:
+    """The message with its headers, a UTF-8 plain-text body and any attachments."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     message = EmailMessage()
     message["From"] = sender
@@ -67,6 +77,15 @@ def _build_message(to: str, locale: str, subject: str, body: str) -> EmailMessag
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body, charset="utf-8")
     message["Content-Language"] = locale  # after set_content, which drops every Content-* header
+    for attachment in attachments:
+        maintype, _slash, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=attachment.params or {},
+        )
     return message
 
 
@@ -94,7 +113,7 @@ def _write_outbox(message: EmailMessage) -> str:
     return str(path)
 
 
-def send_mail(to: str, locale: str, template: str, **context) -> bool:
+def send_mail(to: str, locale: str, template: str, attachments=(), **context) -> bool:
     """Send mail/<template>.txt to `to` in `locale`; True once sent or in the outbox, False (no raise) on failure."""
     locale = locale if locale in LANGUAGES else DEFAULT_LANGUAGE
     if not to or "@" not in to or "\r" in to or "\n" in to:
@@ -104,7 +123,7 @@ def send_mail(to: str, locale: str, template: str, **context) -> bool:
     # Rendering errors (unknown template, missing context variable) are bugs and do raise.
     subject, body = render_mail(locale, template, **context)
     try:
-        message = _build_message(to, locale, subject, body)
+        message = _build_message(to, locale, subject, body, attachments)
     except ValueError as error:
         logger.warning("mail %s to @%s not sent: %s", template, domain, _describe(error))
         return False

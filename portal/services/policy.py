@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.models import Invitation, LoginSession, User
+from portal.models import Booking, Invitation, LoginSession, Session, User
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -55,3 +55,13 @@ def may_manage_listing(user: User, organisation_id: int | None) -> bool:
     if user.role == "admin":
         return True
     return user.is_staff and organisation_id is not None and user.organisation_id == organisation_id
+
+
+def may_see_booking(user: User, booking: Booking | None) -> bool:
+    """A resident sees and cancels only their own bookings."""
+    return booking is not None and booking.user_id == user.id
+
+
+def may_see_participants(user: User, session: Session | None) -> bool:
+    """Only staff of the organising organisation see who booked a session (not even coordinators of others)."""
+    return session is not None and user.is_staff and user.organisation_id == session.programme.organisation_id

@@ -5,9 +5,19 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from portal.extensions import db
-from portal.models import AccountToken, Consent, Invitation, LoginSession, RecoveryCode, User
+from portal.models import (
+    AccountToken,
+    Booking,
+    CalendarFeed,
+    Consent,
+    Invitation,
+    LoginSession,
+    RecoveryCode,
+    Session,
+    User,
+)
 from portal.models.base import utcnow
-from portal.services import audit
+from portal.services import audit, booking
 
 ERASED_NAME = ""
 
@@ -54,6 +64,21 @@ def export_data(user: User) -> dict:
                 select(Consent).where(Consent.user_id == user.id).order_by(Consent.given_at)
             )
         ],
+        "bookings": [
+            {
+                "activity": item.session.programme.text(user.locale).title,
+                "starts_at": _iso(item.session.starts_at),
+                "ends_at": _iso(item.session.ends_at),
+                "status": item.status,
+                "booked_at": _iso(item.created_at),
+                "cancelled_at": _iso(item.cancelled_at),
+                "cancelled_by": item.cancelled_by,
+            }
+            for item in db.session.scalars(
+                select(Booking).join(Booking.session).where(Booking.user_id == user.id).order_by(Session.starts_at)
+            )
+        ],
+        "calendar_feed": _iso(feed.created_at) if (feed := db.session.get(CalendarFeed, user.id)) else None,
         "viewed_by": [
             {
                 "when": _iso(event.occurred_at),
@@ -68,12 +93,14 @@ def export_data(user: User) -> dict:
     }
 
 
-def erase_account(user: User) -> None:
+def erase_account(user: User) -> list[Booking]:
     """Erase or anonymise the account's personal data in every table; audit records stay (kept five years).
 
-    The row itself stays, without name, address or password, so the audit log's ids still point somewhere."""
+    The row itself stays, without name, address or password, so the audit log's ids still point somewhere.
+    Booked places are given up first; returns the waiting-list bookings that got them (to tell them)."""
     old_email = user.email
-    for model in (LoginSession, AccountToken, RecoveryCode, Consent):
+    promoted = booking.withdraw_all(user)
+    for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))
     erased_email = f"erased-{user.id}@erased.invalid"
     db.session.execute(
@@ -93,3 +120,4 @@ def erase_account(user: User) -> None:
     user.password_changed_at = None
     user.is_active_account = False
     user.deleted_at = utcnow()
+    return promoted

@@ -29,7 +29,10 @@ class PlanningError(ValueError):
 
 @dataclass(frozen=True)
 class SessionPlan:
-    """A one-off session (weeks=1) or a weekly series, in local time."""
+    """A one-off session (weeks=1) or a weekly series, in local time.
+
+    With `until`, each day gets back-to-back sessions from `start` to `until`: appointment slots, such as
+    a Beweegconsult of 30 minutes from 9:00 to 12:00 (six slots of capacity 1)."""
 
     first_day: date
     start: time
@@ -37,6 +40,27 @@ class SessionPlan:
     capacity: int
     weeks: int = 1
     skip: frozenset[date] = frozenset()
+    until: time | None = None
+
+
+MAX_SLOTS_PER_DAY = 48
+
+
+def _starts_on(day: date, plan: SessionPlan) -> list[datetime]:
+    """The local start times of one day of the plan: one, or back-to-back slots until `until`."""
+    first = local_moment(day, plan.start)
+    if plan.until is None:
+        return [first]
+    if plan.until <= plan.start:
+        raise PlanningError("end_before_start")
+    last_end = local_moment(day, plan.until)
+    step = timedelta(minutes=plan.duration_minutes)
+    count = int((last_end - first) / step)
+    if count < 1:
+        raise PlanningError("window")
+    if count > MAX_SLOTS_PER_DAY:
+        raise PlanningError("too_many_slots")
+    return [first + step * number for number in range(count)]
 
 
 def local_today() -> date:
@@ -68,10 +92,10 @@ def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -
     days = [day for day in days if day not in plan.skip]
     if not days:
         raise PlanningError("nothing_left")
-    starts = [local_moment(day, plan.start) for day in days]
+    starts = [start for day in days for start in _starts_on(day, plan)]
     if starts[0] <= now:
         raise PlanningError("past")
-    series = uuid.uuid4().hex if len(starts) > 1 else None
+    series = uuid.uuid4().hex if len(days) > 1 else None
     sessions = [
         Session(
             programme=programme,

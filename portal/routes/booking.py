@@ -1,0 +1,184 @@
+"""A resident's bookings: book a place or join the waiting list, see, download and cancel, the calendar feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.access import policy
+from portal.extensions import db, limiter
+from portal.forms.accounts import ActionForm
+from portal.forms.booking import BookingForm
+from portal.i18n import current_language
+from portal.models import Booking, Session
+from portal.services import booking as bookings
+from portal.services import calendar_feeds
+from portal.services import policy as policies
+from portal.services.booking import BookingError
+from portal.services.booking_mail import booking_url, send_all, send_booking_mail
+from portal.services.calendar_ics import booking_calendar
+from portal.services.policy import RESIDENT
+
+bp = Blueprint("booking", __name__)
+
+MESSAGES = {
+    "cancelled": _l("This session is cancelled. Please choose another date."),
+    "past": _l("This session has already started or is over. Please choose another date."),
+    "bad_key": _l("Something went wrong with the form. Please try again."),
+    "too_late": _l("It is too late to cancel here. Please call or email the organiser."),
+    "already_cancelled": _l("This booking is already cancelled."),
+}
+
+
+def _user_key() -> str:
+    return f"booking:{current_user.get_id()}"
+
+
+def _own(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if not policies.may_see_booking(current_user, booking):
+        abort(404)
+    return booking
+
+
+def _unavailable(session: Session, code: str):
+    """The page for a session that cannot be booked (cancelled or over): 409, with a way back."""
+    return render_template("booking/unavailable.html", session=session, message=MESSAGES[code]), 409
+
+
+@bp.get("")
+@policy(RESIDENT)
+def index():
+    """Mijn afspraken: upcoming and past bookings, and the calendar feed."""
+    upcoming, past = bookings.bookings_of(current_user)
+    return render_template(
+        "booking/index.html",
+        upcoming=upcoming,
+        past=past,
+        has_feed=calendar_feeds.has_feed(current_user),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/book/<int:session_id>", methods=["GET", "POST"])
+@policy(RESIDENT)
+@limiter.limit("30 per minute; 200 per day", key_func=_user_key, methods=["POST"])
+def book(session_id: int):
+    """Confirm and book a place (or a place on the waiting list) in one session."""
+    session = db.session.get(Session, session_id)
+    reason = bookings.why_not_bookable(session)
+    if reason == "not_found":
+        abort(404)
+    existing = bookings.active_booking(current_user, session_id)
+    if existing is not None:
+        flash(_("You have already booked this session."), "info")
+        return redirect(url_for(".detail", booking_id=existing.id), code=303)
+    if reason:
+        return _unavailable(session, reason)
+    form = BookingForm()
+    if form.validate_on_submit():
+        try:
+            result = bookings.book(current_user, session_id, form.key.data)
+        except BookingError as error:
+            db.session.rollback()
+            if error.code in ("cancelled", "past"):
+                return _unavailable(session, error.code)
+            abort(404)
+        db.session.commit()
+        if result.created:
+            confirmed = result.booking.status == "confirmed"
+            send_booking_mail(result.booking, "booking_confirmed" if confirmed else "booking_waitlisted")
+            flash(
+                _("Your place is booked. We have sent you an email.")
+                if confirmed
+                else _("The session is full. You are on the waiting list. We will email you when you get a place."),
+                "ok",
+            )
+        return redirect(url_for(".detail", booking_id=result.booking.id), code=303)
+    problem = MESSAGES["bad_key"] if form.is_submitted() else None
+    form.new_key()
+    return render_template(
+        "booking/book.html",
+        form=form,
+        problem=problem,
+        session=session,
+        deadline=bookings.cancel_deadline(session),
+        overlaps=bookings.overlapping(current_user, session),
+        waiting=bookings.waitlist_counts([session.id]).get(session.id, 0),
+    ), 400 if problem else 200
+
+
+@bp.get("/<int:booking_id>")
+@policy(RESIDENT)
+def detail(booking_id: int):
+    """One booking: when and where, its status, and cancelling it."""
+    booking = _own(booking_id)
+    return render_template(
+        "booking/detail.html",
+        booking=booking,
+        may_cancel=bookings.may_cancel(booking),
+        deadline=bookings.cancel_deadline(booking.session),
+        position=bookings.queue_position(booking) if booking.status == "waitlisted" else None,
+        action=ActionForm(),
+    )
+
+
+@bp.get("/<int:booking_id>/afspraak.ics")
+@policy(RESIDENT)
+def download(booking_id: int):
+    """The booking as an iCalendar file, to add it to a calendar."""
+    booking = _own(booking_id)
+    lang = current_language()
+    method = "CANCEL" if booking.status == "cancelled" else "PUBLISH"
+    body = booking_calendar(booking, lang, booking_url(booking, lang), method=method)
+    return current_app.response_class(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="afspraak-{booking.id}.ics"'},
+    )
+
+
+@bp.post("/<int:booking_id>/cancel")
+@policy(RESIDENT)
+def cancel(booking_id: int):
+    """Cancel a booking; a freed place goes to the first on the waiting list."""
+    booking = _own(booking_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        cancellation = bookings.cancel(booking, by="resident")
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(MESSAGES[error.code]), "error")
+        return redirect(url_for(".detail", booking_id=booking_id), code=303)
+    db.session.commit()
+    send_booking_mail(cancellation.booking, "booking_cancelled")
+    send_all(cancellation.promoted, "booking_promoted")
+    flash(_("Your booking is cancelled."), "ok")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/calendar-feed")
+@policy(RESIDENT)
+def new_feed():
+    """Make a (new) secret calendar address; an older one stops working. Shown once."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = calendar_feeds.new_feed(current_user)
+    db.session.commit()
+    feed_url = url_for("api.calendar_feed", token=token, _external=True)
+    return render_template("booking/feed.html", feed_url=feed_url)
+
+
+@bp.post("/calendar-feed/stop")
+@policy(RESIDENT)
+def stop_feed():
+    """Stop the calendar address: calendar apps get nothing from it any more."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    calendar_feeds.stop_feed(current_user)
+    db.session.commit()
+    flash(_("The calendar address is stopped."), "ok")
+    return redirect(url_for(".index"), code=303)
