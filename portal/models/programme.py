@@ -205,6 +205,7 @@ class Session(Base):
     local_minute: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     series_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # +1 each time it is moved
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 

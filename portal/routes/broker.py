@@ -266,14 +266,16 @@ def edit_session(session_id: int):
         form.capacity.data = item.capacity
     if form.validate_on_submit():
         try:
-            session_planning.change(item, form.day.data, form.start.data, form.end.data, form.capacity.data)
+            moved = session_planning.change(item, form.day.data, form.start.data, form.end.data, form.capacity.data)
         except PlanningError as error:
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
             promoted = bookings.fill_places(item.id)
+            told = bookings.participants(item) if moved else []
             db.session.commit()
             send_all(promoted, "booking_promoted")
+            send_all([booking for booking in told if booking not in promoted], "session_moved")
             flash(_("The session is changed."), "ok")
             return redirect(url_for(".programme", programme_id=item.programme_id))
     return render_template("broker/session_edit.html", form=form, session=item)

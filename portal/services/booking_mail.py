@@ -15,6 +15,7 @@ TEMPLATES = {
     "booking_cancelled": "CANCEL",
     "session_cancelled": "CANCEL",
     "booking_reminder": "PUBLISH",
+    "session_moved": "PUBLISH",
 }
 
 

@@ -66,7 +66,7 @@ def _event(booking: Booking, locale: str, url: str, cancelled: bool) -> Event:
         description=f"{text.summary}\n\n{url}",
         url=url,
         status="CANCELLED" if cancelled else "CONFIRMED",
-        sequence=1 if cancelled else 0,
+        sequence=session.revision + (1 if cancelled else 0),
     )
     event.add("ORGANIZER", _organizer(programme))
     return event

@@ -111,8 +111,8 @@ def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -
     return sessions
 
 
-def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> None:
-    """Move one session or change its places; it leaves its series. Raises PlanningError."""
+def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> bool:
+    """Move one session or change its places; a moved one leaves its series. True when moved. Raises PlanningError."""
     now = now or utcnow()
     starts_at, ends_at = local_moment(day, start), local_moment(day, end)
     if ends_at <= starts_at:
@@ -120,9 +120,12 @@ def change(session: Session, day: date, start: time, end: time, capacity: int, n
     if starts_at <= now:
         raise PlanningError("past")
     _check_capacity(capacity, session.booked)
-    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+    moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+    if moved:
         session.series_id = None
+        session.revision += 1
     session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
+    return moved
 
 
 def cancel(session: Session) -> list[Session]:

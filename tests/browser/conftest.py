@@ -79,8 +79,17 @@ def private_live_server(database, tmp_path_factory):
     yield from _serve(database, tmp_path_factory.mktemp("private"), "browser_private")
 
 
-def _serve(database, directory, schema):
-    """Serve the portal with the demo data on a free port; yields the base URL."""
+@pytest.fixture(scope="module")
+def private_live_app(database, tmp_path_factory):
+    """Like private_live_server, and the served app too: yields (base URL, app).
+
+    For a journey that prepares rows first: inside `with app.app_context():`, change the database
+    through the services and commit; the server, on the same database, sees them on its next request."""
+    yield from _serve(database, tmp_path_factory.mktemp("private_app"), "browser_private_app", with_app=True)
+
+
+def _serve(database, directory, schema, *, with_app=False):
+    """Serve the portal with the demo data on a free port; yields the base URL (with_app: the URL and the app)."""
     settings = fresh_database(database["backend"], directory, schema)
     app = create_app(base_config(directory) | settings)
     LIVE_OUTBOXES.append(Path(app.config["PORTAL_OUTBOX_DIR"]))
@@ -91,7 +100,8 @@ def _serve(database, directory, schema):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    yield (url, app) if with_app else url
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():

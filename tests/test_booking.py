@@ -1,0 +1,262 @@
+"""Residents book, see, download and cancel places through the pages; the calendar feed; bad input."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Booking
+from portal.services import booking
+from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
+from tests.support.accounts import csrf_token, post_form
+from tests.support.mail import body, outbox
+
+KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"|name="key" value="([^"]+)"')
+
+
+def form_key(client, path: str) -> str:
+    """The idempotency key of the booking form on `path`."""
+    match = KEY.search(client.get(path).get_data(as_text=True))
+    assert match, f"no booking form on {path}"
+    return match.group(1) or match.group(2)
+
+
+def book(client, session_id: int, lang: str = "nl"):
+    """Open the booking page and press the button, as a browser does."""
+    path = f"/{lang}/bookings/book/{session_id}"
+    return post_form(client, path, {"key": form_key(client, path)})
+
+
+def bookings_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Booking))
+
+
+def ics_of(message) -> Calendar:
+    """The .ics attachment of a mail, parsed."""
+    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(
+        part.get_content() if isinstance(part.get_content(), str) else part.get_payload(decode=True)
+    )
+
+
+@pytest.fixture
+def session():
+    """A published session with 2 places, two days from now."""
+    item = SessionFactory(capacity=2, programme=ProgrammeFactory(texts={"tr": "Birlikte yürüyüş"}))
+    db.session.commit()
+    return item
+
+
+def test_anonymous_visitors_log_in_first_and_come_back_to_the_same_session(client, session):
+    response = client.get(f"/nl/bookings/book/{session.id}")
+    assert response.status_code == 302
+    assert "/nl/login" in response.location and f"bookings/book/{session.id}" in response.location
+
+
+def test_the_programme_page_links_each_session_to_its_booking_page(client, session):
+    page = client.get(f"/nl/programmes/{session.programme.slug}").get_data(as_text=True)
+    assert f"/nl/bookings/book/{session.id}" in page
+
+
+def test_a_resident_books_and_gets_a_mail_with_the_appointment_in_their_language(app, client, login, session):
+    resident = login("resident", locale="tr")
+    response = book(client, session.id, lang="tr")
+    assert response.status_code == 303
+    made = db.session.scalar(select(Booking))
+    assert made.status == "confirmed" and made.user_id == resident.id
+    assert response.location.endswith(f"/tr/bookings/{made.id}")
+    detail = client.get(response.location).get_data(as_text=True)
+    assert "Birlikte yürüyüş" in detail
+    (mail,) = outbox(app)
+    assert mail["To"] == resident.email
+    assert "Birlikte yürüyüş" in mail["Subject"]
+    event = ics_of(mail).events[0]
+    assert str(event["SUMMARY"]) == "Birlikte yürüyüş"
+    assert event.start == session.starts_at
+    assert f"/tr/bookings/{made.id}" in body(mail)
+
+
+def test_a_double_click_books_once(client, login, session):
+    login("resident")
+    path = f"/nl/bookings/book/{session.id}"
+    key = form_key(client, path)
+    token = csrf_token(client, path)
+    first = client.post(path, data={"csrf_token": token, "key": key})
+    second = client.post(path, data={"csrf_token": token, "key": key})
+    assert first.status_code == second.status_code == 303 and first.location == second.location
+    assert bookings_count() == 1
+
+
+def test_a_full_session_offers_the_waiting_list_and_the_first_gets_a_freed_place(app, client, login, session):
+    others = [UserFactory(role="resident") for _ in range(2)]
+    held = [booking.book(person, session.id, f"other-key-{n}-0123456789").booking for n, person in enumerate(others)]
+    db.session.commit()
+    login("resident")
+    page = client.get(f"/en/bookings/book/{session.id}").get_data(as_text=True)
+    assert "This session is full." in page and "Join the waiting list" in page
+    assert book(client, session.id, lang="en").status_code == 303
+    mine = db.session.scalar(select(Booking).order_by(Booking.id.desc()))
+    assert mine.status == "waitlisted"
+    assert outbox(app)[-1]["To"] == mine.user.email and not list(outbox(app)[-1].iter_attachments())
+
+    booking.cancel(held[0])
+    db.session.commit()
+    db.session.refresh(mine)
+    assert mine.status == "confirmed"
+
+
+def test_the_resident_cancels_and_the_mail_removes_it_from_the_calendar(app, client, login, session):
+    login("resident")
+    detail = book(client, session.id).location
+    made = db.session.scalar(select(Booking))
+    queued = UserFactory(role="resident")
+    booking.book(UserFactory(role="resident"), session.id, "filler-key-0123456789")
+    booking.book(queued, session.id, "queued-key-0123456789")
+    db.session.commit()
+    response = post_form(client, f"/nl/bookings/{made.id}/cancel", {}, token_from=detail)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Booking, made.id).status == "cancelled"
+    mails = outbox(app)
+    cancelled = [m for m in mails if m["To"] == made.user.email][-1]
+    assert str(ics_of(cancelled)["METHOD"]) == "CANCEL"
+    promoted = [m for m in mails if m["To"] == queued.email]
+    assert promoted and str(ics_of(promoted[-1]).events[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_after_the_cut_off_the_resident_is_told_to_call(client, login):
+    soon = SessionFactory(starts_at=datetime.now(UTC) + timedelta(minutes=60))
+    db.session.commit()
+    login("resident")
+    detail = book(client, soon.id).location
+    made = db.session.scalar(select(Booking))
+    page = client.get(detail).get_data(as_text=True)
+    assert f"/nl/bookings/{made.id}/cancel" not in page
+    response = post_form(client, f"/nl/bookings/{made.id}/cancel", {}, token_from=detail)
+    assert response.status_code == 303
+    db.session.refresh(made)
+    assert made.status == "confirmed"
+
+
+def test_an_overlapping_booking_is_a_warning_not_a_block(client, login, session):
+    login("resident")
+    book(client, session.id)
+    same_time = SessionFactory(starts_at=session.starts_at + timedelta(minutes=15))
+    db.session.commit()
+    page = client.get(f"/nl/bookings/book/{same_time.id}").get_data(as_text=True)
+    assert session.programme.text("nl").title in page
+    assert book(client, same_time.id).status_code == 303
+    assert bookings_count() == 2
+
+
+def test_my_appointments_and_the_ics_download(client, login, session):
+    login("resident")
+    book(client, session.id)
+    made = db.session.scalar(select(Booking))
+    page = client.get("/nl/bookings").get_data(as_text=True)
+    assert f"/nl/bookings/{made.id}" in page
+    download = client.get(f"/nl/bookings/{made.id}/afspraak.ics")
+    assert download.status_code == 200 and download.mimetype == "text/calendar"
+    assert Calendar.from_ical(download.data).events[0]["UID"] == f"booking-{made.id}@wijkportaal"
+
+
+@pytest.mark.parametrize("when", ["past", "cancelled"])
+def test_a_past_or_cancelled_session_gets_a_clear_page_and_no_booking(client, login, when):
+    item = (
+        SessionFactory(starts_at=datetime.now(UTC) - timedelta(days=1))
+        if when == "past"
+        else SessionFactory(status="cancelled")
+    )
+    db.session.commit()
+    login("resident")
+    response = client.get(f"/nl/bookings/book/{item.id}")
+    assert response.status_code == 409 and 'role="alert"' in response.get_data(as_text=True)
+    token = csrf_token(client, "/nl/bookings")
+    posted = client.post(f"/nl/bookings/book/{item.id}", data={"csrf_token": token, "key": "a-valid-key-0123456789"})
+    assert posted.status_code == 409
+    assert bookings_count() == 0
+
+
+@pytest.mark.parametrize("path", ["/nl/bookings/book/999999", "/nl/bookings/book/-1", "/nl/bookings/book/abc"])
+def test_unknown_or_malformed_session_ids_are_404(client, login, path):
+    login("resident")
+    assert client.get(path).status_code == 404
+
+
+def test_an_unpublished_session_is_404(client, login):
+    draft = SessionFactory(programme=ProgrammeFactory(status="draft"))
+    db.session.commit()
+    login("resident")
+    assert client.get(f"/nl/bookings/book/{draft.id}").status_code == 404
+
+
+def test_a_post_without_csrf_token_or_with_a_bad_key_books_nothing(client, login, session):
+    login("resident")
+    path = f"/nl/bookings/book/{session.id}"
+    assert client.post(path, data={"key": "a-valid-key-0123456789"}).status_code == 400
+    english = f"/en/bookings/book/{session.id}"
+    for bad in ("", "short", "x" * 65, "<script>", "1; DROP TABLE bookings"):
+        response = post_form(client, english, {"key": bad})
+        assert response.status_code == 400
+        assert "Something went wrong with the form" in response.get_data(as_text=True)
+    assert bookings_count() == 0
+
+
+def test_someone_elses_booking_is_404(client, login, session):
+    other = UserFactory(role="resident")
+    theirs = booking.book(other, session.id, "their-key-0123456789").booking
+    db.session.commit()
+    login("resident")
+    for path in (f"/nl/bookings/{theirs.id}", f"/nl/bookings/{theirs.id}/afspraak.ics"):
+        assert client.get(path).status_code == 404
+    token = csrf_token(client, "/nl/bookings")
+    assert client.post(f"/nl/bookings/{theirs.id}/cancel", data={"csrf_token": token}).status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.status == "confirmed"
+
+
+def test_staff_cannot_book(client, login, session):
+    login("broker")
+    assert client.get(f"/nl/bookings/book/{session.id}").status_code == 403
+
+
+def test_the_personal_calendar_feed_can_be_made_replaced_and_stopped(client, login, session):
+    login("resident")
+    book(client, session.id)
+    page = post_form(client, "/nl/bookings/calendar-feed", {}, token_from="/nl/bookings").get_data(as_text=True)
+    url = re.search(r"http://localhost(/api/v1/calendar/[A-Za-z0-9_-]+\.ics)", page).group(1)
+    feed = client.get(url)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert "no-store" in feed.headers["Cache-Control"]
+    calendar = Calendar.from_ical(feed.data)
+    assert len(calendar.events) == 1 and calendar.events[0].start == session.starts_at
+
+    page = post_form(client, "/nl/bookings/calendar-feed", {}, token_from="/nl/bookings").get_data(as_text=True)
+    new_url = re.search(r"http://localhost(/api/v1/calendar/[A-Za-z0-9_-]+\.ics)", page).group(1)
+    assert client.get(url).status_code == 404 and client.get(new_url).status_code == 200
+    post_form(client, "/nl/bookings/calendar-feed/stop", {}, token_from="/nl/bookings")
+    assert client.get(new_url).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["x", "a" * 500, "..%2F..%2Fetc", "%00" * 40])
+def test_bad_feed_tokens_are_404(client, token):
+    assert client.get(f"/api/v1/calendar/{token}.ics").status_code in (400, 404)
+
+
+def test_send_reminders_mails_once(app, runner):
+    tomorrow = SessionFactory(starts_at=datetime.now(UTC) + timedelta(hours=20))
+    resident = UserFactory(role="resident", locale="ar")
+    booking.book(resident, tomorrow.id, "reminder-key-0123456789")
+    db.session.commit()
+    first = runner.invoke(args=["send-reminders"])
+    second = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 0 and "sent: 1" in first.output
+    assert second.exit_code == 0 and "sent: 0" in second.output
+    mails = [m for m in outbox(app) if m["To"] == resident.email]
+    assert len(mails) == 1
+    assert "/ar/bookings/" in body(mails[0])

@@ -1,0 +1,156 @@
+"""The organiser's side of bookings: who booked (audited), appointment slots, the cut-off, and telling residents."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Booking, Programme, Session
+from portal.services import booking
+from portal.services.session_planning import LOCAL, local_moment, local_today
+from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
+from tests.support.accounts import post_form
+from tests.support.mail import outbox
+
+
+def ics_of(message) -> Calendar:
+    """The .ics attachment of a mail, parsed."""
+    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+@pytest.fixture
+def organiser(login):
+    """A logged-in beweegmakelaar."""
+    return login("broker", organisation=OrganisationFactory(name="Beweegmakelaars Overvecht", kind="brokerage"))
+
+
+@pytest.fixture
+def booked(organiser):
+    """A session of the organiser's with 2 places, both booked, and one resident on the waiting list."""
+    starts_at = local_moment(local_today() + timedelta(days=3), time(10, 0))
+    session = SessionFactory(
+        capacity=2, starts_at=starts_at, programme=ProgrammeFactory(organisation=organiser.organisation)
+    )
+    people = [
+        UserFactory(role="resident", locale=locale, display_name=f"Bewoner {locale}") for locale in ["nl", "tr", "ar"]
+    ]
+    for n, person in enumerate(people):
+        booking.book(person, session.id, f"organiser-test-key-{n}")
+    db.session.commit()
+    return session, people
+
+
+def test_the_organiser_sees_who_booked_and_every_look_is_audited(client, booked):
+    session, people = booked
+    page = client.get(f"/nl/broker/sessions/{session.id}/participants")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert all(person.display_name in text and person.email in text for person in people)
+    assert page.headers["Cache-Control"] == "no-store"
+    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "booking")).all()
+    assert {event.subject_user_id for event in reads} == {person.id for person in people}
+    assert {event.actor_organisation_name for event in reads} == {"Beweegmakelaars Overvecht"}
+
+
+@pytest.mark.parametrize("role", ["broker", "professional", "admin"])
+def test_nobody_outside_the_organising_organisation_sees_who_booked(app, booked, role):
+    session, _people = booked
+    client = app.test_client()
+    from tests.support.accounts import sign_in
+
+    outsider = UserFactory(role=role, organisation=OrganisationFactory(), second_factor="totp", totp_secret="A" * 32)
+    sign_in(client, outsider)
+    assert client.get(f"/nl/broker/sessions/{session.id}/participants").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_cancelling_a_session_tells_everyone_booked_in_their_language(app, client, booked):
+    session, people = booked
+    page = f"/nl/broker/programmes/{session.programme_id}"
+    response = post_form(client, f"/nl/broker/sessions/{session.id}/cancel", {}, token_from=page)
+    assert response.status_code == 302
+    statuses = db.session.scalars(select(Booking.status).where(Booking.session_id == session.id)).all()
+    assert set(statuses) == {"cancelled"}
+    mails = {mail["To"]: mail for mail in outbox(app)[-3:]}
+    assert set(mails) == {person.email for person in people}
+    for person in people:
+        calendar = ics_of(mails[person.email])
+        assert str(calendar["METHOD"]) == "CANCEL" and str(calendar.events[0]["STATUS"]) == "CANCELLED"
+        assert mails[person.email]["Content-Language"] in (None, person.locale)
+
+
+def test_more_places_promote_the_waiting_list_and_tell_them(app, client, booked):
+    session, people = booked
+    edit = f"/nl/broker/sessions/{session.id}/edit"
+    start, end = session.starts_at.astimezone(LOCAL), session.ends_at.astimezone(LOCAL)
+    data = {"day": start.date().isoformat(), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    assert post_form(client, edit, data | {"capacity": "3"}).status_code == 302
+    waiting = db.session.scalar(select(Booking).where(Booking.user_id == people[2].id))
+    assert waiting.status == "confirmed"
+    assert [mail["To"] for mail in outbox(app)] == [people[2].email]  # only the promoted resident, not a move
+
+
+def test_moving_a_session_mails_the_new_time(app, client, booked):
+    session, people = booked
+    edit = f"/nl/broker/sessions/{session.id}/edit"
+    start = session.starts_at.astimezone(LOCAL) + timedelta(days=1)
+    data = {"day": start.date().isoformat(), "start": "11:00", "end": "12:00", "capacity": "2"}
+    assert post_form(client, edit, data).status_code == 302
+    mails = {mail["To"]: mail for mail in outbox(app)}
+    assert set(mails) >= {people[0].email, people[1].email, people[2].email}
+    event = ics_of(mails[people[0].email]).events[0]
+    assert event.start.astimezone(LOCAL).strftime("%H:%M") == "11:00" and event["SEQUENCE"] == 1
+
+
+def test_appointment_slots_for_six_weeks(client, organiser):
+    programme = ProgrammeFactory(organisation=organiser.organisation, location=LocationFactory())
+    db.session.commit()
+    tuesday = local_today() + timedelta(days=(1 - local_today().weekday()) % 7 or 7)
+    plan = {"first_day": tuesday.isoformat(), "start": "09:00", "until": "12:00", "duration_minutes": "30"}
+    response = post_form(
+        client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"capacity": "1", "weeks": "6"}
+    )
+    assert response.status_code == 302
+    slots = db.session.scalars(select(Session).where(Session.programme_id == programme.id)).all()
+    assert len(slots) == 36 and {slot.capacity for slot in slots} == {1}
+    times = sorted({slot.starts_at.astimezone(LOCAL).strftime("%H:%M") for slot in slots})
+    assert times == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+
+
+@pytest.mark.parametrize(
+    ("until", "duration"),
+    [("09:20", "30"), ("08:00", "30"), ("23:59", "5")],  # too short, before the start, more than 48 a day
+)
+def test_impossible_slot_plans_are_refused_and_save_nothing(client, organiser, until, duration):
+    programme = ProgrammeFactory(organisation=organiser.organisation)
+    db.session.commit()
+    tuesday = local_today() + timedelta(days=7)
+    plan = {"first_day": tuesday.isoformat(), "start": "09:00", "until": until, "duration_minutes": duration}
+    response = post_form(
+        client, f"/en/broker/programmes/{programme.id}/sessions/new", plan | {"capacity": "1", "weeks": "1"}
+    )
+    assert response.status_code == 200 and "wp-alert--error" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Session)) == 0
+
+
+@pytest.mark.parametrize(("hours", "saved"), [("24", 1440), ("0", 0), ("", 120)])
+def test_the_cancel_cut_off_is_set_per_programme(client, organiser, hours, saved):
+    LocationFactory(organisation=organiser.organisation)
+    db.session.commit()
+    data = {"nl-title": "Spreekuur", "nl-summary": "Een gesprek.", "category": "gezondheid"}
+    response = post_form(client, "/nl/broker/programmes/new", data | {"cancel_cutoff_hours": hours})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Programme.cancel_cutoff_minutes)) == saved
+
+
+@pytest.mark.parametrize("hours", ["169", "-1", "twee", "1.5"])
+def test_a_bad_cut_off_is_refused(client, organiser, hours):
+    data = {"nl-title": "Spreekuur", "nl-summary": "Een gesprek.", "category": "gezondheid"}
+    response = post_form(client, "/nl/broker/programmes/new", data | {"cancel_cutoff_hours": hours})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Programme)) == 0
