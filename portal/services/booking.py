@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.extensions import db
-from portal.models import Booking, Session, User
+from portal.models import Booking, Programme, Session, User
 from portal.models.base import utcnow
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -216,36 +217,37 @@ def withdraw_all(user: User, now: datetime | None = None) -> list[Booking]:
     return promoted
 
 
-def overlapping(user: User, session: Session) -> list[Booking]:
-    """The resident's active bookings of other sessions that overlap this one in time (a warning, not a block)."""
+def _bookings_of(user: User, *conditions) -> list[Booking]:
+    """The resident's bookings that meet `conditions`, in time order."""
     return list(
         db.session.scalars(
             select(Booking)
             .join(Booking.session)
-            .where(
-                Booking.user_id == user.id,
-                Booking.status != "cancelled",
-                Booking.session_id != session.id,
-                Session.status == "scheduled",
-                Session.starts_at < session.ends_at,
-                Session.ends_at > session.starts_at,
+            .where(Booking.user_id == user.id, *conditions)
+            .options(
+                contains_eager(Booking.session).selectinload(Session.programme).selectinload(Programme.translations)
             )
-            .order_by(Session.starts_at)
+            .order_by(Session.starts_at, Booking.id)
         )
+    )
+
+
+def overlapping(user: User, session: Session) -> list[Booking]:
+    """The resident's active bookings of other sessions that overlap this one in time (a warning, not a block)."""
+    return _bookings_of(
+        user,
+        Booking.status != "cancelled",
+        Booking.session_id != session.id,
+        Session.status == "scheduled",
+        Session.starts_at < session.ends_at,
+        Session.ends_at > session.starts_at,
     )
 
 
 def bookings_of(user: User, now: datetime | None = None) -> tuple[list[Booking], list[Booking]]:
     """The resident's bookings: (upcoming, soonest first; past or cancelled, newest first)."""
     now = now or utcnow()
-    rows = list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.session)
-            .where(Booking.user_id == user.id)
-            .order_by(Session.starts_at, Booking.id)
-        )
-    )
+    rows = _bookings_of(user)
     upcoming = [b for b in rows if b.is_active and b.session.ends_at > now and b.session.status == "scheduled"]
     shown = {b.id for b in upcoming}
     past = [b for b in reversed(rows) if b.id not in shown]
@@ -255,18 +257,11 @@ def bookings_of(user: User, now: datetime | None = None) -> tuple[list[Booking],
 def feed_bookings(user: User, now: datetime | None = None, past_days: int = 30) -> list[Booking]:
     """The confirmed places for a resident's calendar feed: from a month ago on, in time order."""
     now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.session)
-            .where(
-                Booking.user_id == user.id,
-                Booking.status == "confirmed",
-                Session.status == "scheduled",
-                Session.starts_at >= now - timedelta(days=past_days),
-            )
-            .order_by(Session.starts_at, Booking.id)
-        )
+    return _bookings_of(
+        user,
+        Booking.status == "confirmed",
+        Session.status == "scheduled",
+        Session.starts_at >= now - timedelta(days=past_days),
     )
 
 
@@ -275,6 +270,7 @@ def participants(session: Session) -> list[Booking]:
     rows = db.session.scalars(
         select(Booking)
         .where(Booking.session_id == session.id, Booking.status != "cancelled")
+        .options(selectinload(Booking.user))
         .order_by(Booking.created_at, Booking.id)
     )
     rows = list(rows)
