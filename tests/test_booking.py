@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -13,7 +15,7 @@ from portal.extensions import db
 from portal.models import Booking
 from portal.services import booking
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
-from tests.support.accounts import csrf_token, post_form
+from tests.support.accounts import csrf_token, post_form, sign_in
 from tests.support.mail import body, outbox
 
 KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"|name="key" value="([^"]+)"')
@@ -260,3 +262,26 @@ def test_send_reminders_mails_once(app, runner):
     mails = [m for m in outbox(app) if m["To"] == resident.email]
     assert len(mails) == 1
     assert "/ar/bookings/" in body(mails[0])
+
+
+def test_random_booking_input_never_fails_and_books_at_most_once(make_app):
+    loose = make_app(None, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    item = SessionFactory(capacity=1)
+    resident = UserFactory(role="resident", second_factor="email")
+    db.session.commit()
+    client = loose.test_client()
+    sign_in(client, resident)
+    text = st.text(max_size=200) | st.sampled_from(["", "\x00", "x" * 5000, "=1+1", "a-valid-key-0123456789"])
+    fields = st.dictionaries(st.sampled_from(["key", "csrf_token", "session_id", "user_id", "status"]), text)
+    paths = st.sampled_from([f"/nl/bookings/book/{item.id}", "/nl/bookings/1/cancel", "/nl/bookings/calendar-feed"])
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=fields, path=paths)
+    def check(data, path):
+        response = client.post(path, data=data)
+        assert response.status_code in (200, 303, 400, 404), (path, data, response.status_code)
+
+    check()
+    db.session.expire_all()
+    active = db.session.scalars(select(Booking).where(Booking.status != "cancelled")).all()
+    assert len(active) <= 1 and all(b.user_id == resident.id for b in active)
