@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_time
+from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -35,9 +35,14 @@ def switch_language_url(code: str, external: bool = False) -> str:
     return url_for("main.home", lang=code, _external=external)
 
 
+def day_time_pattern(locale: str) -> str:
+    """The CLDR pattern of a day and time in `locale`: Arabic takes its own comma."""
+    return "EEEE d MMMM، HH:mm" if locale == "ar" else "EEEE d MMMM, HH:mm"
+
+
 def format_day_time(moment) -> str:
     """'dinsdag 24 november, 10:00' in the active locale and the portal's time zone."""
-    return format_datetime(moment, "EEEE d MMMM, HH:mm")
+    return format_datetime(moment, day_time_pattern(str(get_locale())))
 
 
 def money(cents: int) -> str:

@@ -90,12 +90,7 @@ def book(session_id: int):
         if result.created:
             confirmed = result.booking.status == "confirmed"
             send_booking_mail(result.booking, "booking_confirmed" if confirmed else "booking_waitlisted")
-            flash(
-                _("Your place is booked. We have sent you an email.")
-                if confirmed
-                else _("The session is full. You are on the waiting list. We will email you when you get a place."),
-                "ok",
-            )
+            flash(_("We have sent you an email with the details."), "ok")
         return redirect(url_for(".detail", booking_id=result.booking.id), code=303)
     problem = MESSAGES["bad_key"] if form.is_submitted() else None
     form.new_key()

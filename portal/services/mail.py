@@ -86,6 +86,8 @@ def _build_message(to: str, locale: str, subject: str, body: str, attachments=()
             filename=attachment.filename,
             params=attachment.params or {},
         )
+    if attachments:  # add_attachment moved the Content-* headers into the text part; the whole mail has a language too
+        message["Content-Language"] = locale
     return message
 
 

@@ -69,6 +69,7 @@ def test_gp_chooses_levels_and_gets_fitting_offers_then_shows_them_in_arabic(
     expect(page.locator(".wp-offers__list .wp-offer")).to_have_count(len(GP_FITTING_NL))
     expect(page.locator(".wp-offers__list")).to_contain_text(_reason("in-beweging", "gezondheidsvaardigheden", "ar"))
     expect(page.locator(".wp-offers__list time").first).to_be_visible()
+    page.wait_for_load_state("load")
     assert_accessible(page)
     assert console_errors == []
 
@@ -82,6 +83,7 @@ def test_the_selector_works_with_the_keyboard(page, live_server):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"motivatie=laag"))
     expect(page.locator(".wp-offers__summary")).to_contain_text("Motivation: Low")
+    page.wait_for_load_state("load")  # let the images finish, or the test server keeps their files open
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
