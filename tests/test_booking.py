@@ -285,3 +285,21 @@ def test_random_booking_input_never_fails_and_books_at_most_once(make_app):
     db.session.expire_all()
     active = db.session.scalars(select(Booking).where(Booking.status != "cancelled")).all()
     assert len(active) <= 1 and all(b.user_id == resident.id for b in active)
+
+
+def test_the_programme_page_shows_a_resident_their_own_booking(client, login, session):
+    login("resident")
+    book(client, session.id)
+    made = db.session.scalar(select(Booking))
+    page = client.get(f"/en/programmes/{session.programme.slug}").get_data(as_text=True)
+    assert "You have booked this" in page and f"/en/bookings/{made.id}" in page
+    assert f"/en/bookings/book/{session.id}" not in page
+
+
+def test_a_waiting_list_place_in_the_past_says_no_place_became_free(client, login):
+    resident = login("resident")
+    old = SessionFactory(starts_at=datetime.now(UTC) - timedelta(days=2))
+    db.session.add(Booking(session=old, user=resident, status="waitlisted", idempotency_key="old-waiting-0123456789"))
+    db.session.commit()
+    page = client.get("/en/bookings").get_data(as_text=True)
+    assert "No place became free" in page and "You have no appointments coming up." in page

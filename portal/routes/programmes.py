@@ -1,6 +1,7 @@
 """The social map as a searchable list, and one programme with its upcoming sessions."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from portal.access import policy
 from portal.filter_options import filter_options
@@ -8,6 +9,7 @@ from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
+from portal.services.booking import active_bookings
 from portal.services.listings import may_be_outdated
 from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters, parse_page
@@ -50,6 +52,9 @@ def render_detail(programme, preview: bool = False):
     """The public programme page; with preview=True for a beweegmakelaar's draft (no structured data)."""
     slug = programme.slug
     sessions = upcoming_sessions(programme)
+    mine = {}
+    if current_user.is_authenticated and current_user.role == "resident":
+        mine = active_bookings(current_user, [session.id for session in sessions])
     map_init_url = None
     if programme.location is not None:
         location = programme.location
@@ -58,6 +63,7 @@ def render_detail(programme, preview: bool = False):
         "programmes/detail.html",
         programme=programme,
         sessions=sessions,
+        mine=mine,
         map_assets=map_assets(with_cluster=False),
         map_init_url=map_init_url,
         json_ld=None if preview else programme_json_ld(programme, sessions, current_language()),

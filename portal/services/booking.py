@@ -80,6 +80,18 @@ def active_booking(user: User, session_id: int) -> Booking | None:
     )
 
 
+def active_bookings(user: User, session_ids: list[int]) -> dict[int, Booking]:
+    """The resident's confirmed or waitlisted bookings among these sessions, by session id."""
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booking).where(
+            Booking.user_id == user.id, Booking.session_id.in_(session_ids), Booking.status != "cancelled"
+        )
+    )
+    return {row.session_id: row for row in rows}
+
+
 def _take_place(session_id: int) -> bool:
     """Add one to the session's booked places unless it is full or cancelled; True when a place was taken."""
     result = db.session.execute(
