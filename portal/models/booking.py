@@ -11,8 +11,6 @@ from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.programme import Session
 from portal.models.user import User
 
-BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled")
-CANCELLED_BY = ("resident", "organiser", "erasure")
 ACTIVE = text("status <> 'cancelled'")
 
 

@@ -8,10 +8,10 @@ from portal.access import policy
 from portal.config import LANGUAGES
 from portal.extensions import db, limiter
 from portal.labels import category_search_words
-from portal.links import external_url
 from portal.page_cache import cached_page
 from portal.services import calendar_feeds
 from portal.services.booking import feed_bookings
+from portal.services.booking_mail import booking_url
 from portal.services.calendar_ics import feed_calendar
 from portal.services.policy import PUBLIC
 from portal.services.programme_filters import parse_filters
@@ -85,7 +85,7 @@ def calendar_feed(token: str):
             bookings,
             user.locale,
             name,
-            lambda booking: external_url("booking.detail", lang=user.locale, booking_id=booking.id),
+            lambda booking: booking_url(booking, user.locale),
         )
     response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"

@@ -71,15 +71,6 @@ def valid_key(key: str | None) -> bool:
     return bool(key) and IDEMPOTENCY_KEY.fullmatch(key) is not None
 
 
-def active_booking(user: User, session_id: int) -> Booking | None:
-    """The resident's confirmed or waitlisted booking of the session, if any."""
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.user_id == user.id, Booking.session_id == session_id, Booking.status != "cancelled"
-        )
-    )
-
-
 def active_bookings(user: User, session_ids: list[int]) -> dict[int, Booking]:
     """The resident's confirmed or waitlisted bookings among these sessions, by session id."""
     if not session_ids:
@@ -90,6 +81,11 @@ def active_bookings(user: User, session_ids: list[int]) -> dict[int, Booking]:
         )
     )
     return {row.session_id: row for row in rows}
+
+
+def active_booking(user: User, session_id: int) -> Booking | None:
+    """The resident's confirmed or waitlisted booking of the session, if any."""
+    return active_bookings(user, [session_id]).get(session_id)
 
 
 def _take_place(session_id: int) -> bool:
@@ -229,7 +225,7 @@ def withdraw_all(user: User, now: datetime | None = None) -> list[Booking]:
     return promoted
 
 
-def _bookings_of(user: User, *conditions) -> list[Booking]:
+def user_bookings(user: User, *conditions) -> list[Booking]:
     """The resident's bookings that meet `conditions`, in time order."""
     return list(
         db.session.scalars(
@@ -246,7 +242,7 @@ def _bookings_of(user: User, *conditions) -> list[Booking]:
 
 def overlapping(user: User, session: Session) -> list[Booking]:
     """The resident's active bookings of other sessions that overlap this one in time (a warning, not a block)."""
-    return _bookings_of(
+    return user_bookings(
         user,
         Booking.status != "cancelled",
         Booking.session_id != session.id,
@@ -259,7 +255,7 @@ def overlapping(user: User, session: Session) -> list[Booking]:
 def bookings_of(user: User, now: datetime | None = None) -> tuple[list[Booking], list[Booking]]:
     """The resident's bookings: (upcoming, soonest first; past or cancelled, newest first)."""
     now = now or utcnow()
-    rows = _bookings_of(user)
+    rows = user_bookings(user)
     upcoming = [b for b in rows if b.is_active and b.session.ends_at > now and b.session.status == "scheduled"]
     shown = {b.id for b in upcoming}
     past = [b for b in reversed(rows) if b.id not in shown]
@@ -269,7 +265,7 @@ def bookings_of(user: User, now: datetime | None = None) -> tuple[list[Booking],
 def feed_bookings(user: User, now: datetime | None = None, past_days: int = 30) -> list[Booking]:
     """The confirmed places for a resident's calendar feed: from a month ago on, in time order."""
     now = now or utcnow()
-    return _bookings_of(
+    return user_bookings(
         user,
         Booking.status == "confirmed",
         Session.status == "scheduled",

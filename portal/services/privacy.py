@@ -13,7 +13,6 @@ from portal.models import (
     Invitation,
     LoginSession,
     RecoveryCode,
-    Session,
     User,
 )
 from portal.models.base import utcnow
@@ -74,9 +73,7 @@ def export_data(user: User) -> dict:
                 "cancelled_at": _iso(item.cancelled_at),
                 "cancelled_by": item.cancelled_by,
             }
-            for item in db.session.scalars(
-                select(Booking).join(Booking.session).where(Booking.user_id == user.id).order_by(Session.starts_at)
-            )
+            for item in booking.user_bookings(user)
         ],
         "calendar_feed": _iso(feed.created_at) if (feed := db.session.get(CalendarFeed, user.id)) else None,
         "viewed_by": [
