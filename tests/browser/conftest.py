@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.services.demo import load_demo
 from tests.conftest import base_config
 from tests.support.databases import fresh_database
+from tests.support.live_wsgi import closing_files
 
 CHROMIUM = Path("/usr/bin/chromium")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -97,7 +98,7 @@ def _serve(database, directory, schema, *, with_app=False):
         db.create_all()
         load_demo(Path(app.config["PORTAL_CONTENT_DIR"]) / "demo", date.today())
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_files(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -132,20 +133,13 @@ BLANK_TILE = bytes.fromhex(
 )
 
 
-FAVICON = (Path(__file__).resolve().parents[2] / "portal" / "static" / "icons" / "favicon.svg").read_bytes()
-
-
 @pytest.fixture(autouse=True)
 def offline_map_tiles(page):
-    """Answer map-tile requests with a blank tile: the tile server is the one outside origin, offline here.
-
-    The favicon is answered by the browser too: chromium drops it when a journey moves on quickly, and
-    the werkzeug test server then leaves the file open (a ResourceWarning in the next test)."""
+    """Answer map-tile requests with a blank tile: the tile server is the one outside origin, offline here."""
     page.route(
         TILE_ORIGIN + "**",
         lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE),
     )
-    page.route("**/static/icons/favicon.svg", lambda route: route.fulfill(status=200, body=FAVICON))
 
 
 @pytest.fixture
