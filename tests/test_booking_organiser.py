@@ -107,6 +107,28 @@ def test_moving_a_session_mails_the_new_time(app, client, booked):
     assert event.start.astimezone(LOCAL).strftime("%H:%M") == "11:00" and event["SEQUENCE"] == 1
 
 
+def test_changing_the_rest_of_a_series_mails_everyone_booked_in_a_moved_session(app, client, organiser):
+    first = local_moment(local_today() + timedelta(days=3), time(10, 0))
+    programme = ProgrammeFactory(organisation=organiser.organisation)
+    series = [
+        SessionFactory(programme=programme, capacity=5, starts_at=first + timedelta(weeks=week), series_id="s" * 32)
+        for week in range(3)
+    ]
+    people = [UserFactory(role="resident", locale=locale) for locale in ["tr", "ar"]]
+    booking.book(people[0], series[0].id, "series-test-key-00")  # not moved: booked before the change
+    booking.book(people[0], series[2].id, "series-test-key-01")
+    booking.book(people[1], series[1].id, "series-test-key-02")
+    db.session.commit()
+    data = {"day": first.date().isoformat(), "start": "10:00", "end": "11:00", "capacity": "5", "scope": "rest"}
+    data |= {"day": (first + timedelta(weeks=1)).date().isoformat(), "start": "09:00", "end": "10:00"}
+    assert post_form(client, f"/nl/broker/sessions/{series[1].id}/edit", data).status_code == 302
+    mails = outbox(app)
+    assert sorted(mail["To"] for mail in mails) == sorted([people[0].email, people[1].email])
+    for mail in mails:
+        event = ics_of(mail).events[0]
+        assert event.start.astimezone(LOCAL).strftime("%H:%M") == "09:00" and event["SEQUENCE"] == 1
+
+
 def test_appointment_slots_for_six_weeks(client, organiser):
     programme = ProgrammeFactory(organisation=organiser.organisation, location=LocationFactory())
     db.session.commit()

@@ -134,6 +134,93 @@ def test_cancel_one_session_or_the_rest_of_the_series(client, broker):
     ]
 
 
+def plan_series(client, weeks: int = 4, first_day: date | None = None) -> list[Session]:
+    """Add the programme and plan a weekly series on Tuesdays at 10:00; returns its sessions in time order."""
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    first_day = first_day or next_weekday(1)
+    plan = {"first_day": first_day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": str(weeks)})
+    return db.session.scalars(select(Session).order_by(Session.starts_at)).all()
+
+
+def local_times(sessions) -> list[tuple[date, str, str, int]]:
+    """Each session's local day, start, end and places, as the organiser sees them."""
+    db.session.expire_all()
+    return [
+        (
+            s.starts_at.astimezone(LOCAL).date(),
+            s.starts_at.astimezone(LOCAL).strftime("%H:%M"),
+            s.ends_at.astimezone(LOCAL).strftime("%H:%M"),
+            s.capacity,
+        )
+        for s in sessions
+    ]
+
+
+def test_change_the_rest_of_a_series_moves_each_later_session_by_the_same_days(client, broker):
+    sessions = plan_series(client)
+    before = local_times(sessions)
+    second_day = before[1][0]
+    data = {"day": (second_day + timedelta(days=1)).isoformat(), "start": "10:30", "end": "11:45", "capacity": "15"}
+    response = post_form(client, f"/nl/broker/sessions/{sessions[1].id}/edit", data | {"scope": "rest"})
+    assert response.status_code == 302
+    after = local_times(sessions)
+    assert after[0] == before[0]
+    assert after[1:] == [(day + timedelta(days=1), "10:30", "11:45", 15) for day, *_ in before[1:]]
+    assert len({s.series_id for s in sessions[1:]}) == 1 and all(s.revision == 1 for s in sessions[1:])
+    assert sessions[0].revision == 0
+    assert "3 bijeenkomsten veranderd" in client.get(response.location).get_data(as_text=True)
+
+
+def test_change_only_one_session_of_a_series(client, broker):
+    sessions = plan_series(client)
+    before = local_times(sessions)
+    data = {"day": before[1][0].isoformat(), "start": "10:30", "end": "11:30", "capacity": "12", "scope": "one"}
+    assert post_form(client, f"/nl/broker/sessions/{sessions[1].id}/edit", data).status_code == 302
+    after = local_times(sessions)
+    assert after[1] == (before[1][0], "10:30", "11:30", 12)
+    assert after[0] == before[0] and after[2:] == before[2:]
+    assert sessions[1].series_id is None  # a moved single session leaves its series
+    page = client.get(f"/nl/broker/sessions/{sessions[1].id}/edit").get_data(as_text=True)
+    assert 'name="scope"' not in page  # nothing later to change with it
+    assert 'name="scope"' in client.get(f"/nl/broker/sessions/{sessions[2].id}/edit").get_data(as_text=True)
+
+
+def test_the_rest_of_a_series_keeps_its_wall_clock_time_across_summer_time(client, broker):
+    """A series from winter into summer time (28 March 2027 in the Netherlands) changed to 18:30 stays 18:30."""
+    first_day = next_weekday(1)
+    change_of_clock = date(2027, 3, 28)
+    weeks = min(52, (change_of_clock - first_day).days // 7 + 3)
+    sessions = plan_series(client, weeks=weeks, first_day=first_day)
+    assert sessions[-1].starts_at.astimezone(LOCAL).date() > change_of_clock
+    data = {"day": first_day.isoformat(), "start": "18:30", "end": "19:30", "capacity": "12", "scope": "rest"}
+    assert post_form(client, f"/nl/broker/sessions/{sessions[0].id}/edit", data).status_code == 302
+    assert {(start, end) for _, start, end, _ in local_times(sessions)} == {("18:30", "19:30")}
+    offsets = {s.starts_at.astimezone(LOCAL).utcoffset() for s in sessions}
+    assert offsets == {timedelta(hours=1), timedelta(hours=2)}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"capacity": "10"}, "meer boekingen dan plaatsen"),  # a later session has 11 booked
+        ({"day": "2020-01-07"}, "Deze tijd is al voorbij"),
+        ({"start": "12:00", "end": "11:00"}, "eindtijd moet na de begintijd"),
+        ({"scope": "alles"}, "wp-alert--error"),
+    ],
+)
+def test_a_refused_change_of_the_rest_changes_no_session(client, broker, changes, message):
+    sessions = plan_series(client)
+    sessions[3].booked = 11
+    db.session.commit()
+    before = local_times(sessions)
+    data = {"day": before[1][0].isoformat(), "start": "10:30", "end": "11:30", "capacity": "12", "scope": "rest"}
+    response = post_form(client, f"/nl/broker/sessions/{sessions[1].id}/edit", data | changes)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert local_times(sessions) == before
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

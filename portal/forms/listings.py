@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -189,12 +190,20 @@ class SessionPlanForm(FlaskForm):
 
 
 class SessionEditForm(FlaskForm):
-    """Move one session or change its places."""
+    """Move a session or change its places; in a series, also the later ones (`scope` rest)."""
 
     day = DateField(_l("Date"), validators=[required(_l("Please fill in a date."))])
     start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
     end = TimeField(_l("End time"), validators=[required(_l("Please fill in a time."))])
     capacity = _number(_l("Places"), 1, 500)
+    scope = RadioField(
+        _l("Which sessions do you want to change?"),
+        choices=[
+            SelectChoice("one", _l("Only this session")),
+            SelectChoice("rest", _l("This session and all later ones in the series")),
+        ],
+        default="one",
+    )
 
 
 class LocationForm(FlaskForm):

@@ -257,7 +257,7 @@ def new_sessions(programme_id: int):
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @policy(STAFF)
 def edit_session(session_id: int):
-    """Move one session or change its places."""
+    """Move a session or change its places; in a series, also all later ones."""
     item = _own(Session, session_id)
     form = SessionEditForm()
     if request.method == "GET":
@@ -265,18 +265,23 @@ def edit_session(session_id: int):
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
         form.capacity.data = item.capacity
     if form.validate_on_submit():
+        new_times = (form.day.data, form.start.data, form.end.data, form.capacity.data)
         try:
-            moved = session_planning.change(item, form.day.data, form.start.data, form.end.data, form.capacity.data)
+            if form.scope.data == "rest" and item.series_id:
+                changed, moved = session_planning.change_rest_of_series(item, *new_times)
+            else:
+                changed = [item]
+                moved = [item] if session_planning.change(item, *new_times) else []
         except PlanningError as error:
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
-            promoted = bookings.fill_places(item.id)
-            told = bookings.participants(item) if moved else []
+            promoted = [booking for session in changed for booking in bookings.fill_places(session.id)]
+            told = [booking for session in moved for booking in bookings.participants(session)]
             db.session.commit()
             send_all(promoted, "booking_promoted")
             send_all([booking for booking in told if booking not in promoted], "session_moved")
-            flash(_("The session is changed."), "ok")
+            flash(ngettext("%(num)s session changed.", "%(num)s sessions changed.", len(changed)), "ok")
             return redirect(url_for(".programme", programme_id=item.programme_id))
     return render_template("broker/session_edit.html", form=form, session=item)
 

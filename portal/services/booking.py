@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.extensions import db
@@ -44,14 +44,17 @@ class Cancellation:
     promoted: list[Booking] = field(default_factory=list)
 
 
-def lock_session(session_id: int) -> Session | None:
-    """Load the session for a change, holding its row (PostgreSQL) or the write lock (SQLite) until commit."""
+def for_change(statement: Select) -> Select:
+    """A SELECT of sessions about to change, holding the rows (PostgreSQL) or the write lock (SQLite) until commit."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    return db.session.scalar(
-        select(Session).where(Session.id == session_id).with_for_update().execution_options(populate_existing=True)
-    )
+    return statement.with_for_update().execution_options(populate_existing=True)
+
+
+def lock_session(session_id: int) -> Session | None:
+    """Load the session for a change, holding its row (PostgreSQL) or the write lock (SQLite) until commit."""
+    return db.session.scalar(for_change(select(Session).where(Session.id == session_id)))
 
 
 def why_not_bookable(session: Session | None, now: datetime | None = None) -> str | None:

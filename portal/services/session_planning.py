@@ -1,4 +1,4 @@
-"""Planning sessions of a programme: one-off or weekly series, editing one, cancelling one or the rest."""
+"""Planning sessions of a programme: one-off or weekly series; changing or cancelling one or the rest of a series."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from portal.config import TIMEZONE
 from portal.extensions import db
 from portal.models import Programme, Session
 from portal.models.base import utcnow
+from portal.services.booking import for_change, lock_session
 
 LOCAL = ZoneInfo(TIMEZONE)
 MIN_CAPACITY, MAX_CAPACITY = 1, 500
@@ -111,21 +112,73 @@ def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -
     return sessions
 
 
-def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> bool:
-    """Move one session or change its places; a moved one leaves its series. True when moved. Raises PlanningError."""
-    now = now or utcnow()
+def _new_times(day: date, start: time, end: time, now: datetime) -> tuple[datetime, datetime]:
+    """The local start and end of a session on `day`; raises PlanningError when they are reversed or past."""
     starts_at, ends_at = local_moment(day, start), local_moment(day, end)
     if ends_at <= starts_at:
         raise PlanningError("end_before_start")
     if starts_at <= now:
         raise PlanningError("past")
-    _check_capacity(capacity, session.booked)
+    return starts_at, ends_at
+
+
+def _apply(session: Session, starts_at: datetime, ends_at: datetime, capacity: int) -> bool:
+    """Give a session its new times and places; a moved session counts a new revision. True when moved."""
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     if moved:
-        session.series_id = None
         session.revision += 1
     session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
     return moved
+
+
+def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> bool:
+    """Move one session or change its places; a moved one leaves its series. True when moved. Raises PlanningError."""
+    starts_at, ends_at = _new_times(day, start, end, now or utcnow())
+    lock_session(session.id)
+    _check_capacity(capacity, session.booked)
+    moved = _apply(session, starts_at, ends_at, capacity)
+    if moved:
+        session.series_id = None
+    return moved
+
+
+def rest_of_series(session: Session, now: datetime | None = None, *, lock: bool = False) -> list[Session]:
+    """This session and every later planned one of its series that has not started, in time order.
+
+    With `lock`, their rows are held until commit, so no booking slips in while they change."""
+    if session.series_id is None:
+        return [lock_session(session.id)] if lock else [session]
+    statement = (
+        select(Session)
+        .where(
+            Session.series_id == session.series_id,
+            Session.starts_at >= session.starts_at,
+            Session.starts_at > (now or utcnow()),
+            Session.status == "scheduled",
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    return list(db.session.scalars(for_change(statement) if lock else statement))
+
+
+def change_rest_of_series(
+    session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None
+) -> tuple[list[Session], list[Session]]:
+    """Give this session and the later ones of its series the new times and places; returns (changed, moved).
+
+    Each later session moves by as many days as this one (Tuesday to Wednesday moves them all a day)
+    and takes the new start and end time, in local time. Checks every session before changing any:
+    raises PlanningError and changes nothing when one would end in the past or below its bookings."""
+    now = now or utcnow()
+    shift = day - session.starts_at.astimezone(LOCAL).date()
+    _check_capacity(capacity)
+    changes = []
+    for item in rest_of_series(session, now, lock=True):
+        starts_at, ends_at = _new_times(item.starts_at.astimezone(LOCAL).date() + shift, start, end, now)
+        _check_capacity(capacity, item.booked)
+        changes.append((item, starts_at, ends_at))
+    moved = [item for item, starts_at, ends_at in changes if _apply(item, starts_at, ends_at, capacity)]
+    return [item for item, _, _ in changes], moved
 
 
 def cancel(session: Session) -> list[Session]:
@@ -140,19 +193,9 @@ def cancel_rest_of_series(session: Session, now: datetime | None = None) -> list
     """Cancel this session and every later one of its series that has not started."""
     if session.series_id is None:
         return cancel(session)
-    now = now or utcnow()
-    later = db.session.scalars(
-        select(Session).where(
-            Session.series_id == session.series_id,
-            Session.starts_at >= session.starts_at,
-            Session.starts_at > now,
-            Session.status == "scheduled",
-        )
-    )
-    cancelled = []
-    for item in later:
+    cancelled = rest_of_series(session, now, lock=True)
+    for item in cancelled:
         item.status = "cancelled"
-        cancelled.append(item)
     return cancelled
 
 
