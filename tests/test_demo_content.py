@@ -46,8 +46,21 @@ def test_sessions_keep_local_time_across_the_summer_time_change():
     slots = [(6, time(10, 0), 60, 5)]  # Sundays 10:00 local; summer time ends on Sunday 25 October 2026
     times = list(session_times(slots, date(2026, 10, 10), weeks=3))
     local = ZoneInfo("Europe/Amsterdam")
-    assert [start.astimezone(local).hour for start, _, _ in times] == [10, 10, 10]
-    assert [start.hour for start, _, _ in times] == [8, 8, 9]  # UTC+2 in summer time, UTC+1 after
+    assert [start.astimezone(local).hour for start, *_ in times] == [10, 10, 10]
+    assert [start.hour for start, *_ in times] == [8, 8, 9]  # UTC+2 in summer time, UTC+1 after
+
+
+def test_each_weekly_slot_is_one_series_across_loads(app):
+    load_demo(DEMO, TODAY)
+    load_demo(DEMO, TODAY + timedelta(days=7))
+    programme = db.session.scalar(select(Programme).where(Programme.slug == "in-beweging"))
+    local = ZoneInfo("Europe/Amsterdam")
+    series = {}
+    for session in programme.sessions:
+        start = session.starts_at.astimezone(local)
+        series.setdefault(session.series_id, set()).add((start.weekday(), start.time()))
+    assert None not in series
+    assert all(len(slots) == 1 for slots in series.values())  # one weekday and time per series
 
 
 def test_loading_the_same_day_twice_adds_nothing(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -254,14 +255,21 @@ def _load_programme(item, where, organisations, locations, today, file, report) 
 
 
 def session_times(slots, today: date, weeks: int = SCHEDULE_WEEKS):
-    """Yield (start, end, capacity) in UTC for each weekly slot from tomorrow on, for `weeks` weeks."""
+    """Yield (start, end, capacity, slot) in UTC for each weekly slot from tomorrow on, for `weeks` weeks."""
     zone = ZoneInfo(TIMEZONE)
     for offset in range(1, weeks * 7 + 1):
         day = today + timedelta(days=offset)
-        for weekday, start, minutes, capacity in slots:
+        for slot in slots:
+            weekday, start, minutes, capacity = slot
             if day.weekday() == weekday:
                 local = datetime.combine(day, start, tzinfo=zone)
-                yield local.astimezone(UTC), (local + timedelta(minutes=minutes)).astimezone(UTC), capacity
+                yield local.astimezone(UTC), (local + timedelta(minutes=minutes)).astimezone(UTC), capacity, slot
+
+
+def series_id(programme: Programme, slot) -> str:
+    """The same series id for a weekly slot on every load, so sessions added a day later join their series."""
+    weekday, start, _minutes, _capacity = slot
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"wijkportaal-demo:{programme.slug}:{weekday}:{start.isoformat()}").hex
 
 
 def _add_sessions(programme: Programme, slots, today: date, report: DemoReport) -> None:
@@ -275,10 +283,17 @@ def _add_sessions(programme: Programme, slots, today: date, report: DemoReport) 
             )
         )
     )
-    for starts_at, ends_at, capacity in times:
+    for starts_at, ends_at, capacity, slot in times:
         if starts_at not in existing:
             db.session.add(
-                Session(programme=programme, starts_at=starts_at, ends_at=ends_at, capacity=capacity, is_demo=True)
+                Session(
+                    programme=programme,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    capacity=capacity,
+                    series_id=series_id(programme, slot),
+                    is_demo=True,
+                )
             )
             report.count("sessions")
 
