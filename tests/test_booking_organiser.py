@@ -89,7 +89,7 @@ def test_more_places_promote_the_waiting_list_and_tell_them(app, client, booked)
     edit = f"/nl/broker/sessions/{session.id}/edit"
     start, end = session.starts_at.astimezone(LOCAL), session.ends_at.astimezone(LOCAL)
     data = {"day": start.date().isoformat(), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
-    assert post_form(client, edit, data | {"capacity": "3"}).status_code == 302
+    assert post_form(client, edit, data | {"capacity": "3", "scope": "one"}).status_code == 302
     waiting = db.session.scalar(select(Booking).where(Booking.user_id == people[2].id))
     assert waiting.status == "confirmed"
     assert [mail["To"] for mail in outbox(app)] == [people[2].email]  # only the promoted resident, not a move
@@ -99,7 +99,7 @@ def test_moving_a_session_mails_the_new_time(app, client, booked):
     session, people = booked
     edit = f"/nl/broker/sessions/{session.id}/edit"
     start = session.starts_at.astimezone(LOCAL) + timedelta(days=1)
-    data = {"day": start.date().isoformat(), "start": "11:00", "end": "12:00", "capacity": "2"}
+    data = {"day": start.date().isoformat(), "start": "11:00", "end": "12:00", "capacity": "2", "scope": "one"}
     assert post_form(client, edit, data).status_code == 302
     mails = {mail["To"]: mail for mail in outbox(app)}
     assert set(mails) >= {people[0].email, people[1].email, people[2].email}

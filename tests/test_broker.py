@@ -183,8 +183,9 @@ def test_change_only_one_session_of_a_series(client, broker):
     assert after[0] == before[0] and after[2:] == before[2:]
     assert sessions[1].series_id is None  # a moved single session leaves its series
     page = client.get(f"/nl/broker/sessions/{sessions[1].id}/edit").get_data(as_text=True)
-    assert 'name="scope"' not in page  # nothing later to change with it
-    assert 'name="scope"' in client.get(f"/nl/broker/sessions/{sessions[2].id}/edit").get_data(as_text=True)
+    rest = "Deze bijeenkomst en alle latere in de reeks"
+    assert rest not in page  # nothing later to change with it
+    assert rest in client.get(f"/nl/broker/sessions/{sessions[2].id}/edit").get_data(as_text=True)
 
 
 def test_the_rest_of_a_series_keeps_its_wall_clock_time_across_summer_time(client, broker):
@@ -208,6 +209,7 @@ def test_the_rest_of_a_series_keeps_its_wall_clock_time_across_summer_time(clien
         ({"day": "2020-01-07"}, "Deze tijd is al voorbij"),
         ({"start": "12:00", "end": "11:00"}, "eindtijd moet na de begintijd"),
         ({"scope": "alles"}, "wp-alert--error"),
+        ({"scope": ""}, "Maak een keuze."),
     ],
 )
 def test_a_refused_change_of_the_rest_changes_no_session(client, broker, changes, message):
@@ -248,7 +250,7 @@ def test_bad_session_plans_are_refused_with_a_message_and_save_nothing(client, b
 def test_a_session_end_before_start_is_refused(client, broker):
     session = SessionFactory(programme=ProgrammeFactory(organisation=broker.organisation))
     db.session.commit()
-    data = {"day": next_weekday(2).isoformat(), "start": "11:00", "end": "10:00", "capacity": "12"}
+    data = {"day": next_weekday(2).isoformat(), "start": "11:00", "end": "10:00", "capacity": "12", "scope": "one"}
     response = post_form(client, f"/nl/broker/sessions/{session.id}/edit", data)
     assert response.status_code == 200 and "wp-alert--error" in response.get_data(as_text=True)
 

@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms.fields import EMAIL_PATTERN, no_control_characters, required, strip
@@ -203,6 +203,7 @@ class SessionEditForm(FlaskForm):
             SelectChoice("rest", _l("This session and all later ones in the series")),
         ],
         default="one",
+        validators=[InputRequired(message=_l("Please choose one."))],
     )
 
 
