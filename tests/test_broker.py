@@ -52,6 +52,30 @@ def add_programme(client, **changes):
     return post_form(client, "/nl/broker/programmes/new", data)
 
 
+def plan_series(client, weeks: int = 4, first_day: date | None = None) -> list[Session]:
+    """Add the programme and plan a weekly series on Tuesdays at 10:00; returns its sessions in time order."""
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    first_day = first_day or next_weekday(1)
+    plan = {"first_day": first_day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": str(weeks)})
+    return db.session.scalars(select(Session).order_by(Session.starts_at)).all()
+
+
+def local_times(sessions) -> list[tuple[date, str, str, int]]:
+    """Each session's local day, start, end and places, as the organiser sees them."""
+    db.session.expire_all()
+    return [
+        (
+            s.starts_at.astimezone(LOCAL).date(),
+            s.starts_at.astimezone(LOCAL).strftime("%H:%M"),
+            s.ends_at.astimezone(LOCAL).strftime("%H:%M"),
+            s.capacity,
+        )
+        for s in sessions
+    ]
+
+
 def test_a_broker_adds_plans_weekly_sessions_publishes_and_it_shows_on_the_list_and_map(client, broker):
     response = add_programme(client)
     assert response.status_code == 302
@@ -117,14 +141,9 @@ def test_freshness_flag_after_90_days_and_public_warning_after_180(client, broke
 
 
 def test_cancel_one_session_or_the_rest_of_the_series(client, broker):
-    add_programme(client)
-    programme = db.session.scalar(select(Programme))
-    plan = {"first_day": next_weekday(1).isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
-    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": "4"})
-    sessions = db.session.scalars(select(Session).order_by(Session.starts_at)).all()
-    page = f"/nl/broker/programmes/{programme.id}"
-    post_form(client, f"/nl/broker/sessions/{sessions[0].id}/cancel", {}, token_from=page)
-    post_form(client, f"/nl/broker/sessions/{sessions[2].id}/cancel-rest", {}, token_from=page)
+    sessions = plan_series(client)
+    post_form(client, f"/nl/broker/sessions/{sessions[0].id}/cancel", {})
+    post_form(client, f"/nl/broker/sessions/{sessions[2].id}/cancel-rest", {})
     db.session.expire_all()
     assert [s.status for s in db.session.scalars(select(Session).order_by(Session.starts_at))] == [
         "cancelled",
@@ -134,28 +153,34 @@ def test_cancel_one_session_or_the_rest_of_the_series(client, broker):
     ]
 
 
-def plan_series(client, weeks: int = 4, first_day: date | None = None) -> list[Session]:
-    """Add the programme and plan a weekly series on Tuesdays at 10:00; returns its sessions in time order."""
-    add_programme(client)
-    programme = db.session.scalar(select(Programme))
-    first_day = first_day or next_weekday(1)
-    plan = {"first_day": first_day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
-    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": str(weeks)})
-    return db.session.scalars(select(Session).order_by(Session.starts_at)).all()
-
-
-def local_times(sessions) -> list[tuple[date, str, str, int]]:
-    """Each session's local day, start, end and places, as the organiser sees them."""
+def test_cancelling_asks_first_and_says_whom_it_affects(client, broker):
+    sessions = plan_series(client)
+    sessions[2].booked, sessions[3].booked = 2, 1
+    db.session.commit()
+    page = client.get(f"/nl/broker/sessions/{sessions[1].id}/cancel-rest")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "deze 3 bijeenkomsten" in text and "3 boekingen worden afgezegd" in text
+    assert text.count("<li><time") == 3
     db.session.expire_all()
-    return [
-        (
-            s.starts_at.astimezone(LOCAL).date(),
-            s.starts_at.astimezone(LOCAL).strftime("%H:%M"),
-            s.ends_at.astimezone(LOCAL).strftime("%H:%M"),
-            s.capacity,
-        )
-        for s in sessions
-    ]
+    assert {s.status for s in db.session.scalars(select(Session))} == {"scheduled"}  # looking cancels nothing
+    one = client.get(f"/nl/broker/sessions/{sessions[0].id}/cancel").get_data(as_text=True)
+    assert "deze bijeenkomst van" in one and "niemand een e-mail" in one
+
+
+def test_cancelling_again_has_nothing_left_to_cancel(client, broker):
+    sessions = plan_series(client, weeks=2)
+    post_form(client, f"/nl/broker/sessions/{sessions[0].id}/cancel", {})
+    page = client.get(f"/nl/broker/sessions/{sessions[0].id}/cancel").get_data(as_text=True)
+    assert "Er is niets meer af te zeggen" in page and "Ja, afzeggen" not in page
+
+
+def test_cancelling_without_the_form_token_cancels_nothing(client, broker):
+    sessions = plan_series(client, weeks=2)
+    response = client.post(f"/nl/broker/sessions/{sessions[0].id}/cancel-rest", data={})
+    assert response.status_code in (302, 400)
+    db.session.expire_all()
+    assert {s.status for s in db.session.scalars(select(Session))} == {"scheduled"}
 
 
 def test_change_the_rest_of_a_series_moves_each_later_session_by_the_same_days(client, broker):

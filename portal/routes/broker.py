@@ -286,16 +286,21 @@ def edit_session(session_id: int):
     return render_template("broker/session_edit.html", form=form, session=item)
 
 
-@bp.post("/sessions/<int:session_id>/<any(cancel, 'cancel-rest'):action>")
+@bp.route("/sessions/<int:session_id>/<any(cancel, 'cancel-rest'):action>", methods=["GET", "POST"])
 @policy(STAFF)
 def cancel_session(session_id: int, action: str):
-    """Cancel one session, or it and the rest of its series."""
+    """Cancel one session, or it and the rest of its series, after a page that shows whom it affects."""
     item = _own(Session, session_id)
-    if ActionForm().validate_on_submit():
-        if action == "cancel":
-            cancelled = session_planning.cancel(item)
-        else:
-            cancelled = session_planning.cancel_rest_of_series(item)
+    rest = action == "cancel-rest"
+    form = ActionForm()
+    if request.method == "GET":
+        sessions = session_planning.to_cancel(item, rest)
+        waiting = bookings.waitlist_counts([session.id for session in sessions])
+        return render_template(
+            "broker/session_cancel.html", session=item, sessions=sessions, waiting=waiting, action=action, form=form
+        )
+    if form.validate_on_submit():
+        cancelled = session_planning.cancel_rest_of_series(item) if rest else session_planning.cancel(item)
         affected = [booking for session in cancelled for booking in bookings.cancel_session_bookings(session)]
         db.session.commit()
         told = send_all(affected, "session_cancelled")

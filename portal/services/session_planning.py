@@ -181,6 +181,13 @@ def change_rest_of_series(
     return [item for item, _, _ in changes], moved
 
 
+def to_cancel(session: Session, rest: bool, now: datetime | None = None) -> list[Session]:
+    """The sessions that cancelling would touch: this one, or it and the later ones of its series."""
+    if rest:
+        return rest_of_series(session, now)
+    return [session] if session.status == "scheduled" else []
+
+
 def cancel(session: Session) -> list[Session]:
     """Cancel one session; returns the sessions cancelled (for telling the booked residents)."""
     if session.status == "cancelled":

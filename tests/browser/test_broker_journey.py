@@ -1,5 +1,6 @@
 """Issue 6's journey: a new beweegmakelaar is invited, logs in with TOTP, adds 'Wandelen in het Park' with a
-weekly Tuesday session for eight weeks, places it on the map, publishes, and finds it on the list and map."""
+weekly Tuesday session for eight weeks, places it on the map, publishes, and finds it on the list and map; and
+the demo beweegmakelaar changes the rest of a weekly series, then cancels its last weeks after a check."""
 
 from __future__ import annotations
 
@@ -108,4 +109,35 @@ def test_new_broker_publishes_wandelen_in_het_park(
     expect(page.locator("main")).to_contain_text("Wandelen in het Park")
     _go(page, live_server + "/nl/map?q=Wandelen+in+het+Park")
     expect(page.locator("main")).to_contain_text("Park de Gagel")
+    assert console_errors == []
+
+
+def test_broker_changes_and_cancels_the_rest_of_a_series(page, private_live_server, assert_accessible, console_errors):
+    """The demo beweegmakelaar moves a weekly series half an hour, then cancels its last weeks after a check."""
+    live_server = private_live_server
+    _log_in(page, live_server, "beweegmakelaar@demo.wijkportaal.nl", DEMO_PASSWORD)
+    _set_up_totp(page)
+    _go(page, live_server + "/nl/broker/")
+    page.get_by_role("link", name="In Beweging", exact=True).click()
+    rows = page.locator("main table").first.locator("tbody tr")
+    weekday = rows.first.locator("td").first.inner_text().split()[0]
+    series = rows.filter(has_text=weekday)
+    weeks = series.count()
+    assert weeks > 2
+
+    rows.first.get_by_role("link", name=re.compile("^Veranderen")).click()
+    page.locator("#start").fill("10:30")
+    page.locator("#end").fill("11:30")
+    page.get_by_label("Deze bijeenkomst en alle latere in de reeks").check()
+    assert_accessible(page)
+    _submit(page)
+    expect(page.locator(".wp-flash")).to_contain_text(f"{weeks} bijeenkomsten veranderd")
+    expect(series.filter(has_text="10:30–11:30")).to_have_count(weeks)
+
+    series.nth(weeks - 2).get_by_role("link", name=re.compile("^Deze en alle latere afzeggen")).click()
+    expect(page.locator("main li time")).to_have_count(2)
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, afzeggen").click()
+    expect(page.locator(".wp-flash").first).to_contain_text("2 bijeenkomsten afgezegd")
+    expect(series.filter(has_text="afgezegd")).to_have_count(2)
     assert console_errors == []
