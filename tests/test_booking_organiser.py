@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import time, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Booking, Programme, Session
-from portal.services import booking
+from portal.services import booking, listings
 from portal.services.session_planning import LOCAL, local_moment, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import post_form
@@ -127,6 +128,66 @@ def test_changing_the_rest_of_a_series_mails_everyone_booked_in_a_moved_session(
     for mail in mails:
         event = ics_of(mail).events[0]
         assert event.start.astimezone(LOCAL).strftime("%H:%M") == "09:00" and event["SEQUENCE"] == 1
+
+
+def import_session_row(client, session, *, end: str | None = None, capacity: int = 2, status: str = ""):
+    """Upload a sessions CSV with one row for `session`, as the organiser does in a spreadsheet."""
+    start = session.starts_at.astimezone(LOCAL)
+    end = end or session.ends_at.astimezone(LOCAL).strftime("%H:%M")
+    day = start.strftime("%Y-%m-%d")
+    row = f"{session.programme.slug},{day} {start:%H:%M},{day} {end},{capacity},{status}\r\n"
+    data = ("programme_slug,starts_at,ends_at,capacity,status\r\n" + row).encode()
+    upload = {"kind": "sessions", "file": (io.BytesIO(data), "bijeenkomsten.csv")}
+    return post_form(client, "/nl/broker/import", upload)
+
+
+def test_a_sessions_import_that_cancels_a_session_cancels_its_bookings_and_tells_everyone(app, client, booked):
+    session, people = booked
+    assert import_session_row(client, session, status="cancelled").status_code == 302
+    db.session.expire_all()
+    assert session.status == "cancelled" and session.booked == 0
+    assert set(db.session.scalars(select(Booking.status).where(Booking.session_id == session.id))) == {"cancelled"}
+    mails = {mail["To"]: mail for mail in outbox(app)}
+    assert set(mails) == {person.email for person in people}
+    assert all(str(ics_of(mail)["METHOD"]) == "CANCEL" for mail in mails.values())
+
+
+def test_a_sessions_import_with_more_places_gives_them_to_the_waiting_list(app, client, booked):
+    session, people = booked
+    assert import_session_row(client, session, capacity=3).status_code == 302
+    waiting = db.session.scalar(select(Booking).where(Booking.user_id == people[2].id))
+    assert waiting.status == "confirmed"
+    assert [mail["To"] for mail in outbox(app)] == [people[2].email]
+
+
+def test_a_sessions_import_with_a_new_end_time_mails_it(app, client, booked):
+    session, people = booked
+    assert import_session_row(client, session, end="12:15").status_code == 302
+    mails = {mail["To"]: mail for mail in outbox(app)}
+    assert set(mails) == {person.email for person in people}
+    event = ics_of(mails[people[0].email]).events[0]
+    assert event.end.astimezone(LOCAL).strftime("%H:%M") == "12:15" and event["SEQUENCE"] == 1
+
+
+def test_the_history_names_who_planned_changed_and_cancelled_sessions(client, organiser):
+    programme = ProgrammeFactory(organisation=organiser.organisation)
+    db.session.commit()
+    day = local_today() + timedelta(days=7)
+    plan = {"first_day": day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12", "weeks": "2"}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan)
+    first, second = db.session.scalars(select(Session).order_by(Session.starts_at)).all()
+    edit = {"day": day.isoformat(), "start": "10:30", "end": "11:30", "capacity": "12", "scope": "one"}
+    post_form(client, f"/nl/broker/sessions/{first.id}/edit", edit)
+    post_form(client, f"/nl/broker/sessions/{second.id}/cancel", {})
+    changes = [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(listings.history(programme))]
+    later = (day + timedelta(days=7)).isoformat()
+    assert changes == [
+        (organiser.display_name, "sessions.planned", "", f"2: {day} 10:00-11:00, 12 ... {later}"),
+        (organiser.display_name, "session", f"{day} 10:00-11:00, 12", f"{day} 10:30-11:30, 12"),
+        (organiser.display_name, "session.status", f"{later} 10:00-11:00, 12", "cancelled"),
+    ]
+    page = client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
+    assert f"{day} 10:30-11:30, 12" in page
 
 
 def test_appointment_slots_for_six_weeks(client, organiser):

@@ -14,15 +14,14 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Programme, ProgrammeLanguage, Session
+from portal.services import listing_csv, listings
 from portal.services.listing_csv import (
     PROGRAMME_COLUMNS,
     SESSION_COLUMNS,
     export_programmes,
     export_sessions,
-    import_programmes,
-    import_sessions,
 )
-from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
+from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 
 TODAY = date(2030, 1, 1)
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -31,6 +30,21 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _editor(organisation):
+    """The organisation's beweegmakelaar, who uploads the files (and is named in the history)."""
+    return UserFactory(role="broker", organisation=organisation, display_name="Sanne (beweegmakelaar)")
+
+
+def import_programmes(organisation, data: bytes, **options):
+    """Import programmes as the organisation's beweegmakelaar."""
+    return listing_csv.import_programmes(organisation, data, user=_editor(organisation), **options)
+
+
+def import_sessions(organisation, data: bytes, **options):
+    """Import sessions as the organisation's beweegmakelaar."""
+    return listing_csv.import_sessions(organisation, data, user=_editor(organisation), **options)
 
 
 def _programme(organisation, location, slug, *, texts=None, languages=("nl",), **attributes):
@@ -269,6 +283,35 @@ def test_columns_left_out_keep_their_values(organisation):
     assert walking.contact_email == "fatima@example.org"
     assert walking.cost_cents == 250
     assert walking.text("nl").title == "Anders"
+
+
+def _history(slug: str) -> list[tuple[str, str, str, str]]:
+    """The programme's change history as (who, field, before, after), oldest first."""
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    return [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(listings.history(programme))]
+
+
+def test_a_programmes_import_writes_who_changed_which_field(organisation):
+    data = programmes_csv(good_row("wandelgroep", title_nl="Wandelen langs de Vecht"), good_row("nieuw"))
+    assert import_programmes(organisation, data, today=TODAY).problems == []
+    changes = _history("wandelgroep")
+    assert ("Sanne (beweegmakelaar)", "title.nl", "Activiteit wandelgroep", "Wandelen langs de Vecht") in changes
+    assert all(who == "Sanne (beweegmakelaar)" for who, *_ in changes)
+    assert _history("nieuw") == [("Sanne (beweegmakelaar)", "created", "", "nieuw")]
+
+
+def test_a_sessions_import_writes_its_changes_to_the_history(organisation):
+    data = sessions_csv(
+        ("wandelgroep", "2030-03-05 19:30", "2030-03-05 21:30", "30", "cancelled"),
+        ("wandelgroep", "2030-03-12 19:30", "2030-03-12 21:00", "12", ""),
+    )
+    assert import_sessions(organisation, data, now=NOW).problems == []
+    changes = [change[1:] for change in _history("wandelgroep")]
+    assert changes == [
+        ("session", "2030-03-05 19:30-21:00, 12", "2030-03-05 19:30-21:30, 30"),
+        ("session.status", "2030-03-05 19:30-21:00, 12", "cancelled"),
+        ("sessions.imported", "", "1"),
+    ]
 
 
 def test_sessions_import_adds_and_updates_by_programme_and_start(organisation):

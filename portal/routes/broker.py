@@ -30,7 +30,7 @@ from portal.routes.programmes import render_detail
 from portal.services import audit, hsds, listing_csv, listings, locations, session_planning
 from portal.services import booking as bookings
 from portal.services import policy as policies
-from portal.services.booking_mail import send_all
+from portal.services.booking_mail import send_notices
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
 from portal.services.session_planning import PlanningError, local_today
@@ -243,7 +243,7 @@ def new_sessions(programme_id: int):
                 until=form.until.data,
             )
             try:
-                sessions = session_planning.plan(item, plan)
+                sessions = session_planning.plan(item, plan, current_user)
             except PlanningError as error:
                 db.session.rollback()
                 form.form_errors.append(planning_message(error.code))
@@ -265,7 +265,7 @@ def edit_session(session_id: int):
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
         form.capacity.data = item.capacity
     if form.validate_on_submit():
-        new_times = (form.day.data, form.start.data, form.end.data, form.capacity.data)
+        new_times = (form.day.data, form.start.data, form.end.data, form.capacity.data, current_user)
         try:
             if form.scope.data == "rest" and item.series_id:
                 changed, moved = session_planning.change_rest_of_series(item, *new_times)
@@ -276,11 +276,9 @@ def edit_session(session_id: int):
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
-            promoted = [booking for session in changed for booking in bookings.fill_places(session.id)]
-            told = [booking for session in moved for booking in bookings.participants(session)]
+            notices = bookings.settle_changed_sessions(changed=changed, moved=moved)
             db.session.commit()
-            send_all(promoted, "booking_promoted")
-            send_all([booking for booking in told if booking not in promoted], "session_moved")
+            send_notices(notices)
             flash(ngettext("%(num)s session changed.", "%(num)s sessions changed.", len(changed)), "ok")
             return redirect(url_for(".programme", programme_id=item.programme_id))
     return render_template("broker/session_edit.html", form=form, session=item)
@@ -300,19 +298,25 @@ def cancel_session(session_id: int, action: str):
             "broker/session_cancel.html", session=item, sessions=sessions, waiting=waiting, action=action, form=form
         )
     if form.validate_on_submit():
-        cancelled = session_planning.cancel_rest_of_series(item) if rest else session_planning.cancel(item)
-        affected = [booking for session in cancelled for booking in bookings.cancel_session_bookings(session)]
+        if rest:
+            cancelled = session_planning.cancel_rest_of_series(item, current_user)
+        else:
+            cancelled = session_planning.cancel(item, current_user)
+        notices = bookings.settle_changed_sessions(cancelled=cancelled)
         db.session.commit()
-        told = send_all(affected, "session_cancelled")
+        told = send_notices(notices)
         flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
-        if affected:
-            flash(
-                ngettext(
-                    "%(num)s resident has been told by email.", "%(num)s residents have been told by email.", told
-                ),
-                "ok",
-            )
+        _flash_told(notices, told)
     return redirect(url_for(".programme", programme_id=item.programme_id))
+
+
+def _flash_told(notices: bookings.SessionNotices, told: int) -> None:
+    """Say how many residents were mailed that their place was cancelled."""
+    if notices.cancelled:
+        flash(
+            ngettext("%(num)s resident has been told by email.", "%(num)s residents have been told by email.", told),
+            "ok",
+        )
 
 
 @bp.get("/sessions/<int:session_id>/participants")
@@ -464,15 +468,18 @@ def import_csv():
     if form.validate_on_submit():
         data = form.file.data.read(listing_csv.MAX_BYTES + 1)
         if form.kind.data == "programmes":
-            report = listing_csv.import_programmes(organisation, data, today=local_today())
+            report = listing_csv.import_programmes(organisation, data, today=local_today(), user=current_user)
         else:
-            report = listing_csv.import_sessions(organisation, data, now=utcnow())
+            report = listing_csv.import_sessions(organisation, data, now=utcnow(), user=current_user)
         if report.problems:
             db.session.rollback()
         else:
+            notices = bookings.settle_changed_sessions(report.cancelled, report.changed, report.moved)
             db.session.commit()
+            told = send_notices(notices)
             flash(
                 _("Saved: %(created)s new, %(updated)s changed.", created=report.created, updated=report.updated), "ok"
             )
+            _flash_told(notices, told)
             return redirect(url_for(".index"))
     return render_template("broker/import.html", form=form, report=report)

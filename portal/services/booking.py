@@ -7,6 +7,7 @@ the database checks against the capacity. The caller commits, then sends the mai
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -215,6 +216,33 @@ def cancel_session_bookings(session: Session, now: datetime | None = None) -> li
     db.session.flush()
     db.session.refresh(session)
     return bookings
+
+
+@dataclass
+class SessionNotices:
+    """Whom to mail after sessions changed: bookings cancelled with their session, promoted, or moved."""
+
+    cancelled: list[Booking] = field(default_factory=list)
+    promoted: list[Booking] = field(default_factory=list)
+    moved: list[Booking] = field(default_factory=list)
+
+
+def settle_changed_sessions(
+    cancelled: Iterable[Session] = (), changed: Iterable[Session] = (), moved: Iterable[Session] = ()
+) -> SessionNotices:
+    """Bring bookings in line with an organiser's change of sessions; returns whom to mail after commit.
+
+    Cancelled sessions lose their bookings; changed ones give new places to their waiting list; the
+    residents of moved ones are told the new time (unless they were just promoted and hear it then)."""
+    notices = SessionNotices()
+    for session in cancelled:
+        notices.cancelled += cancel_session_bookings(session)
+    for session in changed:
+        notices.promoted += fill_places(session.id)
+    promoted = {booking.id for booking in notices.promoted}
+    for session in moved:
+        notices.moved += [booking for booking in participants(session) if booking.id not in promoted]
+    return notices
 
 
 def withdraw_all(user: User, now: datetime | None = None) -> list[Booking]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.links import external_url
 from portal.models import Booking
+from portal.services.booking import SessionNotices
 from portal.services.calendar_ics import booking_calendar
 from portal.services.mail import Attachment, send_mail
 
@@ -61,3 +62,10 @@ def send_booking_mail(booking: Booking, template: str) -> bool:
 def send_all(bookings, template: str) -> int:
     """Send the mail to each booking's resident; returns how many went out."""
     return sum(send_booking_mail(booking, template) for booking in bookings)
+
+
+def send_notices(notices: SessionNotices) -> int:
+    """Send the mails an organiser's change of sessions calls for; returns how many residents lost a place."""
+    send_all(notices.promoted, "booking_promoted")
+    send_all(notices.moved, "session_moved")
+    return send_all(notices.cancelled, "session_cancelled")

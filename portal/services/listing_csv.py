@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,9 +27,12 @@ from portal.models import (
     ProgrammeLanguage,
     ProgrammeText,
     Session,
+    User,
 )
 from portal.models.programme import AUDIENCES, CATEGORIES, PROGRAMME_STATUSES, SESSION_STATUSES
+from portal.services import listings, session_planning
 from portal.services.audit import spreadsheet_safe
+from portal.services.booking import for_change
 from portal.services.slugs import SLUG_PATTERN
 from portal.services.users import EMAIL_PATTERN
 
@@ -142,6 +146,10 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    # existing sessions the file cancelled, changed, or gave another end time: their bookings follow
+    cancelled: list[Session] = field(default_factory=list)
+    changed: list[Session] = field(default_factory=list)
+    moved: list[Session] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -536,8 +544,9 @@ def _programme_required(names: set[str]) -> set[str]:
     return set(PROGRAMME_REQUIRED) | extra
 
 
-def import_programmes(organisation: Organisation, data: bytes, *, today: date) -> ImportReport:
-    """Create or update the organisation's programmes from a CSV upload, all or nothing; flush, do not commit."""
+def import_programmes(organisation: Organisation, data: bytes, *, today: date, user: User) -> ImportReport:
+    """Create or update the organisation's programmes from a CSV upload, all or nothing, in each programme's
+    history; flush, do not commit."""
     report = ImportReport()
     rows = _read_rows(data, _programme_required, PROGRAMME_COLUMNS, report.problems)
     if rows is None:
@@ -554,10 +563,15 @@ def import_programmes(organisation: Organisation, data: bytes, *, today: date) -
                 slug=values.slug, organisation=organisation, cost_cents=0, referral_required=False, is_demo=False
             )
             db.session.add(programme)
+            _apply_programme(programme, values, locations)
+            db.session.flush()
+            listings.record(programme, user, "created", "", programme.slug)
             report.created += 1
         else:
+            before = listings.snapshot(programme)
+            _apply_programme(programme, values, locations)
+            listings.record_differences(programme, user, before)
             report.updated += 1
-        _apply_programme(programme, values, locations)
         programme.last_verified_on = today
     db.session.flush()
     return report
@@ -613,7 +627,7 @@ def _parse_session(row: _Row, programmes: dict[str, Programme]) -> _SessionValue
 
 
 def _existing_sessions(parsed: list[_SessionValues]) -> dict[tuple[int, datetime], Session]:
-    """The stored sessions the rows could match, by programme and start minute."""
+    """The stored sessions the rows could match, by programme and start minute; held until commit."""
     keyed = [v for v in parsed if v.programme is not None and v.starts_at is not None]
     if not keyed:
         return {}
@@ -623,21 +637,24 @@ def _existing_sessions(parsed: list[_SessionValues]) -> dict[tuple[int, datetime
     found: dict[tuple[int, datetime], Session] = {}
     for start in range(0, len(ids), _IN_CHUNK):
         sessions = db.session.scalars(
-            select(Session)
-            .where(
-                Session.programme_id.in_(ids[start : start + _IN_CHUNK]),
-                Session.starts_at >= earliest,
-                Session.starts_at <= latest,
+            for_change(
+                select(Session)
+                .where(
+                    Session.programme_id.in_(ids[start : start + _IN_CHUNK]),
+                    Session.starts_at >= earliest,
+                    Session.starts_at <= latest,
+                )
+                .order_by(Session.id)
             )
-            .order_by(Session.id)
         )
         for session in sessions:
             found.setdefault((session.programme_id, _minute(session.starts_at)), session)
     return found
 
 
-def import_sessions(organisation: Organisation, data: bytes, *, now: datetime) -> ImportReport:
-    """Add or update sessions of the organisation's programmes from a CSV upload, all or nothing; flush only."""
+def import_sessions(organisation: Organisation, data: bytes, *, now: datetime, user: User) -> ImportReport:
+    """Add or update sessions of the organisation's programmes from a CSV upload, all or nothing, in each
+    programme's history; flush only. The report lists the sessions whose bookings must follow."""
     report = ImportReport()
     rows = _read_rows(data, lambda names: set(SESSION_REQUIRED), SESSION_COLUMNS, report.problems)
     if rows is None:
@@ -684,11 +701,23 @@ def import_sessions(organisation: Organisation, data: bytes, *, now: datetime) -
             )
             report.created += 1
             continue
+        before = session_planning.describe(session)
         if _minute(session.ends_at) != values.ends_at:
             session.ends_at = values.ends_at
+            session.revision += 1
+            report.moved.append(session)
+        if values.capacity > session.capacity:
+            report.changed.append(session)
         session.capacity = values.capacity
-        if values.status is not None:
+        if before != session_planning.describe(session):
+            listings.record(session.programme, user, "session", before, session_planning.describe(session))
+        if values.status is not None and values.status != session.status:
+            listings.record(session.programme, user, "session.status", before, values.status)
             session.status = values.status
+            if values.status == "cancelled":
+                report.cancelled.append(session)
         report.updated += 1
+    for programme, count in Counter(v.programme for v in parsed if v.row.line not in matches).items():
+        listings.record(programme, user, "sessions.imported", "", str(count))
     db.session.flush()
     return report

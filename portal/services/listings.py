@@ -138,7 +138,8 @@ def _apply(programme: Programme, data: ProgrammeData) -> None:
             programme.translations.append(text)
 
 
-def _record(programme: Programme, user: User, name: str, old: str, new: str) -> ProgrammeChange:
+def record(programme: Programme, user: User, name: str, old: str, new: str) -> ProgrammeChange:
+    """Write one change of a programme (a field, its sessions) to its history."""
     change = ProgrammeChange(
         programme_id=programme.id,
         user_id=user.id,
@@ -161,17 +162,29 @@ def create_programme(organisation: Organisation, slug: str, data: ProgrammeData,
     _apply(programme, data)
     db.session.add(programme)
     db.session.flush()
-    _record(programme, user, "created", "", slug)
+    record(programme, user, "created", "", slug)
     return programme
 
 
 def update_programme(programme: Programme, data: ProgrammeData, user: User, today: date) -> list[ProgrammeChange]:
     """Save the form's values; every changed field goes into the history. Editing counts as checking."""
-    before = _flatten(data_of(programme))
+    before = snapshot(programme)
     _apply(programme, data)
-    after = _flatten(data)
     programme.last_verified_on = today
-    return [_record(programme, user, name, before[name], after[name]) for name in after if before[name] != after[name]]
+    return record_differences(programme, user, before, _flatten(data))
+
+
+def snapshot(programme: Programme) -> dict[str, str]:
+    """The programme's fields as the history compares them, before a change."""
+    return _flatten(data_of(programme))
+
+
+def record_differences(
+    programme: Programme, user: User, before: dict[str, str], after: dict[str, str] | None = None
+) -> list[ProgrammeChange]:
+    """Write every field that differs from `before` to the history (`after`: the programme as it is now)."""
+    after = after if after is not None else snapshot(programme)
+    return [record(programme, user, name, before[name], after[name]) for name in after if before[name] != after[name]]
 
 
 def set_status(programme: Programme, status: str, user: User, today: date) -> None:
@@ -179,7 +192,7 @@ def set_status(programme: Programme, status: str, user: User, today: date) -> No
     if status not in ("draft", "published", "archived"):
         raise ListingError(f"unknown status {status!r}")
     if programme.status != status:
-        _record(programme, user, "status", programme.status, status)
+        record(programme, user, "status", programme.status, status)
         programme.status = status
     if status == "published":
         programme.last_verified_on = today
@@ -189,7 +202,7 @@ def confirm_current(programme: Programme, user: User, today: date) -> None:
     """'Still correct': the listing was checked today."""
     old = programme.last_verified_on.isoformat() if programme.last_verified_on else ""
     programme.last_verified_on = today
-    _record(programme, user, "checked", old, today.isoformat())
+    record(programme, user, "checked", old, today.isoformat())
 
 
 def days_since_check(programme: Programme, today: date) -> int | None:

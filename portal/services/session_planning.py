@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from portal.config import TIMEZONE
 from portal.extensions import db
-from portal.models import Programme, Session
+from portal.models import Programme, Session, User
 from portal.models.base import utcnow
 from portal.services.booking import for_change, lock_session
+from portal.services.listings import record
 
 LOCAL = ZoneInfo(TIMEZONE)
 MIN_CAPACITY, MAX_CAPACITY = 1, 500
@@ -74,6 +75,12 @@ def local_moment(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LOCAL)
 
 
+def describe(session: Session) -> str:
+    """A session as the change history shows it: local date, times and places ("2026-12-01 10:00-11:00, 12")."""
+    start, end = session.starts_at.astimezone(LOCAL), session.ends_at.astimezone(LOCAL)
+    return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}, {session.capacity}"
+
+
 def _check_capacity(capacity: int, booked: int = 0) -> None:
     if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
         raise PlanningError("capacity")
@@ -81,8 +88,8 @@ def _check_capacity(capacity: int, booked: int = 0) -> None:
         raise PlanningError("capacity_below_booked")
 
 
-def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -> list[Session]:
-    """Add the sessions of a plan; skipped dates are left out. Raises PlanningError, adding nothing."""
+def plan(programme: Programme, plan: SessionPlan, user: User, now: datetime | None = None) -> list[Session]:
+    """Add the sessions of a plan, and say so in the history; skipped dates are left out. Raises PlanningError."""
     now = now or utcnow()
     _check_capacity(plan.capacity)
     if not 1 <= plan.weeks <= MAX_WEEKS:
@@ -109,6 +116,8 @@ def plan(programme: Programme, plan: SessionPlan, now: datetime | None = None) -
     ]
     db.session.add_all(sessions)
     db.session.flush()
+    last = sessions[-1].starts_at.astimezone(LOCAL)
+    record(programme, user, "sessions.planned", "", f"{len(sessions)}: {describe(sessions[0])} ... {last:%Y-%m-%d}")
     return sessions
 
 
@@ -122,21 +131,26 @@ def _new_times(day: date, start: time, end: time, now: datetime) -> tuple[dateti
     return starts_at, ends_at
 
 
-def _apply(session: Session, starts_at: datetime, ends_at: datetime, capacity: int) -> bool:
-    """Give a session its new times and places; a moved session counts a new revision. True when moved."""
+def _apply(session: Session, starts_at: datetime, ends_at: datetime, capacity: int, user: User) -> bool:
+    """Give a session its new times and places, in the history; a move counts a new revision. True when moved."""
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     if moved:
         session.revision += 1
+    before = describe(session)
     session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
+    if describe(session) != before:
+        record(session.programme, user, "session", before, describe(session))
     return moved
 
 
-def change(session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None) -> bool:
+def change(
+    session: Session, day: date, start: time, end: time, capacity: int, user: User, now: datetime | None = None
+) -> bool:
     """Move one session or change its places; a moved one leaves its series. True when moved. Raises PlanningError."""
     starts_at, ends_at = _new_times(day, start, end, now or utcnow())
     lock_session(session.id)
     _check_capacity(capacity, session.booked)
-    moved = _apply(session, starts_at, ends_at, capacity)
+    moved = _apply(session, starts_at, ends_at, capacity, user)
     if moved:
         session.series_id = None
     return moved
@@ -162,7 +176,7 @@ def rest_of_series(session: Session, now: datetime | None = None, *, lock: bool 
 
 
 def change_rest_of_series(
-    session: Session, day: date, start: time, end: time, capacity: int, now: datetime | None = None
+    session: Session, day: date, start: time, end: time, capacity: int, user: User, now: datetime | None = None
 ) -> tuple[list[Session], list[Session]]:
     """Give this session and the later ones of its series the new times and places; returns (changed, moved).
 
@@ -177,7 +191,7 @@ def change_rest_of_series(
         starts_at, ends_at = _new_times(item.starts_at.astimezone(LOCAL).date() + shift, start, end, now)
         _check_capacity(capacity, item.booked)
         changes.append((item, starts_at, ends_at))
-    moved = [item for item, starts_at, ends_at in changes if _apply(item, starts_at, ends_at, capacity)]
+    moved = [item for item, starts_at, ends_at in changes if _apply(item, starts_at, ends_at, capacity, user)]
     return [item for item, _, _ in changes], moved
 
 
@@ -188,21 +202,23 @@ def to_cancel(session: Session, rest: bool, now: datetime | None = None) -> list
     return [session] if session.status == "scheduled" else []
 
 
-def cancel(session: Session) -> list[Session]:
-    """Cancel one session; returns the sessions cancelled (for telling the booked residents)."""
+def cancel(session: Session, user: User) -> list[Session]:
+    """Cancel one session, in the history; returns the sessions cancelled (for telling the booked residents)."""
     if session.status == "cancelled":
         return []
     session.status = "cancelled"
+    record(session.programme, user, "session.status", describe(session), "cancelled")
     return [session]
 
 
-def cancel_rest_of_series(session: Session, now: datetime | None = None) -> list[Session]:
+def cancel_rest_of_series(session: Session, user: User, now: datetime | None = None) -> list[Session]:
     """Cancel this session and every later one of its series that has not started."""
     if session.series_id is None:
-        return cancel(session)
+        return cancel(session, user)
     cancelled = rest_of_series(session, now, lock=True)
     for item in cancelled:
         item.status = "cancelled"
+        record(item.programme, user, "session.status", describe(item), "cancelled")
     return cancelled
 
 
