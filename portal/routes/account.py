@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.access import policy
 from portal.auth_session import audit_context, current_login, end_login
+from portal.downloads import file_download
 from portal.extensions import db
 from portal.forms.accounts import (
     ActionForm,
@@ -183,11 +184,7 @@ def data_json():
     )
     body = json.dumps(privacy.export_data(current_user), ensure_ascii=False, indent=2)
     db.session.commit()
-    return current_app.response_class(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="wijkportaal-my-data.json"'},
-    )
+    return file_download(body, "application/json", "wijkportaal-my-data.json")
 
 
 @bp.get("/viewed-by")

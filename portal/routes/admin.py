@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from portal.access import policy
 from portal.auth_session import audit_context
+from portal.downloads import file_download
 from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
@@ -196,8 +197,4 @@ def audit_export():
     db.session.commit()
     body = audit.export_csv(query)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return current_app.response_class(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="wijkportaal-audit-{stamp}.csv"'},
-    )
+    return file_download(body, "text/csv", f"wijkportaal-audit-{stamp}.csv")

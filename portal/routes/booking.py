@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.access import policy
+from portal.downloads import file_download
 from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm
 from portal.forms.booking import BookingForm
@@ -128,11 +129,7 @@ def download(booking_id: int):
     lang = current_language()
     method = "CANCEL" if booking.status == "cancelled" else "PUBLISH"
     body = booking_calendar(booking, lang, booking_url(booking, lang), method=method)
-    return current_app.response_class(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="afspraak-{booking.id}.ics"'},
-    )
+    return file_download(body, "text/calendar", f"afspraak-{booking.id}.ics")
 
 
 @bp.post("/<int:booking_id>/cancel")

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from portal.access import policy
 from portal.auth_session import audit_context
+from portal.downloads import file_download
 from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.listings import (
@@ -434,11 +435,7 @@ def export_csv(kind: str):
     if organisation is None:
         return redirect(url_for(".index"))
     body = (listing_csv.export_programmes if kind == "programmes" else listing_csv.export_sessions)(organisation)
-    return current_app.response_class(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{organisation.slug}-{kind}.csv"'},
-    )
+    return file_download(body, "text/csv", f"{organisation.slug}-{kind}.csv")
 
 
 @bp.get("/export/hsds.json")
@@ -449,11 +446,8 @@ def export_hsds():
     if organisation is None:
         return redirect(url_for(".index"))
     document = hsds.export_organisation(organisation, base_url=request.host_url.rstrip("/"))
-    response = current_app.response_class(
-        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{organisation.slug}-hsds.json"'
-    return response
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return file_download(body, "application/json", f"{organisation.slug}-hsds.json")
 
 
 @bp.route("/import", methods=["GET", "POST"])
