@@ -7,6 +7,8 @@ from babel.core import UnknownLocaleError
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.services.routekaarten import DIMENSION_LABELS
+
 CATEGORY_LABELS = {
     "bewegen": _l("Exercise and sport"),
     "ontmoeten": _l("Meeting people"),
@@ -50,6 +52,45 @@ AUDIT_ACTION_LABELS = {
 }
 
 STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
+
+
+CHANGE_FIELD_LABELS = {
+    "created": _l("Created"),
+    "status": _l("Status"),
+    "checked": _l("Last checked"),
+    "category": _l("Kind of activity"),
+    "cost_cents": _l("Cost per time, in cents"),
+    "referral_required": _l("A referral is needed"),
+    "cancel_cutoff_minutes": _l("Cancel online until, in minutes before the start"),
+    "contact_name": _l("Contact person"),
+    "contact_phone": _l("Phone"),
+    "contact_email": _l("Email address"),
+    "location_id": _l("Location"),
+    "audiences": _l("For whom"),
+    "languages": _l("Languages spoken"),
+    "session": _l("Session"),
+    "session.status": _l("Session cancelled"),
+    "sessions.planned": _l("Sessions planned"),
+    "sessions.imported": _l("Sessions added from a CSV file"),
+}
+TEXT_FIELD_LABELS = {
+    "title": _l("Title"),
+    "summary": _l("Summary in one sentence"),
+    "description": _l("Description"),
+    "referral": _l("How to get a referral"),
+}
+
+
+def change_field_label(code: str) -> str:
+    """What a field of the change history is, in words ('title.tr' is 'Title (Turkish)')."""
+    if code in CHANGE_FIELD_LABELS:
+        return str(CHANGE_FIELD_LABELS[code])
+    name, _dot, rest = code.partition(".")
+    if name in TEXT_FIELD_LABELS and rest:
+        return f"{TEXT_FIELD_LABELS[name]} ({language_name(rest)})"
+    if name == "fit" and rest:
+        return str(_l("Route map: %(dimension)s", dimension=DIMENSION_LABELS.get(rest, rest)))
+    return code
 
 
 def status_label(code: str) -> str:

@@ -13,6 +13,7 @@ from portal.labels import (
     audience_label,
     audit_action_label,
     category_label,
+    change_field_label,
     language_name,
     organisation_kind_label,
     role_label,
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(role_label)
     app.add_template_global(audit_action_label)
     app.add_template_global(status_label)
+    app.add_template_global(change_field_label)
     app.add_template_global(csrf_field)
 
     @app.context_processor

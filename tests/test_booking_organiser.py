@@ -188,6 +188,7 @@ def test_the_history_names_who_planned_changed_and_cancelled_sessions(client, or
     ]
     page = client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
     assert f"{day} 10:30-11:30, 12" in page
+    assert "<td>Bijeenkomsten gepland</td>" in page and "<td>Bijeenkomst afgezegd</td>" in page
 
 
 def test_appointment_slots_for_six_weeks(client, organiser):

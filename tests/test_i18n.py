@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 
 from portal.extensions import db
+from portal.labels import change_field_label
 from tests.factories import NeighbourhoodFactory, ProgrammeFactory
 
 LANGUAGES = ("nl", "en", "tr", "ar")
@@ -114,3 +115,19 @@ def test_dates_are_formatted_for_the_locale(app):
             assert "Aralık" in format_date(day, "full")
         with force_locale("ar"):
             assert "ديسمبر" in format_date(day, "full")
+
+
+@pytest.mark.parametrize(
+    ("locale", "code", "label"),
+    [
+        ("nl", "title.tr", "Titel (Turks)"),
+        ("en", "summary.ar", "Summary in one sentence (Arabic)"),
+        ("nl", "fit.motivatie", "Routekaart: Motivatie"),
+        ("tr", "session.status", "Seans iptal edildi"),
+        ("nl", "no.such-field", "no.such-field"),
+        ("nl", "title.", "title."),
+    ],
+)
+def test_change_history_fields_are_named_in_words(app, locale, code, label):
+    with app.test_request_context(), force_locale(locale):
+        assert change_field_label(code) == label
