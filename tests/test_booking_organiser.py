@@ -187,7 +187,7 @@ def test_the_history_names_who_planned_changed_and_cancelled_sessions(client, or
         (organiser.display_name, "session.status", f"{later} 10:00-11:00, 12", "cancelled"),
     ]
     page = client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
-    assert f"{day} 10:30-11:30, 12" in page
+    assert f"<bdi>{day} 10:30-11:30, 12</bdi>" in page  # isolated, so it reads left to right on Arabic pages
     assert "<td>Bijeenkomsten gepland</td>" in page and "<td>Bijeenkomst afgezegd</td>" in page
 
 
