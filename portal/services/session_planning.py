@@ -197,9 +197,8 @@ def change_rest_of_series(
 
 def to_cancel(session: Session, rest: bool, now: datetime | None = None) -> list[Session]:
     """The sessions that cancelling would touch: this one, or it and the later ones of its series."""
-    if rest:
-        return rest_of_series(session, now)
-    return [session] if session.status == "scheduled" else []
+    sessions = rest_of_series(session, now) if rest else [session]
+    return [item for item in sessions if item.status == "scheduled"]
 
 
 def cancel(session: Session, user: User) -> list[Session]:
