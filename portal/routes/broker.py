@@ -299,10 +299,7 @@ def cancel_session(session_id: int, action: str):
             "broker/session_cancel.html", session=item, sessions=sessions, waiting=waiting, action=action, form=form
         )
     if form.validate_on_submit():
-        if rest:
-            cancelled = session_planning.cancel_rest_of_series(item, current_user)
-        else:
-            cancelled = session_planning.cancel(item, current_user)
+        cancelled = session_planning.cancel(item, current_user, rest=rest)
         notices = bookings.settle_changed_sessions(cancelled=cancelled)
         db.session.commit()
         told = send_notices(notices)

@@ -702,15 +702,11 @@ def import_sessions(organisation: Organisation, data: bytes, *, now: datetime, u
             report.created += 1
             continue
         before = session_planning.describe(session)
-        if _minute(session.ends_at) != values.ends_at:
-            session.ends_at = values.ends_at
-            session.revision += 1
-            report.moved.append(session)
+        ends_at = session.ends_at if _minute(session.ends_at) == values.ends_at else values.ends_at
         if values.capacity > session.capacity:
             report.changed.append(session)
-        session.capacity = values.capacity
-        if before != session_planning.describe(session):
-            listings.record(session.programme, user, "session", before, session_planning.describe(session))
+        if session_planning.apply_change(session, session.starts_at, ends_at, values.capacity, user):
+            report.moved.append(session)
         if values.status is not None and values.status != session.status:
             listings.record(session.programme, user, "session.status", before, values.status)
             session.status = values.status

@@ -131,15 +131,18 @@ def _new_times(day: date, start: time, end: time, now: datetime) -> tuple[dateti
     return starts_at, ends_at
 
 
-def _apply(session: Session, starts_at: datetime, ends_at: datetime, capacity: int, user: User) -> bool:
-    """Give a session its new times and places, in the history; a move counts a new revision. True when moved."""
+def apply_change(session: Session, starts_at: datetime, ends_at: datetime, capacity: int, user: User) -> bool:
+    """Give a checked session its new times and places, in the history; a move counts a new revision.
+
+    True when moved. The caller has checked the times and places (the session pages, a CSV import)."""
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     if moved:
         session.revision += 1
     before = describe(session)
     session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
-    if describe(session) != before:
-        record(session.programme, user, "session", before, describe(session))
+    after = describe(session)
+    if after != before:
+        record(session.programme, user, "session", before, after)
     return moved
 
 
@@ -150,7 +153,7 @@ def change(
     starts_at, ends_at = _new_times(day, start, end, now or utcnow())
     lock_session(session.id)
     _check_capacity(capacity, session.booked)
-    moved = _apply(session, starts_at, ends_at, capacity, user)
+    moved = apply_change(session, starts_at, ends_at, capacity, user)
     if moved:
         session.series_id = None
     return moved
@@ -191,30 +194,21 @@ def change_rest_of_series(
         starts_at, ends_at = _new_times(item.starts_at.astimezone(LOCAL).date() + shift, start, end, now)
         _check_capacity(capacity, item.booked)
         changes.append((item, starts_at, ends_at))
-    moved = [item for item, starts_at, ends_at in changes if _apply(item, starts_at, ends_at, capacity, user)]
+    moved = [item for item, starts_at, ends_at in changes if apply_change(item, starts_at, ends_at, capacity, user)]
     return [item for item, _, _ in changes], moved
 
 
-def to_cancel(session: Session, rest: bool, now: datetime | None = None) -> list[Session]:
-    """The sessions that cancelling would touch: this one, or it and the later ones of its series."""
-    sessions = rest_of_series(session, now) if rest else [session]
+def to_cancel(session: Session, rest: bool, now: datetime | None = None, *, lock: bool = False) -> list[Session]:
+    """The sessions that cancelling would touch: this one, or it and the later ones of its series (if planned)."""
+    sessions = rest_of_series(session, now, lock=lock) if rest else [lock_session(session.id) if lock else session]
     return [item for item in sessions if item.status == "scheduled"]
 
 
-def cancel(session: Session, user: User) -> list[Session]:
-    """Cancel one session, in the history; returns the sessions cancelled (for telling the booked residents)."""
-    if session.status == "cancelled":
-        return []
-    session.status = "cancelled"
-    record(session.programme, user, "session.status", describe(session), "cancelled")
-    return [session]
-
-
-def cancel_rest_of_series(session: Session, user: User, now: datetime | None = None) -> list[Session]:
-    """Cancel this session and every later one of its series that has not started."""
-    if session.series_id is None:
-        return cancel(session, user)
-    cancelled = rest_of_series(session, now, lock=True)
+def cancel(session: Session, user: User, *, rest: bool = False, now: datetime | None = None) -> list[Session]:
+    """Cancel this session, or (rest) it and the later ones of its series that have not started, in the
+    history; returns the sessions cancelled (for telling the booked residents). The page asking first
+    lists the same sessions, from to_cancel."""
+    cancelled = to_cancel(session, rest, now, lock=True)
     for item in cancelled:
         item.status = "cancelled"
         record(item.programme, user, "session.status", describe(item), "cancelled")
