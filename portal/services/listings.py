@@ -171,7 +171,7 @@ def update_programme(programme: Programme, data: ProgrammeData, user: User, toda
     before = snapshot(programme)
     _apply(programme, data)
     programme.last_verified_on = today
-    return record_differences(programme, user, before, _flatten(data))
+    return record_differences(programme, user, before)
 
 
 def snapshot(programme: Programme) -> dict[str, str]:
@@ -179,11 +179,9 @@ def snapshot(programme: Programme) -> dict[str, str]:
     return _flatten(data_of(programme))
 
 
-def record_differences(
-    programme: Programme, user: User, before: dict[str, str], after: dict[str, str] | None = None
-) -> list[ProgrammeChange]:
-    """Write every field that differs from `before` to the history (`after`: the programme as it is now)."""
-    after = after if after is not None else snapshot(programme)
+def record_differences(programme: Programme, user: User, before: dict[str, str]) -> list[ProgrammeChange]:
+    """Write every field that differs from its `before` snapshot to the history."""
+    after = snapshot(programme)
     return [record(programme, user, name, before[name], after[name]) for name in after if before[name] != after[name]]
 
 
