@@ -16,7 +16,7 @@ from portal.models import Booking
 from portal.services import booking
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import csrf_token, post_form, sign_in
-from tests.support.mail import body, outbox
+from tests.support.mail import body, calendar_in, outbox
 
 KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"|name="key" value="([^"]+)"')
 
@@ -36,14 +36,6 @@ def book(client, session_id: int, lang: str = "nl"):
 
 def bookings_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Booking))
-
-
-def ics_of(message) -> Calendar:
-    """The .ics attachment of a mail, parsed."""
-    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    return Calendar.from_ical(
-        part.get_content() if isinstance(part.get_content(), str) else part.get_payload(decode=True)
-    )
 
 
 @pytest.fixture
@@ -77,7 +69,7 @@ def test_a_resident_books_and_gets_a_mail_with_the_appointment_in_their_language
     (mail,) = outbox(app)
     assert mail["To"] == resident.email
     assert "Birlikte yürüyüş" in mail["Subject"]
-    event = ics_of(mail).events[0]
+    event = calendar_in(mail).events[0]
     assert str(event["SUMMARY"]) == "Birlikte yürüyüş"
     assert event.start == session.starts_at
     assert f"/tr/bookings/{made.id}" in body(mail)
@@ -126,9 +118,9 @@ def test_the_resident_cancels_and_the_mail_removes_it_from_the_calendar(app, cli
     assert db.session.get(Booking, made.id).status == "cancelled"
     mails = outbox(app)
     cancelled = [m for m in mails if m["To"] == made.user.email][-1]
-    assert str(ics_of(cancelled)["METHOD"]) == "CANCEL"
+    assert str(calendar_in(cancelled)["METHOD"]) == "CANCEL"
     promoted = [m for m in mails if m["To"] == queued.email]
-    assert promoted and str(ics_of(promoted[-1]).events[0]["STATUS"]) == "CONFIRMED"
+    assert promoted and str(calendar_in(promoted[-1]).events[0]["STATUS"]) == "CONFIRMED"
 
 
 def test_after_the_cut_off_the_resident_is_told_to_call(client, login):

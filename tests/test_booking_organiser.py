@@ -6,7 +6,6 @@ import io
 from datetime import time, timedelta
 
 import pytest
-from icalendar import Calendar
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -15,13 +14,7 @@ from portal.services import booking, listings
 from portal.services.session_planning import LOCAL, local_moment, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import post_form
-from tests.support.mail import outbox
-
-
-def ics_of(message) -> Calendar:
-    """The .ics attachment of a mail, parsed."""
-    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    return Calendar.from_ical(part.get_payload(decode=True))
+from tests.support.mail import calendar_in, outbox
 
 
 @pytest.fixture
@@ -80,7 +73,7 @@ def test_cancelling_a_session_tells_everyone_booked_in_their_language(app, clien
     mails = {mail["To"]: mail for mail in outbox(app)[-3:]}
     assert set(mails) == {person.email for person in people}
     for person in people:
-        calendar = ics_of(mails[person.email])
+        calendar = calendar_in(mails[person.email])
         assert str(calendar["METHOD"]) == "CANCEL" and str(calendar.events[0]["STATUS"]) == "CANCELLED"
         assert mails[person.email]["Content-Language"] in (None, person.locale)
 
@@ -104,7 +97,7 @@ def test_moving_a_session_mails_the_new_time(app, client, booked):
     assert post_form(client, edit, data).status_code == 302
     mails = {mail["To"]: mail for mail in outbox(app)}
     assert set(mails) >= {people[0].email, people[1].email, people[2].email}
-    event = ics_of(mails[people[0].email]).events[0]
+    event = calendar_in(mails[people[0].email]).events[0]
     assert event.start.astimezone(LOCAL).strftime("%H:%M") == "11:00" and event["SEQUENCE"] == 1
 
 
@@ -126,7 +119,7 @@ def test_changing_the_rest_of_a_series_mails_everyone_booked_in_a_moved_session(
     mails = outbox(app)
     assert sorted(mail["To"] for mail in mails) == sorted([people[0].email, people[1].email])
     for mail in mails:
-        event = ics_of(mail).events[0]
+        event = calendar_in(mail).events[0]
         assert event.start.astimezone(LOCAL).strftime("%H:%M") == "09:00" and event["SEQUENCE"] == 1
 
 
@@ -149,7 +142,7 @@ def test_a_sessions_import_that_cancels_a_session_cancels_its_bookings_and_tells
     assert set(db.session.scalars(select(Booking.status).where(Booking.session_id == session.id))) == {"cancelled"}
     mails = {mail["To"]: mail for mail in outbox(app)}
     assert set(mails) == {person.email for person in people}
-    assert all(str(ics_of(mail)["METHOD"]) == "CANCEL" for mail in mails.values())
+    assert all(str(calendar_in(mail)["METHOD"]) == "CANCEL" for mail in mails.values())
 
 
 def test_a_sessions_import_with_more_places_gives_them_to_the_waiting_list(app, client, booked):
@@ -165,7 +158,7 @@ def test_a_sessions_import_with_a_new_end_time_mails_it(app, client, booked):
     assert import_session_row(client, session, end="12:15").status_code == 302
     mails = {mail["To"]: mail for mail in outbox(app)}
     assert set(mails) == {person.email for person in people}
-    event = ics_of(mails[people[0].email]).events[0]
+    event = calendar_in(mails[people[0].email]).events[0]
     assert event.end.astimezone(LOCAL).strftime("%H:%M") == "12:15" and event["SEQUENCE"] == 1
 
 

@@ -21,7 +21,8 @@ from portal.extensions import db
 from portal.models import Booking, Programme, Session, User
 from portal.services.booking import book
 from portal.template_helpers import day_time_pattern
-from tests.support.mail import body, code_in
+from tests.support.browser import click, go, submit
+from tests.support.mail import body, calendar_in, code_in
 
 PASSWORD = "samen sporten in de gambiadreef 7"
 RESIDENT = "elif.yildiz@example.org"
@@ -111,14 +112,6 @@ def _language(message) -> str | None:
     return message["Content-Language"] or message.get_body(preferencelist=("plain",))["Content-Language"]
 
 
-def _calendar_of(message) -> Calendar:
-    """The afspraak.ics attachment of a mail, parsed."""
-    attachments = [part for part in message.iter_attachments() if part.get_filename() == "afspraak.ics"]
-    assert len(attachments) == 1, [part.get_filename() for part in message.iter_attachments()]
-    assert attachments[0].get_content_type() == "text/calendar"
-    return Calendar.from_ical(attachments[0].get_payload(decode=True))
-
-
 def _assert_one_event(calendar: Calendar, starts_at: datetime) -> None:
     """One VEVENT for the session, at 10:00 on the Tuesday in Amsterdam time, with its VTIMEZONE: it imports."""
     events = calendar.walk("VEVENT")
@@ -131,23 +124,6 @@ def _assert_one_event(calendar: Calendar, starts_at: datetime) -> None:
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
 
 
-def _go(page, url):
-    """Navigate once the current page has fully loaded (no aborted favicon requests)."""
-    page.wait_for_load_state("load")
-    page.goto(url)
-
-
-def _click(locator):
-    """Click (to go to another page) once the current page has fully loaded: a request the browser drops
-    when it navigates away leaves the werkzeug test server with an open file (a ResourceWarning later)."""
-    locator.page.wait_for_load_state("load")
-    locator.click()
-
-
-def _submit(page):
-    _click(page.locator("main form.wp-form button[type=submit]").first)
-
-
 def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waiting_list(
     page, private_live_app, live_mail, assert_accessible, console_errors
 ):
@@ -156,11 +132,11 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     when_tr = _when(starts_at, "tr")
 
     # The map, the list beside it, the programme page.
-    _go(page, live_server + "/tr/map")
+    go(page, live_server + "/tr/map")
     expect(page.locator("html")).to_have_attribute("lang", "tr")
     page.locator(".wp-map").scroll_into_view_if_needed()
     expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
-    _click(page.locator(".wp-map-list").get_by_role("link", name=TITLE, exact=True))
+    click(page.locator(".wp-map-list").get_by_role("link", name=TITLE, exact=True))
     expect(page).to_have_url(f"{live_server}/tr/programmes/in-beweging")
     expect(page.locator("h1")).to_contain_text(TITLE)
     tuesday = page.locator("li.wp-sessions__item").filter(has=page.locator("time", has_text=when_tr))
@@ -173,35 +149,35 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     page.locator(".wp-map--small").scroll_into_view_if_needed()  # let the small map load before we go on
     expect(page.locator(".wp-map--small")).to_have_attribute("data-map-ready", "true")
     assert_accessible(page)
-    _click(booking_link)
+    click(booking_link)
 
     # Not logged in: log in first; no account yet: register, confirm, choose email codes, log in.
     expect(page).to_have_url(re.compile(r"/tr/login\?next="))
-    _click(page.locator("main").get_by_role("link", name=_("tr", "Make an account")))
+    click(page.locator("main").get_by_role("link", name=_("tr", "Make an account")))
     expect(page).to_have_url(f"{live_server}/tr/register")
     page.locator("#display_name").fill("Elif")
     page.locator("#email").fill(RESIDENT)
     page.locator("#password").fill(PASSWORD)
     page.locator("#password_confirm").fill(PASSWORD)
     page.locator("#language").select_option("tr")
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(f"{live_server}/tr/register/check-your-mail")
 
     confirmation = live_mail(RESIDENT)
     assert _language(confirmation) == "tr"
-    _go(page, re.search(r"https?://\S+", body(confirmation)).group(0))
+    go(page, re.search(r"https?://\S+", body(confirmation)).group(0))
     expect(page).to_have_url(re.compile(r"/tr/confirm/"))
-    _click(page.locator("main").get_by_role("button"))
+    click(page.locator("main").get_by_role("button"))
     expect(page).to_have_url(f"{live_server}/tr/login")
     page.locator("#email").fill(RESIDENT)
     page.locator("#password").fill(PASSWORD)
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(f"{live_server}/tr/login/setup")
     page.locator("input[value='email']").check()
-    _click(page.locator("main").get_by_role("button"))
+    click(page.locator("main").get_by_role("button"))
     expect(page).to_have_url(f"{live_server}/tr/login/code")
     page.locator("#code").fill(code_in(live_mail(RESIDENT)))
-    _click(page.locator("main form.wp-form").get_by_role("button"))
+    click(page.locator("main form.wp-form").get_by_role("button"))
 
     # Requirement: after the login and its second factor, back to the same session's booking page.
     expect(page).to_have_url(f"{live_server}/tr/bookings/book/{session_id}")
@@ -209,7 +185,7 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     expect(main.locator("time").first).to_have_text(when_tr)
     expect(main).to_contain_text(_n("tr", "There is %(num)s place free.", "There are %(num)s places free.", 1))
     assert_accessible(page)
-    _click(main.get_by_role("button", name=_("tr", "Book my place")))
+    click(main.get_by_role("button", name=_("tr", "Book my place")))
 
     expect(page).to_have_url(re.compile(r"/tr/bookings/\d+$"))
     booking_id = int(page.url.rsplit("/", 1)[1])
@@ -223,7 +199,7 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     assert _language(confirmed) == "tr"
     assert confirmed["Subject"] == _("tr", "Your place is booked: %(title)s", title=TITLE)
     assert when_tr in body(confirmed)
-    _assert_one_event(_calendar_of(confirmed), starts_at)
+    _assert_one_event(calendar_in(confirmed), starts_at)
     download = page.request.get(
         live_server + main.get_by_role("link", name=_("tr", "Add to my calendar (.ics file)")).get_attribute("href")
     )
@@ -234,18 +210,18 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     _join_waiting_list(app, session_id, waiting_id)
 
     # The booking and My appointments once in Arabic: right to left, accessible.
-    _go(page, f"{live_server}/ar/bookings/{booking_id}")
+    go(page, f"{live_server}/ar/bookings/{booking_id}")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("main .wp-page-narrow > .wp-alert--ok")).to_contain_text(_("ar", "You have a place."))
     assert_accessible(page)
-    _click(page.locator("header").get_by_role("link", name=_("ar", "My appointments")))
+    click(page.locator("header").get_by_role("link", name=_("ar", "My appointments")))
     expect(page).to_have_url(f"{live_server}/ar/bookings")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator(f"main a[href='/ar/bookings/{booking_id}']")).to_be_visible()
     assert_accessible(page)
 
     # Back in Turkish: My appointments, the booking, cancel it.
-    _click(page.locator(".wp-language-nav a[hreflang=tr]"))
+    click(page.locator(".wp-language-nav a[hreflang=tr]"))
     expect(page).to_have_url(f"{live_server}/tr/bookings")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     row = page.locator("#upcoming-heading ~ .wp-table-wrapper tbody tr")
@@ -253,9 +229,9 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
     expect(row.locator("time")).to_have_text(when_tr)
     expect(row.locator("td").last).to_have_text(_("tr", "Booked"))
     assert_accessible(page)
-    _click(row.get_by_role("link", name=TITLE))
+    click(row.get_by_role("link", name=TITLE))
     expect(page).to_have_url(f"{live_server}/tr/bookings/{booking_id}")
-    _click(page.locator("main").get_by_role("button", name=_("tr", "Cancel my booking")))
+    click(page.locator("main").get_by_role("button", name=_("tr", "Cancel my booking")))
 
     expect(page).to_have_url(f"{live_server}/tr/bookings")
     expect(page.locator(".wp-flash")).to_contain_text(_("tr", "Your booking is cancelled."))
@@ -281,10 +257,10 @@ def test_new_resident_books_the_last_place_in_turkish_and_cancels_for_the_waitin
             db.session.remove()
     cancelled = live_mail(RESIDENT)
     assert cancelled["Subject"] == _("tr", "Your booking is cancelled: %(title)s", title=TITLE)
-    assert str(_calendar_of(cancelled)["METHOD"]) == "CANCEL"
+    assert str(calendar_in(cancelled)["METHOD"]) == "CANCEL"
     promoted = live_mail(WAITING)
     assert _language(promoted) == "ar"
     assert promoted["Subject"] == _("ar", "Good news: you have a place for %(title)s", title=TITLE)
     assert _when(starts_at, "ar") in body(promoted)
-    _assert_one_event(_calendar_of(promoted), starts_at)
+    _assert_one_event(calendar_in(promoted), starts_at)
     assert console_errors == []

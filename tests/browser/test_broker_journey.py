@@ -11,35 +11,26 @@ import pyotp
 from playwright.sync_api import expect
 
 from portal.services.demo import DEMO_PASSWORD
+from tests.support.browser import go, submit
 from tests.support.mail import body
 
 PASSWORD = "fietsen langs de vecht 2026"
-
-
-def _go(page, url):
-    """Navigate once the current page has fully loaded (no aborted favicon requests)."""
-    page.wait_for_load_state("load")
-    page.goto(url)
-
-
-def _submit(page):
-    page.locator("main form.wp-form button[type=submit]").first.click()
 
 
 def _set_up_totp(page) -> None:
     """On the app set-up page: read the key shown as text, type the current code, go on."""
     secret = page.locator(".wp-secret").inner_text().replace(" ", "")
     page.locator("#code").fill(pyotp.TOTP(secret).now())
-    _submit(page)
+    submit(page)
     expect(page.locator(".wp-code-list li")).to_have_count(10)
     page.locator("main a.wp-button").click()
 
 
 def _log_in(page, live_server, email, password):
-    _go(page, live_server + "/nl/login")
+    go(page, live_server + "/nl/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
-    _submit(page)
+    submit(page)
 
 
 def test_new_broker_publishes_wandelen_in_het_park(
@@ -48,28 +39,28 @@ def test_new_broker_publishes_wandelen_in_het_park(
     live_server = private_live_server
     _log_in(page, live_server, "coordinator@demo.wijkportaal.nl", DEMO_PASSWORD)
     _set_up_totp(page)
-    _go(page, live_server + "/nl/admin/invitations")
+    go(page, live_server + "/nl/admin/invitations")
     assert_accessible(page)
     page.locator("#email").fill("nieuwe.makelaar@example.org")
     page.locator("#role").select_option("broker")
     page.locator("#organisation").select_option(label="Beweegmakelaars Overvecht (volwassenen)")
-    _submit(page)
+    submit(page)
     expect(page.locator(".wp-flash")).to_contain_text("nieuwe.makelaar@example.org")
     page.locator("header button.wp-link-button").click()
 
     link = re.search(r"https?://\S+", body(live_mail("nieuwe.makelaar@example.org"))).group(0)
-    _go(page, link)
+    go(page, link)
     page.locator("#display_name").fill("Bram (beweegmakelaar)")
     page.locator("#password").fill(PASSWORD)
     page.locator("#password_confirm").fill(PASSWORD)
-    _submit(page)
+    submit(page)
     _log_in(page, live_server, "nieuwe.makelaar@example.org", PASSWORD)
     expect(page).to_have_url(re.compile(r"/nl/login/setup/app$"))
     _set_up_totp(page)
 
-    _go(page, live_server + "/nl/broker/")
+    go(page, live_server + "/nl/broker/")
     assert_accessible(page)
-    _go(page, live_server + "/nl/broker/locations/new")
+    go(page, live_server + "/nl/broker/locations/new")
     page.locator("#name").fill("Park de Gagel, ingang Gageldijk")
     page.locator("#street").fill("Gageldijk")
     page.locator("#house_number").fill("2")
@@ -80,10 +71,10 @@ def test_new_broker_publishes_wandelen_in_het_park(
     picker.click(position={"x": 200, "y": 120})
     expect(page.locator("#latitude")).not_to_have_value("")
     assert_accessible(page)
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(re.compile(r"/nl/broker/locations$"))
 
-    _go(page, live_server + "/nl/broker/programmes/new")
+    go(page, live_server + "/nl/broker/programmes/new")
     page.locator("#nl-title").fill("Wandelen in het Park")
     page.locator("#nl-summary").fill("Elke dinsdag samen wandelen in Park de Gagel, in uw eigen tempo.")
     page.locator("#nl-description").fill("Een uur wandelen met de beweegmakelaar. **Gratis**, zonder opgeven vooraf.")
@@ -91,7 +82,7 @@ def test_new_broker_publishes_wandelen_in_het_park(
     page.locator("input[name=audiences][value=volwassenen]").check()
     page.locator("#location").select_option(label="Park de Gagel, ingang Gageldijk, Gageldijk 2")
     assert_accessible(page)
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(re.compile(r"/nl/broker/programmes/\d+$"))
 
     page.locator("a[href$='/sessions/new']").click()
@@ -100,14 +91,14 @@ def test_new_broker_publishes_wandelen_in_het_park(
     page.locator("#first_day").fill(tuesday.isoformat())
     page.locator("#start").fill("10:00")
     page.locator("#weeks").fill("8")
-    _submit(page)
+    submit(page)
     expect(page.locator("main table").first.locator("tbody tr")).to_have_count(8)
     page.locator("form[action$='/publish'] button").click()
     expect(page.locator(".wp-flash")).to_be_visible()
 
-    _go(page, live_server + "/nl/programmes?q=Wandelen+in+het+Park")
+    go(page, live_server + "/nl/programmes?q=Wandelen+in+het+Park")
     expect(page.locator("main")).to_contain_text("Wandelen in het Park")
-    _go(page, live_server + "/nl/map?q=Wandelen+in+het+Park")
+    go(page, live_server + "/nl/map?q=Wandelen+in+het+Park")
     expect(page.locator("main")).to_contain_text("Park de Gagel")
     assert console_errors == []
 
@@ -117,7 +108,7 @@ def test_broker_changes_and_cancels_the_rest_of_a_series(page, private_live_serv
     live_server = private_live_server
     _log_in(page, live_server, "beweegmakelaar@demo.wijkportaal.nl", DEMO_PASSWORD)
     _set_up_totp(page)
-    _go(page, live_server + "/nl/broker/")
+    go(page, live_server + "/nl/broker/")
     page.get_by_role("link", name="In Beweging", exact=True).click()
     rows = page.locator("main table").first.locator("tbody tr")
     weekday = rows.first.locator("td").first.inner_text().split()[0]
@@ -130,7 +121,7 @@ def test_broker_changes_and_cancels_the_rest_of_a_series(page, private_live_serv
     page.locator("#end").fill("11:30")
     page.get_by_label("Deze bijeenkomst en alle latere in de reeks").check()
     assert_accessible(page)
-    _submit(page)
+    submit(page)
     expect(page.locator(".wp-flash")).to_contain_text(f"{weeks} bijeenkomsten veranderd")
     expect(series.filter(has_text="10:30–11:30")).to_have_count(weeks)
 

@@ -83,7 +83,7 @@ def test_the_selector_works_with_the_keyboard(page, live_server):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"motivatie=laag"))
     expect(page.locator(".wp-offers__summary")).to_contain_text("Motivation: Low")
-    page.wait_for_load_state("load")  # let the images finish, or the test server keeps their files open
+    page.wait_for_load_state("load")  # let the images finish: leaving earlier drops their requests
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -7,6 +7,8 @@ import re
 from email import policy
 from pathlib import Path
 
+from icalendar import Calendar
+
 LINK = re.compile(r"https?://\S+")
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -40,3 +42,11 @@ def link_in(message) -> str:
 def code_in(message) -> str:
     """The six-digit code in a mail."""
     return CODE.search(body(message)).group(1)
+
+
+def calendar_in(message) -> Calendar:
+    """The mail's one afspraak.ics attachment (text/calendar), parsed."""
+    attachments = [part for part in message.iter_attachments() if part.get_filename() == "afspraak.ics"]
+    assert len(attachments) == 1, [part.get_filename() for part in message.iter_attachments()]
+    assert attachments[0].get_content_type() == "text/calendar"
+    return Calendar.from_ical(attachments[0].get_payload(decode=True))
