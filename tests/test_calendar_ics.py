@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models import Booking, CalendarFeed
-from portal.services.calendar_feeds import feed_user, hash_feed_token, new_feed, stop_feed
+from portal.services.calendar_feeds import feed_user, new_feed, stop_feed
 from portal.services.calendar_ics import booking_calendar, feed_calendar
+from portal.services.tokens import digest
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -212,7 +213,7 @@ def test_new_feed_token_finds_its_user_and_only_the_hash_is_stored(app):
 
     assert feed_user(token) == resident
     row = db.session.execute(text("SELECT * FROM calendar_feeds WHERE user_id = :id"), {"id": resident.id}).one()
-    assert row.token_hash == hash_feed_token(token)
+    assert row.token_hash == digest(token)
     assert len(row.token_hash) == 64
     assert all(token not in str(value) for value in row)
     assert db.session.get(CalendarFeed, resident.id).last_used_at is not None

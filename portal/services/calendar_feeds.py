@@ -1,4 +1,4 @@
-"""Residents' personal calendar feed addresses: a secret token, of which only a hash is stored."""
+"""Residents' personal calendar feed addresses: a secret token, of which only its SHA-256 digest is stored."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from portal.services.tokens import digest, new_secret
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,64}")  # secrets.token_urlsafe(32) gives 43 characters
 
 
-def hash_feed_token(token: str) -> str:
-    """The SHA-256 hex digest of a feed token, as stored in calendar_feeds.token_hash."""
-    return digest(token)
-
-
 def new_feed(user: User) -> str:
     """Give the user a fresh feed address (the old one stops working); returns the plain token."""
     token = new_secret(32)
@@ -24,7 +19,7 @@ def new_feed(user: User) -> str:
     if feed is None:
         feed = CalendarFeed(user_id=user.id)
         db.session.add(feed)
-    feed.token_hash = hash_feed_token(token)
+    feed.token_hash = digest(token)
     feed.created_at = utcnow()
     feed.last_used_at = None
     db.session.flush()
@@ -35,7 +30,7 @@ def feed_user(token: str) -> User | None:
     """The active user a feed token belongs to (noting the use), or None for anything else."""
     if not isinstance(token, str) or not _TOKEN_SHAPE.fullmatch(token):
         return None
-    feed = db.session.scalar(db.select(CalendarFeed).where(CalendarFeed.token_hash == hash_feed_token(token)))
+    feed = db.session.scalar(db.select(CalendarFeed).where(CalendarFeed.token_hash == digest(token)))
     if feed is None:
         return None
     user = db.session.get(User, feed.user_id)
