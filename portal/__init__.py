@@ -50,7 +50,7 @@ def register_extensions(app: Flask) -> None:
         sqlite_settings,
     )
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
-    from portal.services import listing_cache
+    from portal.services.social_map import listing_cache
 
     db.init_app(app)
     sqlite_settings.init_app(app)
@@ -160,6 +160,6 @@ def register_commands(app: Flask) -> None:
 
 def load_content(app: Flask) -> None:
     """Read and validate the route maps in content/routekaarten; a broken file stops start-up."""
-    from portal.services import routekaart_content
+    from portal.services.routekaarten import content
 
-    routekaart_content.init_app(app)
+    content.init_app(app)

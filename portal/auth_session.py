@@ -10,7 +10,7 @@ from flask_login import login_user, logout_user
 from portal.extensions import db, login_manager
 from portal.models import LoginSession, User
 from portal.request_log import request_id
-from portal.services import login_sessions
+from portal.services.accounts import login_sessions
 from portal.services.audit import AuditContext
 
 SESSION_TOKEN = "sid"  # noqa: S105  (a session key name, not a secret)

@@ -6,8 +6,8 @@ import click
 
 from portal.extensions import db
 from portal.models import Booking
-from portal.services import reminders
-from portal.services.booking_mail import send_booking_mail
+from portal.services.booking import reminders
+from portal.services.booking.mail import send_booking_mail
 
 
 @click.command("send-reminders")

@@ -11,10 +11,10 @@ import click
 from flask import Flask, current_app
 
 from portal.extensions import db
-from portal.services.bench_data import bench_data_present, seed_bench
+from portal.services.accounts.users import UserError, create_user
 from portal.services.content_errors import ContentError
-from portal.services.demo import DEMO_PASSWORD, load_demo
-from portal.services.users import UserError, create_user
+from portal.services.seed.bench import bench_data_present, seed_bench
+from portal.services.seed.demo import DEMO_PASSWORD, load_demo
 
 
 @click.command("seed-demo")

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.services.content_errors import ContentError
-from portal.services.routekaart_content import check_content, content_directory
+from portal.services.routekaarten.content import check_content, content_directory
 
 content = AppGroup("content", help="Check the content files.")
 

@@ -9,8 +9,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS, language_name
-from portal.services.programme_filters import DAYS, PARTS_OF_DAY
-from portal.services.programme_search import spoken_languages
+from portal.services.social_map.filters import DAYS, PARTS_OF_DAY
+from portal.services.social_map.search import spoken_languages
 
 TIME_LABELS = {
     "morning": _l("Morning (before 12:00)"),

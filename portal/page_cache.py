@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from portal.extensions import cache
-from portal.services.listing_cache import listings_version
+from portal.services.social_map.listing_cache import listings_version
 
 PAGE_TTL = 60
 MAX_CACHED_QUERY = 400

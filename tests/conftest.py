@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db
-from portal.services.second_factor import new_totp_secret
+from portal.services.accounts.second_factor import new_totp_secret
 from tests.factories import UserFactory
 from tests.support.accounts import sign_in
 from tests.support.databases import backends, empty_all_tables, fresh_database

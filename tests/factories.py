@@ -18,7 +18,7 @@ from portal.models import (
     Session,
     User,
 )
-from portal.services.passwords import hash_password
+from portal.services.accounts.passwords import hash_password
 
 TEST_PASSWORD = "correct horse battery staple"
 _HASH = hash_password(TEST_PASSWORD)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import LoginSession, User
-from portal.services import passwords
+from portal.services.accounts import passwords
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.support.accounts import csrf_token, password_step, post_form, totp_code
 from tests.support.mail import body, code_in, last_mail, link_in, outbox

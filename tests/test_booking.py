@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Booking
-from portal.services import booking
+from portal.services.booking import places
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import csrf_token, post_form, sign_in
 from tests.support.mail import body, calendar_in, outbox
@@ -88,7 +88,7 @@ def test_a_double_click_books_once(client, login, session):
 
 def test_a_full_session_offers_the_waiting_list_and_the_first_gets_a_freed_place(app, client, login, session):
     others = [UserFactory(role="resident") for _ in range(2)]
-    held = [booking.book(person, session.id, f"other-key-{n}-0123456789").booking for n, person in enumerate(others)]
+    held = [places.book(person, session.id, f"other-key-{n}-0123456789").booking for n, person in enumerate(others)]
     db.session.commit()
     login("resident")
     page = client.get(f"/en/bookings/book/{session.id}").get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_a_full_session_offers_the_waiting_list_and_the_first_gets_a_freed_place
     assert mine.status == "waitlisted"
     assert outbox(app)[-1]["To"] == mine.user.email and not list(outbox(app)[-1].iter_attachments())
 
-    booking.cancel(held[0])
+    places.cancel(held[0])
     db.session.commit()
     db.session.refresh(mine)
     assert mine.status == "confirmed"
@@ -109,8 +109,8 @@ def test_the_resident_cancels_and_the_mail_removes_it_from_the_calendar(app, cli
     detail = book(client, session.id).location
     made = db.session.scalar(select(Booking))
     queued = UserFactory(role="resident")
-    booking.book(UserFactory(role="resident"), session.id, "filler-key-0123456789")
-    booking.book(queued, session.id, "queued-key-0123456789")
+    places.book(UserFactory(role="resident"), session.id, "filler-key-0123456789")
+    places.book(queued, session.id, "queued-key-0123456789")
     db.session.commit()
     response = post_form(client, f"/nl/bookings/{made.id}/cancel", {}, token_from=detail)
     assert response.status_code == 303
@@ -203,7 +203,7 @@ def test_a_post_without_csrf_token_or_with_a_bad_key_books_nothing(client, login
 
 def test_someone_elses_booking_is_404(client, login, session):
     other = UserFactory(role="resident")
-    theirs = booking.book(other, session.id, "their-key-0123456789").booking
+    theirs = places.book(other, session.id, "their-key-0123456789").booking
     db.session.commit()
     login("resident")
     for path in (f"/nl/bookings/{theirs.id}", f"/nl/bookings/{theirs.id}/afspraak.ics"):
@@ -245,7 +245,7 @@ def test_bad_feed_tokens_are_404(client, token):
 def test_send_reminders_mails_once(app, runner):
     tomorrow = SessionFactory(starts_at=datetime.now(UTC) + timedelta(hours=20))
     resident = UserFactory(role="resident", locale="ar")
-    booking.book(resident, tomorrow.id, "reminder-key-0123456789")
+    places.book(resident, tomorrow.id, "reminder-key-0123456789")
     db.session.commit()
     first = runner.invoke(args=["send-reminders"])
     second = runner.invoke(args=["send-reminders"])

@@ -33,7 +33,7 @@ from portal import create_app
 from portal.auth_session import SESSION_TOKEN
 from portal.extensions import db
 from portal.models import Booking, Session
-from portal.services import login_sessions
+from portal.services.accounts import login_sessions
 from tests.conftest import base_config
 from tests.factories import SessionFactory, UserFactory
 from tests.support.databases import fresh_database

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Booking, Session
-from portal.services import booking, reminders
-from portal.services.booking import BookingError
+from portal.services.booking import places, reminders
+from portal.services.booking.places import BookingError
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 
 
@@ -41,21 +41,21 @@ def session():
 
 def test_places_are_confirmed_up_to_capacity_then_the_waiting_list(session):
     people = residents(5)
-    results = [booking.book(person, session.id, key(i)) for i, person in enumerate(people)]
+    results = [places.book(person, session.id, key(i)) for i, person in enumerate(people)]
     db.session.commit()
     assert [r.booking.status for r in results] == ["confirmed"] * 3 + ["waitlisted"] * 2
     assert all(r.created for r in results)
     db.session.refresh(session)
     assert session.booked == 3 and session.places_left == 0
-    assert [booking.queue_position(r.booking) for r in results[3:]] == [1, 2]
-    assert booking.waitlist_counts([session.id]) == {session.id: 2}
+    assert [places.queue_position(r.booking) for r in results[3:]] == [1, 2]
+    assert places.waitlist_counts([session.id]) == {session.id: 2}
 
 
 def test_the_same_key_books_once_and_a_second_key_returns_the_active_booking(session):
     (person,) = residents(1)
-    first = booking.book(person, session.id, key(1))
-    again = booking.book(person, session.id, key(1))
-    other_key = booking.book(person, session.id, key(2))
+    first = places.book(person, session.id, key(1))
+    again = places.book(person, session.id, key(1))
+    other_key = places.book(person, session.id, key(2))
     db.session.commit()
     assert again.booking.id == first.booking.id and not again.created
     assert other_key.booking.id == first.booking.id and not other_key.created
@@ -68,14 +68,14 @@ def test_the_same_key_books_once_and_a_second_key_returns_the_active_booking(ses
 def test_a_bad_key_is_refused(session, bad):
     (person,) = residents(1)
     with pytest.raises(BookingError) as error:
-        booking.book(person, session.id, bad)
+        places.book(person, session.id, bad)
     assert error.value.code == "bad_key"
 
 
 @pytest.mark.parametrize("role", ["professional", "broker", "admin"])
 def test_only_residents_book(session, role):
     with pytest.raises(BookingError) as error:
-        booking.book(UserFactory(role=role), session.id, key(1))
+        places.book(UserFactory(role=role), session.id, key(1))
     assert error.value.code == "not_resident"
 
 
@@ -90,7 +90,7 @@ def test_past_cancelled_unpublished_and_missing_sessions_are_refused():
     cases[999_999] = "not_found"
     for session_id, code in cases.items():
         with pytest.raises(BookingError) as error:
-            booking.book(person, session_id, key(session_id))
+            places.book(person, session_id, key(session_id))
         assert error.value.code == code
         db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(Booking)) == 0
@@ -98,9 +98,9 @@ def test_past_cancelled_unpublished_and_missing_sessions_are_refused():
 
 def test_a_freed_place_goes_to_the_first_on_the_waiting_list(session):
     people = residents(5)
-    made = [booking.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
+    made = [places.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
     db.session.commit()
-    cancellation = booking.cancel(made[1])
+    cancellation = places.cancel(made[1])
     db.session.commit()
     assert [b.id for b in cancellation.promoted] == [made[3].id]
     db.session.refresh(session)
@@ -111,9 +111,9 @@ def test_a_freed_place_goes_to_the_first_on_the_waiting_list(session):
 
 def test_leaving_the_waiting_list_frees_no_place(session):
     people = residents(4)
-    made = [booking.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
+    made = [places.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
     db.session.commit()
-    assert booking.cancel(made[3]).promoted == []
+    assert places.cancel(made[3]).promoted == []
     db.session.commit()
     db.session.refresh(session)
     assert session.booked == 3 and [b.status for b in made[:3]] == ["confirmed"] * 3
@@ -122,70 +122,70 @@ def test_leaving_the_waiting_list_frees_no_place(session):
 def test_cancelling_twice_and_after_the_cut_off_is_refused():
     soon = SessionFactory(starts_at=datetime.now(UTC) + timedelta(minutes=90), capacity=1)  # cut-off: 2 hours
     people = residents(2)
-    held = booking.book(people[0], soon.id, key(1)).booking
-    queued = booking.book(people[1], soon.id, key(2)).booking
+    held = places.book(people[0], soon.id, key(1)).booking
+    queued = places.book(people[1], soon.id, key(2)).booking
     db.session.commit()
-    assert not booking.may_cancel(held) and booking.may_cancel(queued)
+    assert not places.may_cancel(held) and places.may_cancel(queued)
     with pytest.raises(BookingError) as error:
-        booking.cancel(held)
+        places.cancel(held)
     assert error.value.code == "too_late"
     db.session.rollback()
-    booking.cancel(queued)  # the waiting list can always be left
+    places.cancel(queued)  # the waiting list can always be left
     db.session.commit()
     with pytest.raises(BookingError) as error:
-        booking.cancel(queued)
+        places.cancel(queued)
     assert error.value.code == "already_cancelled"
 
 
 def test_the_organiser_sets_the_cut_off():
     programme = ProgrammeFactory(cancel_cutoff_minutes=0)
     soon = SessionFactory(programme=programme, starts_at=datetime.now(UTC) + timedelta(minutes=30))
-    held = booking.book(residents(1)[0], soon.id, key(1)).booking
+    held = places.book(residents(1)[0], soon.id, key(1)).booking
     db.session.commit()
-    assert booking.may_cancel(held)
-    assert booking.cancel_deadline(soon) == soon.starts_at
+    assert places.may_cancel(held)
+    assert places.cancel_deadline(soon) == soon.starts_at
 
 
 def test_after_cancelling_a_resident_can_book_again(session):
     (person,) = residents(1)
-    first = booking.book(person, session.id, key(1)).booking
-    booking.cancel(first)
-    second = booking.book(person, session.id, key(2))
+    first = places.book(person, session.id, key(1)).booking
+    places.cancel(first)
+    second = places.book(person, session.id, key(2))
     db.session.commit()
     assert second.created and second.booking.id != first.id and second.booking.status == "confirmed"
 
 
 def test_more_places_go_to_the_waiting_list_in_order(session):
     people = residents(6)
-    made = [booking.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
+    made = [places.book(person, session.id, key(i)).booking for i, person in enumerate(people)]
     session.capacity = 5
     db.session.flush()
-    promoted = booking.fill_places(session.id)
+    promoted = places.fill_places(session.id)
     db.session.commit()
     assert [b.id for b in promoted] == [made[3].id, made[4].id]
     assert session.booked == 5 and made[5].status == "waitlisted"
 
 
 def test_an_organiser_cancelling_the_session_cancels_every_booking(session):
-    made = [booking.book(person, session.id, key(i)).booking for i, person in enumerate(residents(4))]
+    made = [places.book(person, session.id, key(i)).booking for i, person in enumerate(residents(4))]
     session.status = "cancelled"
-    told = booking.cancel_session_bookings(session)
+    told = places.cancel_session_bookings(session)
     db.session.commit()
     assert {b.id for b in told} == {b.id for b in made}
     assert {b.status for b in made} == {"cancelled"} and {b.cancelled_by for b in made} == {"organiser"}
     assert session.booked == 0
-    assert booking.fill_places(session.id) == []
+    assert places.fill_places(session.id) == []
 
 
 def test_overlapping_bookings_are_found_for_a_warning(session):
     (person,) = residents(1)
-    booking.book(person, session.id, key(1))
+    places.book(person, session.id, key(1))
     same_time = SessionFactory(starts_at=session.starts_at + timedelta(minutes=30))
     later = SessionFactory(starts_at=session.ends_at)
     db.session.commit()
-    assert [b.session_id for b in booking.overlapping(person, same_time)] == [session.id]
-    assert booking.overlapping(person, later) == []
-    assert booking.overlapping(person, session) == []  # the session itself is no overlap
+    assert [b.session_id for b in places.overlapping(person, same_time)] == [session.id]
+    assert places.overlapping(person, later) == []
+    assert places.overlapping(person, session) == []  # the session itself is no overlap
 
 
 def test_upcoming_and_past_bookings(session):
@@ -193,17 +193,17 @@ def test_upcoming_and_past_bookings(session):
     old = SessionFactory(starts_at=datetime.now(UTC) - timedelta(days=3))
     old_booking = Booking(session=old, user=person, status="confirmed", idempotency_key=key("old"))
     db.session.add(old_booking)
-    current = booking.book(person, session.id, key(1)).booking
+    current = places.book(person, session.id, key(1)).booking
     db.session.commit()
-    upcoming, past = booking.bookings_of(person)
+    upcoming, past = places.bookings_of(person)
     assert [b.id for b in upcoming] == [current.id]
     assert [b.id for b in past] == [old_booking.id]
-    assert [b.id for b in booking.feed_bookings(person)] == [old_booking.id, current.id]
+    assert [b.id for b in places.feed_bookings(person)] == [old_booking.id, current.id]
 
 
 def test_the_database_refuses_two_active_bookings_of_one_resident(session):
     (person,) = residents(1)
-    booking.book(person, session.id, key(1))
+    places.book(person, session.id, key(1))
     db.session.commit()
     db.session.add(Booking(session_id=session.id, user_id=person.id, status="waitlisted", idempotency_key=key(2)))
     with pytest.raises(IntegrityError):
@@ -236,8 +236,8 @@ def test_reminders_are_due_a_day_before_and_claimed_once():
     tomorrow = SessionFactory(starts_at=datetime.now(UTC) + timedelta(hours=20))
     next_week = SessionFactory(starts_at=datetime.now(UTC) + timedelta(days=7))
     person = residents(1)[0]
-    due = booking.book(person, tomorrow.id, key(1)).booking
-    booking.book(person, next_week.id, key(2))
+    due = places.book(person, tomorrow.id, key(1)).booking
+    places.book(person, next_week.id, key(2))
     db.session.commit()
     assert reminders.due() == [due.id]
     assert reminders.claim(due.id) is True

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Booking, Programme, Session
-from portal.services import booking, listings
-from portal.services.session_planning import LOCAL, local_moment, local_today
+from portal.services.booking import places
+from portal.services.listings import editing
+from portal.services.listings.session_planning import LOCAL, local_moment, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import post_form
 from tests.support.mail import calendar_in, outbox
@@ -34,7 +35,7 @@ def booked(organiser):
         UserFactory(role="resident", locale=locale, display_name=f"Bewoner {locale}") for locale in ["nl", "tr", "ar"]
     ]
     for n, person in enumerate(people):
-        booking.book(person, session.id, f"organiser-test-key-{n}")
+        places.book(person, session.id, f"organiser-test-key-{n}")
     db.session.commit()
     return session, people
 
@@ -109,9 +110,9 @@ def test_changing_the_rest_of_a_series_mails_everyone_booked_in_a_moved_session(
         for week in range(3)
     ]
     people = [UserFactory(role="resident", locale=locale) for locale in ["tr", "ar"]]
-    booking.book(people[0], series[0].id, "series-test-key-00")  # not moved: booked before the change
-    booking.book(people[0], series[2].id, "series-test-key-01")
-    booking.book(people[1], series[1].id, "series-test-key-02")
+    places.book(people[0], series[0].id, "series-test-key-00")  # not moved: booked before the change
+    places.book(people[0], series[2].id, "series-test-key-01")
+    places.book(people[1], series[1].id, "series-test-key-02")
     db.session.commit()
     data = {"day": first.date().isoformat(), "start": "10:00", "end": "11:00", "capacity": "5", "scope": "rest"}
     data |= {"day": (first + timedelta(weeks=1)).date().isoformat(), "start": "09:00", "end": "10:00"}
@@ -172,7 +173,7 @@ def test_the_history_names_who_planned_changed_and_cancelled_sessions(client, or
     edit = {"day": day.isoformat(), "start": "10:30", "end": "11:30", "capacity": "12", "scope": "one"}
     post_form(client, f"/nl/broker/sessions/{first.id}/edit", edit)
     post_form(client, f"/nl/broker/sessions/{second.id}/cancel", {})
-    changes = [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(listings.history(programme))]
+    changes = [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(editing.history(programme))]
     later = (day + timedelta(days=7)).isoformat()
     assert changes == [
         (organiser.display_name, "sessions.planned", "", f"2: {day} 10:00-11:00, 12 ... {later}"),

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models import Booking, CalendarFeed
-from portal.services.calendar_feeds import feed_user, new_feed, stop_feed
-from portal.services.calendar_ics import booking_calendar, feed_calendar
+from portal.services.booking.calendar_feeds import feed_user, new_feed, stop_feed
+from portal.services.booking.calendar_ics import booking_calendar, feed_calendar
 from portal.services.tokens import digest
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Location, Organisation, Programme, ProgrammeText, Session, User
-from portal.services.passwords import verify_password
+from portal.services.accounts.passwords import verify_password
 from tests.factories import OrganisationFactory
 
 MODELS = (Organisation, Location, Programme, ProgrammeText, Session, User)

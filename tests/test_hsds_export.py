@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from portal.extensions import db
 from portal.models import ProgrammeLanguage
-from portal.services.hsds import NAMESPACE, export_organisation
+from portal.services.listings.hsds import NAMESPACE, export_organisation
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
 
 # The official schemas, copied into the repository (CI clones only this repository); see the README there.

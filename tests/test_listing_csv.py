@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Programme, ProgrammeLanguage, Session
-from portal.services import listing_csv, listings
-from portal.services.listing_csv import (
+from portal.services.listings import csv_exchange, editing
+from portal.services.listings.csv_exchange import (
     PROGRAMME_COLUMNS,
     SESSION_COLUMNS,
     export_programmes,
@@ -39,12 +39,12 @@ def _editor(organisation):
 
 def import_programmes(organisation, data: bytes, **options):
     """Import programmes as the organisation's beweegmakelaar."""
-    return listing_csv.import_programmes(organisation, data, user=_editor(organisation), **options)
+    return csv_exchange.import_programmes(organisation, data, user=_editor(organisation), **options)
 
 
 def import_sessions(organisation, data: bytes, **options):
     """Import sessions as the organisation's beweegmakelaar."""
-    return listing_csv.import_sessions(organisation, data, user=_editor(organisation), **options)
+    return csv_exchange.import_sessions(organisation, data, user=_editor(organisation), **options)
 
 
 def _programme(organisation, location, slug, *, texts=None, languages=("nl",), **attributes):
@@ -288,7 +288,7 @@ def test_columns_left_out_keep_their_values(organisation):
 def _history(slug: str) -> list[tuple[str, str, str, str]]:
     """The programme's change history as (who, field, before, after), oldest first."""
     programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    return [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(listings.history(programme))]
+    return [(c.user_name, c.field, c.old_value, c.new_value) for c in reversed(editing.history(programme))]
 
 
 def test_a_programmes_import_writes_who_changed_which_field(organisation):

@@ -9,14 +9,14 @@ from flask_babel import force_locale
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from portal.services import users
-from portal.services.demo import DEMO_PASSWORD
-from portal.services.password_policy import (
+from portal.services.accounts import users
+from portal.services.accounts.password_policy import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     common_passwords,
     password_problems,
 )
+from portal.services.seed.demo import DEMO_PASSWORD
 from tests.factories import TEST_PASSWORD
 
 TOO_SHORT = "Use at least 12 characters."

@@ -19,7 +19,10 @@ from portal.models import (
     User,
 )
 from portal.models.base import Base
-from portal.services import accounts, audit, booking, calendar_feeds, consent, second_factor
+from portal.services import audit
+from portal.services.accounts import registration, second_factor
+from portal.services.booking import calendar_feeds, places
+from portal.services.privacy import consent
 from tests.factories import TEST_PASSWORD, OrganisationFactory, SessionFactory, UserFactory
 from tests.support.accounts import post_form, sign_in
 from tests.support.mail import outbox
@@ -77,14 +80,14 @@ def _seed_every_table(secret_key):
         totp_secret=second_factor.new_totp_secret(),
     )
     second_factor.new_recovery_codes(resident)
-    accounts.issue_link(secret_key, resident, "reset_password")
+    registration.issue_link(secret_key, resident, "reset_password")
     consent.give(resident, "activity_news")
-    accounts.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
-    from portal.services import login_sessions
+    registration.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
+    from portal.services.accounts import login_sessions
 
     session = SessionFactory(capacity=1)
-    booking.book(resident, session.id, "fatma-key-0123456789")
-    booking.book(UserFactory(email="next@example.org"), session.id, "next-key-0123456789")
+    places.book(resident, session.id, "fatma-key-0123456789")
+    places.book(UserFactory(email="next@example.org"), session.id, "next-key-0123456789")
     calendar_feeds.new_feed(resident)
     login, _ = login_sessions.start(resident, "Mozilla/5.0 (Fatma's phone)")
     login_sessions.complete(login)
@@ -134,7 +137,7 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     assert "next@example.org" in [mail["To"] for mail in outbox(app)]
     assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)) == audit_before + 1
     assert client.get("/nl/account").status_code == 302
-    assert accounts.authenticate("fatma.yilmaz@example.org", TEST_PASSWORD) is None
+    assert registration.authenticate("fatma.yilmaz@example.org", TEST_PASSWORD) is None
 
 
 def test_every_table_is_seeded_by_the_residue_test():

@@ -13,8 +13,7 @@ import yaml
 
 from portal import create_app
 from portal.services.content_errors import ContentError
-from portal.services.demo import load_demo
-from portal.services.routekaart_content import (
+from portal.services.routekaarten.content import (
     EXTENSION_KEY,
     DatabaseReferences,
     check_content,
@@ -22,6 +21,7 @@ from portal.services.routekaart_content import (
     load_route_maps,
     reference_errors,
 )
+from portal.services.seed.demo import load_demo
 from tests.conftest import base_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +234,7 @@ def test_an_unknown_programme_slug_stops_start_up_once_programmes_exist(demo, ma
 
 def test_without_programmes_start_up_skips_the_slug_check_with_a_warning(make_app, tmp_path, caplog):
     root = content_root(tmp_path, _unknown_programme)
-    with caplog.at_level(logging.WARNING, logger="portal.services.routekaart_content"):
+    with caplog.at_level(logging.WARNING, logger="portal.services.routekaarten.content"):
         new = make_app(root)
     assert "no programmes yet" in caplog.text
     assert new.extensions[EXTENSION_KEY].get("meer-bewegen") is not None
@@ -268,7 +268,7 @@ def test_content_check_on_a_database_without_tables_fails_but_start_up_works(mak
 
 def test_an_unreachable_database_at_start_up_is_only_a_warning(tmp_path, caplog):
     unreachable = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1"
-    with caplog.at_level(logging.WARNING, logger="portal.services.routekaart_content"):
+    with caplog.at_level(logging.WARNING, logger="portal.services.routekaarten.content"):
         new = create_app(base_config(tmp_path) | {"SQLALCHEMY_DATABASE_URI": unreachable})
     assert "could not be read" in caplog.text
     assert "127.0.0.1" not in caplog.text

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from portal import create_app
 from portal.extensions import db
 from portal.models import Programme
-from portal.services.demo import load_demo
-from portal.services.routekaart_content import DIMENSIONS, Offer, Translations
-from portal.services.routekaarten import fit_offer, parse_selection
+from portal.services.routekaarten.content import DIMENSIONS, Offer, Translations
+from portal.services.routekaarten.pages import fit_offer, parse_selection
+from portal.services.seed.demo import load_demo
 from tests.conftest import base_config
 from tests.factories import ProgrammeFactory, SessionFactory
 from tests.support.queries import count_queries

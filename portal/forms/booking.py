@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, Regexp
 
-from portal.services.booking import IDEMPOTENCY_KEY
+from portal.services.booking.places import IDEMPOTENCY_KEY
 
 
 class BookingForm(FlaskForm):

@@ -7,8 +7,8 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from portal.config import LANGUAGES
-from portal.services.password_policy import MAX_PASSWORD_LENGTH, password_problems
-from portal.services.users import EMAIL_PATTERN
+from portal.services.accounts.password_policy import MAX_PASSWORD_LENGTH, password_problems
+from portal.services.accounts.users import EMAIL_PATTERN
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 assert list(LANGUAGE_NAMES) == list(LANGUAGES)

@@ -21,12 +21,14 @@ from portal.forms.accounts import (
 )
 from portal.models import LoginSession
 from portal.routes.auth import totp_setup_context
-from portal.services import accounts, audit, consent, login_sessions, privacy, second_factor
+from portal.services import audit
 from portal.services import policy as policies
-from portal.services.booking_mail import send_all
+from portal.services.accounts import login_sessions, registration, second_factor
+from portal.services.accounts.passwords import verify_password
+from portal.services.booking.mail import send_all
 from portal.services.mail import send_mail
-from portal.services.passwords import verify_password
 from portal.services.policy import RESIDENT, SIGNED_IN
+from portal.services.privacy import consent, data_rights
 
 bp = Blueprint("account", __name__)
 
@@ -53,7 +55,7 @@ def language():
     """Save the language of pages and mails, and show the account in it."""
     form = LanguageForm()
     if form.validate_on_submit():
-        accounts.set_language(current_user, form.language.data)
+        registration.set_language(current_user, form.language.data)
         db.session.commit()
         flash(_("Your language is saved."), "ok")
         return redirect(url_for(".index", lang=form.language.data))
@@ -67,7 +69,7 @@ def password():
     """Change the password; every other login of the account ends."""
     form = ChangePasswordForm(account=current_user)
     if form.validate_on_submit():
-        if accounts.change_password(current_user, form.current_password.data, form.password.data, current_login()):
+        if registration.change_password(current_user, form.current_password.data, form.password.data, current_login()):
             db.session.commit()
             send_mail(
                 current_user.email, current_user.locale, "password_changed", display_name=current_user.display_name
@@ -172,7 +174,7 @@ def consent_choice(purpose: str, choice: str):
 @policy(SIGNED_IN)
 def data():
     """My data: a readable copy of everything the portal holds about me, with download and delete."""
-    return render_template("account/data.html", data=privacy.export_data(current_user))
+    return render_template("account/data.html", data=data_rights.export_data(current_user))
 
 
 @bp.get("/data.json")
@@ -182,7 +184,7 @@ def data_json():
     audit.record(
         current_user, "export", "account", context=audit_context(), object_id=current_user.id, subject=current_user
     )
-    body = json.dumps(privacy.export_data(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(data_rights.export_data(current_user), ensure_ascii=False, indent=2)
     db.session.commit()
     return file_download(body, "application/json", "wijkportaal-my-data.json")
 
@@ -206,7 +208,7 @@ def delete():
             user = current_user._get_current_object()
             email, locale, name = user.email, user.locale, user.display_name
             audit.record(user, "delete", "account", context=audit_context(), object_id=user.id, subject=user)
-            promoted = privacy.erase_account(user)
+            promoted = data_rights.erase_account(user)
             db.session.commit()
             logout_user()
             session.clear()

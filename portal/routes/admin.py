@@ -19,11 +19,12 @@ from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
 from portal.i18n import current_language
 from portal.labels import role_label
 from portal.models import Invitation, Organisation, User
-from portal.services import accounts, admin_accounts, audit
+from portal.services import audit
 from portal.services import policy as policies
+from portal.services.accounts import management, registration
 from portal.services.mail import send_mail
 from portal.services.policy import COORDINATOR
-from portal.services.programme_filters import parse_page
+from portal.services.social_map.filters import parse_page
 
 bp = Blueprint("admin", __name__)
 
@@ -47,7 +48,7 @@ def invitations():
     ]
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data)
-        invitation, token = accounts.invite(
+        invitation, token = registration.invite(
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
         db.session.commit()
@@ -59,7 +60,7 @@ def invitations():
             organisation_name=organisation.name,
             role_label=role_label(invitation.role),
             link=url_for("auth.invitation", token=token, lang=locale, _external=True),
-            days_valid=accounts.INVITE_LIFETIME.days,
+            days_valid=registration.INVITE_LIFETIME.days,
             inviter_name=current_user.display_name,
         )
         if sent:
@@ -68,7 +69,7 @@ def invitations():
             flash(_("The invitation was saved, but the email could not be sent. Please try again later."), "error")
         return redirect(url_for(".invitations"))
     return render_template(
-        "admin/invitations.html", form=form, invitations=accounts.pending_invitations(), action=ActionForm()
+        "admin/invitations.html", form=form, invitations=registration.pending_invitations(), action=ActionForm()
     )
 
 
@@ -80,7 +81,7 @@ def revoke_invitation(invitation_id: int):
     if not policies.may_manage_invitation(current_user, invitation):
         abort(404)
     if ActionForm().validate_on_submit():
-        accounts.revoke_invitation(invitation)
+        registration.revoke_invitation(invitation)
         db.session.commit()
         flash(_("The invitation has been withdrawn."), "ok")
     return redirect(url_for(".invitations"))
@@ -91,7 +92,7 @@ def revoke_invitation(invitation_id: int):
 def account_search():
     """Find an account by name or email; every account shown is written to the audit log."""
     form = AccountSearchForm(request.args)
-    results = admin_accounts.find_accounts(form.q.data) if form.validate() and form.q.data else []
+    results = management.find_accounts(form.q.data) if form.validate() and form.q.data else []
     for account in results:
         audit.record(current_user, "search", "account", context=audit_context(), object_id=account.id, subject=account)
     db.session.commit()
@@ -99,7 +100,7 @@ def account_search():
         "admin/accounts.html",
         form=form,
         results=results,
-        staff=admin_accounts.staff_accounts() if not form.q.data else [],
+        staff=management.staff_accounts() if not form.q.data else [],
     )
 
 
@@ -121,9 +122,9 @@ def account(account_id: int):
 
 
 _ACCOUNT_ACTIONS = {
-    "deactivate": (admin_accounts.deactivate, "deactivated"),
-    "reactivate": (admin_accounts.reactivate, "reactivated"),
-    "reset-second-factor": (admin_accounts.reset_second_factor, "second factor reset"),
+    "deactivate": (management.deactivate, "deactivated"),
+    "reactivate": (management.reactivate, "reactivated"),
+    "reset-second-factor": (management.reset_second_factor, "second factor reset"),
 }
 
 

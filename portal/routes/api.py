@@ -9,13 +9,13 @@ from portal.config import LANGUAGES
 from portal.extensions import db, limiter
 from portal.labels import category_search_words
 from portal.page_cache import cached_page
-from portal.services import calendar_feeds
-from portal.services.booking import feed_bookings
-from portal.services.booking_mail import booking_url
-from portal.services.calendar_ics import feed_calendar
+from portal.services.booking import calendar_feeds
+from portal.services.booking.calendar_ics import feed_calendar
+from portal.services.booking.mail import booking_url
+from portal.services.booking.places import feed_bookings
 from portal.services.policy import PUBLIC
-from portal.services.programme_filters import parse_filters
-from portal.services.social_map import map_locations
+from portal.services.social_map.filters import parse_filters
+from portal.services.social_map.map_locations import map_locations
 from portal.template_helpers import format_day_time
 
 bp = Blueprint("api", __name__)

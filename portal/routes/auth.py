@@ -24,10 +24,11 @@ from portal.forms.accounts import (
 )
 from portal.i18n import current_language
 from portal.labels import role_label
-from portal.services import accounts, consent, second_factor
+from portal.services.accounts import registration, second_factor
+from portal.services.accounts.users import find_user_by_email, normalise_email
 from portal.services.mail import send_mail
 from portal.services.policy import GUEST, PUBLIC
-from portal.services.users import find_user_by_email, normalise_email
+from portal.services.privacy import consent
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("portal.auth")
@@ -73,7 +74,7 @@ def _send_login_code(login) -> None:
 
 
 def _send_confirmation(user) -> None:
-    token = accounts.issue_link(_secret(), user, "confirm_email")
+    token = registration.issue_link(_secret(), user, "confirm_email")
     db.session.commit()
     send_mail(
         user.email,
@@ -81,7 +82,7 @@ def _send_confirmation(user) -> None:
         "confirm_email",
         display_name=user.display_name,
         link=url_for("auth.confirm", token=token, lang=user.locale, _external=True),
-        hours_valid=int(accounts.CONFIRM_LIFETIME.total_seconds() // 3600),
+        hours_valid=int(registration.CONFIRM_LIFETIME.total_seconds() // 3600),
     )
 
 
@@ -95,7 +96,7 @@ def login():
     if request.method == "GET" and safe_next(request.args.get("next")):
         session[NEXT_PAGE] = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = registration.authenticate(form.email.data, form.password.data)
         if user is None:
             log.info("login failed", extra={"fields": {"event": "login_failed"}})
             form.form_errors.append(BAD_LOGIN)
@@ -253,7 +254,7 @@ def register():
     if request.method == "GET":
         form.language.data = current_language()
     if form.validate_on_submit():
-        result = accounts.register_resident(
+        result = registration.register_resident(
             form.email.data, form.password.data, form.display_name.data, form.language.data
         )
         if result.user is not None:
@@ -288,14 +289,14 @@ def confirm(token: str):
     """The link from the confirmation mail: a button confirms (mail scanners only GET)."""
     form = ActionForm()
     if form.validate_on_submit():
-        user = accounts.confirm_email(_secret(), token)
+        user = registration.confirm_email(_secret(), token)
         if user is None:
             db.session.rollback()
             return render_template("auth/link_invalid.html", message=BAD_LINK), 400
         db.session.commit()
         flash(_("Thank you. Your email address is confirmed. You can now log in."), "ok")
         return redirect(url_for(".login"))
-    if not accounts.link_is_usable(_secret(), "confirm_email", token):
+    if not registration.link_is_usable(_secret(), "confirm_email", token):
         return render_template("auth/link_invalid.html", message=BAD_LINK), 400
     return render_template("auth/confirm.html", form=form)
 
@@ -310,7 +311,7 @@ def reset_request():
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
-            token = accounts.issue_link(_secret(), user, "reset_password")
+            token = registration.issue_link(_secret(), user, "reset_password")
             db.session.commit()
             send_mail(
                 user.email,
@@ -318,7 +319,7 @@ def reset_request():
                 "reset_password",
                 display_name=user.display_name,
                 link=url_for(".reset", token=token, lang=user.locale, _external=True),
-                hours_valid=int(accounts.RESET_LIFETIME.total_seconds() // 3600),
+                hours_valid=int(registration.RESET_LIFETIME.total_seconds() // 3600),
             )
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
@@ -329,11 +330,11 @@ def reset_request():
 @limiter.limit("20 per hour", methods=["POST"])
 def reset(token: str):
     """Choose a new password through the link; it works once and ends every login."""
-    if not accounts.link_is_usable(_secret(), "reset_password", token):
+    if not registration.link_is_usable(_secret(), "reset_password", token):
         return render_template("auth/link_invalid.html", message=BAD_LINK), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        user = accounts.reset_password(_secret(), token, form.password.data)
+        user = registration.reset_password(_secret(), token, form.password.data)
         if user is None:
             db.session.rollback()
             return render_template("auth/link_invalid.html", message=BAD_LINK), 400
@@ -349,7 +350,7 @@ def reset(token: str):
 @limiter.limit("20 per hour", methods=["POST"])
 def invitation(token: str):
     """An invited professional, beweegmakelaar or coordinator makes their account."""
-    invitation = accounts.open_invitation(_secret(), token)
+    invitation = registration.open_invitation(_secret(), token)
     if invitation is None:
         return render_template("auth/link_invalid.html", message=BAD_LINK), 400
     form = AcceptInvitationForm(email=invitation.email)
@@ -357,10 +358,10 @@ def invitation(token: str):
         form.language.data = current_language()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(
+            user = registration.accept_invitation(
                 _secret(), token, form.display_name.data, form.password.data, form.language.data
             )
-        except accounts.AccountError:
+        except registration.AccountError:
             db.session.rollback()
             form.form_errors.append(_("There is already an account with this email address. Please log in."))
             user = None

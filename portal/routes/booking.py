@@ -14,12 +14,11 @@ from portal.forms.accounts import ActionForm
 from portal.forms.booking import BookingForm
 from portal.i18n import current_language
 from portal.models import Booking, Session
-from portal.services import booking as bookings
-from portal.services import calendar_feeds
 from portal.services import policy as policies
-from portal.services.booking import BookingError
-from portal.services.booking_mail import booking_url, send_all, send_booking_mail
-from portal.services.calendar_ics import booking_calendar
+from portal.services.booking import calendar_feeds, places
+from portal.services.booking.calendar_ics import booking_calendar
+from portal.services.booking.mail import booking_url, send_all, send_booking_mail
+from portal.services.booking.places import BookingError
 from portal.services.policy import RESIDENT
 
 bp = Blueprint("booking", __name__)
@@ -53,7 +52,7 @@ def _unavailable(session: Session, code: str):
 @policy(RESIDENT)
 def index():
     """Mijn afspraken: upcoming and past bookings, and the calendar feed."""
-    upcoming, past = bookings.bookings_of(current_user)
+    upcoming, past = places.bookings_of(current_user)
     return render_template(
         "booking/index.html",
         upcoming=upcoming,
@@ -69,10 +68,10 @@ def index():
 def book(session_id: int):
     """Confirm and book a place (or a place on the waiting list) in one session."""
     session = db.session.get(Session, session_id)
-    reason = bookings.why_not_bookable(session)
+    reason = places.why_not_bookable(session)
     if reason == "not_found":
         abort(404)
-    existing = bookings.active_booking(current_user, session_id)
+    existing = places.active_booking(current_user, session_id)
     if existing is not None:
         flash(_("You have already booked this session."), "info")
         return redirect(url_for(".detail", booking_id=existing.id), code=303)
@@ -81,7 +80,7 @@ def book(session_id: int):
     form = BookingForm()
     if form.validate_on_submit():
         try:
-            result = bookings.book(current_user, session_id, form.key.data)
+            result = places.book(current_user, session_id, form.key.data)
         except BookingError as error:
             db.session.rollback()
             if error.code in ("cancelled", "past"):
@@ -100,9 +99,9 @@ def book(session_id: int):
         form=form,
         problem=problem,
         session=session,
-        deadline=bookings.cancel_deadline(session),
-        overlaps=bookings.overlapping(current_user, session),
-        waiting=bookings.waitlist_counts([session.id]).get(session.id, 0),
+        deadline=places.cancel_deadline(session),
+        overlaps=places.overlapping(current_user, session),
+        waiting=places.waitlist_counts([session.id]).get(session.id, 0),
     ), 400 if problem else 200
 
 
@@ -114,9 +113,9 @@ def detail(booking_id: int):
     return render_template(
         "booking/detail.html",
         booking=booking,
-        may_cancel=bookings.may_cancel(booking),
-        deadline=bookings.cancel_deadline(booking.session),
-        position=bookings.queue_position(booking) if booking.status == "waitlisted" else None,
+        may_cancel=places.may_cancel(booking),
+        deadline=places.cancel_deadline(booking.session),
+        position=places.queue_position(booking) if booking.status == "waitlisted" else None,
         action=ActionForm(),
     )
 
@@ -140,7 +139,7 @@ def cancel(booking_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        cancellation = bookings.cancel(booking, by="resident")
+        cancellation = places.cancel(booking, by="resident")
     except BookingError as error:
         db.session.rollback()
         flash(str(MESSAGES[error.code]), "error")

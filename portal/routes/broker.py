@@ -28,13 +28,14 @@ from portal.labels import language_name
 from portal.models import Location, Neighbourhood, Programme, Session
 from portal.models.base import utcnow
 from portal.routes.programmes import render_detail
-from portal.services import audit, hsds, listing_csv, listings, locations, session_planning
-from portal.services import booking as bookings
+from portal.services import audit
 from portal.services import policy as policies
-from portal.services.booking_mail import send_notices
+from portal.services.booking import places
+from portal.services.booking.mail import send_notices
+from portal.services.listings import csv_exchange, editing, hsds, locations, session_planning
+from portal.services.listings.session_planning import PlanningError, local_today
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
-from portal.services.session_planning import PlanningError, local_today
 from portal.services.slugs import free_slug, slugify
 
 bp = Blueprint("broker", __name__)
@@ -64,9 +65,9 @@ def _language_names() -> dict:
 
 def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
     organisation = programme.organisation if programme else _organisation()
-    form = ProgrammeForm(language_names=_language_names(), locations=listings.usable_locations(organisation))
+    form = ProgrammeForm(language_names=_language_names(), locations=editing.usable_locations(organisation))
     if programme is not None and request.method == "GET":
-        data = listings.data_of(programme)
+        data = editing.data_of(programme)
         form.category.data = data.category
         form.audiences.data = data.audiences
         form.languages.data = data.languages
@@ -84,8 +85,8 @@ def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
     return form
 
 
-def _programme_data(form: ProgrammeForm) -> listings.ProgrammeData:
-    return listings.ProgrammeData(
+def _programme_data(form: ProgrammeForm) -> editing.ProgrammeData:
+    return editing.ProgrammeData(
         category=form.category.data,
         cost_cents=int((form.cost_euros.data or 0) * 100),
         referral_required=form.referral_required.data,
@@ -97,7 +98,7 @@ def _programme_data(form: ProgrammeForm) -> listings.ProgrammeData:
         audiences=form.audiences.data or [],
         languages=form.languages.data or [],
         texts={locale: dict(getattr(form, locale).data) for locale in ("nl", "en", "tr", "ar")},
-        fits={dimension: getattr(form, dimension).data or [] for dimension in listings.FIT_DIMENSIONS},
+        fits={dimension: getattr(form, dimension).data or [] for dimension in editing.FIT_DIMENSIONS},
     )
 
 
@@ -108,10 +109,10 @@ def index():
     today = local_today()
     return render_template(
         "broker/index.html",
-        rows=listings.dashboard(_organisation(), today),
+        rows=editing.dashboard(_organisation(), today),
         organisation=_organisation(),
         action=ActionForm(),
-        flag_days=listings.FLAG_AFTER_DAYS,
+        flag_days=editing.FLAG_AFTER_DAYS,
     )
 
 
@@ -129,9 +130,7 @@ def new_programme():
         if db.session.scalar(db.select(Programme.id).where(Programme.slug == slug)) is not None:
             form.slug.errors.append(_("This web address name is taken. Please choose another."))
         else:
-            programme = listings.create_programme(
-                organisation, slug, _programme_data(form), current_user, local_today()
-            )
+            programme = editing.create_programme(organisation, slug, _programme_data(form), current_user, local_today())
             db.session.commit()
             flash(_("The programme is saved as a draft. Add sessions, then publish it."), "ok")
             return redirect(url_for(".programme", programme_id=programme.id))
@@ -148,10 +147,10 @@ def programme(programme_id: int):
         "broker/programme.html",
         programme=item,
         sessions=sessions,
-        waiting=bookings.waitlist_counts([session.id for session in sessions]),
+        waiting=places.waitlist_counts([session.id for session in sessions]),
         show_participants=current_user.organisation_id == item.organisation_id,
-        history=listings.history(item),
-        needs_check=listings.needs_check(item, local_today()),
+        history=editing.history(item),
+        needs_check=editing.needs_check(item, local_today()),
         action=ActionForm(),
     )
 
@@ -171,7 +170,7 @@ def edit_programme(programme_id: int):
     form = _programme_form(item)
     del form.slug
     if form.validate_on_submit():
-        changes = listings.update_programme(item, _programme_data(form), current_user, local_today())
+        changes = editing.update_programme(item, _programme_data(form), current_user, local_today())
         db.session.commit()
         flash(_("Saved. %(num)s changes.", num=len(changes)) if changes else _("Saved. Nothing changed."), "ok")
         return redirect(url_for(".programme", programme_id=item.id))
@@ -185,11 +184,11 @@ def programme_action(programme_id: int, action: str):
     item = _own(Programme, programme_id)
     if ActionForm().validate_on_submit():
         if action == "confirm":
-            listings.confirm_current(item, current_user, local_today())
+            editing.confirm_current(item, current_user, local_today())
             flash(_("Thank you. The listing is marked as checked today."), "ok")
         else:
             status = {"publish": "published", "archive": "archived", "draft": "draft"}[action]
-            listings.set_status(item, status, current_user, local_today())
+            editing.set_status(item, status, current_user, local_today())
             flash(_("The status is changed."), "ok")
         db.session.commit()
     if request.form.get("back") == "index":
@@ -277,7 +276,7 @@ def edit_session(session_id: int):
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
-            notices = bookings.settle_changed_sessions(changed=changed, moved=moved)
+            notices = places.settle_changed_sessions(changed=changed, moved=moved)
             db.session.commit()
             send_notices(notices)
             flash(ngettext("%(num)s session changed.", "%(num)s sessions changed.", len(changed)), "ok")
@@ -294,13 +293,13 @@ def cancel_session(session_id: int, action: str):
     form = ActionForm()
     if request.method == "GET":
         sessions = session_planning.to_cancel(item, rest)
-        waiting = bookings.waitlist_counts([session.id for session in sessions])
+        waiting = places.waitlist_counts([session.id for session in sessions])
         return render_template(
             "broker/session_cancel.html", session=item, sessions=sessions, waiting=waiting, action=action, form=form
         )
     if form.validate_on_submit():
         cancelled = session_planning.cancel(item, current_user, rest=rest)
-        notices = bookings.settle_changed_sessions(cancelled=cancelled)
+        notices = places.settle_changed_sessions(cancelled=cancelled)
         db.session.commit()
         told = send_notices(notices)
         flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
@@ -308,7 +307,7 @@ def cancel_session(session_id: int, action: str):
     return redirect(url_for(".programme", programme_id=item.programme_id))
 
 
-def _flash_told(notices: bookings.SessionNotices, told: int) -> None:
+def _flash_told(notices: places.SessionNotices, told: int) -> None:
     """Say how many residents were mailed that their place was cancelled."""
     if notices.cancelled:
         flash(
@@ -324,7 +323,7 @@ def participants(session_id: int):
     item = db.session.get(Session, session_id)
     if not policies.may_see_participants(current_user, item):
         abort(404)
-    rows = bookings.participants(item)
+    rows = places.participants(item)
     for booking in rows:
         audit.record(
             current_user, "read", "booking", context=audit_context(), object_id=booking.id, subject=booking.user_id
@@ -340,8 +339,8 @@ def participants(session_id: int):
 def location_list():
     """The organisation's locations."""
     organisation = _organisation()
-    places = listings.usable_locations(organisation)
-    return render_template("broker/locations.html", locations=places, organisation=organisation)
+    locations = editing.usable_locations(organisation)
+    return render_template("broker/locations.html", locations=locations, organisation=organisation)
 
 
 def _location_data(form: LocationForm) -> locations.LocationData:
@@ -431,7 +430,7 @@ def export_csv(kind: str):
     organisation = _own_organisation_or_back()
     if organisation is None:
         return redirect(url_for(".index"))
-    body = (listing_csv.export_programmes if kind == "programmes" else listing_csv.export_sessions)(organisation)
+    body = (csv_exchange.export_programmes if kind == "programmes" else csv_exchange.export_sessions)(organisation)
     return file_download(body, "text/csv", f"{organisation.slug}-{kind}.csv")
 
 
@@ -457,15 +456,15 @@ def import_csv():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        data = form.file.data.read(listing_csv.MAX_BYTES + 1)
+        data = form.file.data.read(csv_exchange.MAX_BYTES + 1)
         if form.kind.data == "programmes":
-            report = listing_csv.import_programmes(organisation, data, today=local_today(), user=current_user)
+            report = csv_exchange.import_programmes(organisation, data, today=local_today(), user=current_user)
         else:
-            report = listing_csv.import_sessions(organisation, data, now=utcnow(), user=current_user)
+            report = csv_exchange.import_sessions(organisation, data, now=utcnow(), user=current_user)
         if report.problems:
             db.session.rollback()
         else:
-            notices = bookings.settle_changed_sessions(report.cancelled, report.changed, report.moved)
+            notices = places.settle_changed_sessions(report.cancelled, report.changed, report.moved)
             db.session.commit()
             told = send_notices(notices)
             flash(

@@ -4,8 +4,8 @@ from flask import Blueprint, render_template
 
 from portal.access import policy
 from portal.page_cache import cached_page
-from portal.services.consent import CONSENT_VERSIONS
 from portal.services.policy import PUBLIC
+from portal.services.privacy.consent import CONSENT_VERSIONS
 
 bp = Blueprint("privacy", __name__)
 

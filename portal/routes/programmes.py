@@ -9,14 +9,14 @@ from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
-from portal.services.booking import active_bookings
-from portal.services.listings import may_be_outdated
+from portal.services.booking.places import active_bookings
+from portal.services.listings.editing import may_be_outdated
+from portal.services.listings.session_planning import local_today
 from portal.services.policy import PUBLIC
-from portal.services.programme_filters import parse_filters, parse_page
-from portal.services.programme_search import search_programmes
-from portal.services.programmes import get_published, upcoming_sessions
-from portal.services.routekaarten import route_maps_with_programme
-from portal.services.session_planning import local_today
+from portal.services.routekaarten.pages import route_maps_with_programme
+from portal.services.social_map.filters import parse_filters, parse_page
+from portal.services.social_map.programmes import get_published, upcoming_sessions
+from portal.services.social_map.search import search_programmes
 from portal.structured_data import programme_json_ld
 
 bp = Blueprint("programmes", __name__)

@@ -6,7 +6,7 @@ from portal.access import policy
 from portal.i18n import current_language
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import PUBLIC
-from portal.services.routekaarten import (
+from portal.services.routekaarten.pages import (
     get_route_map,
     list_route_maps,
     parse_selection,

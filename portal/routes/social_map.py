@@ -10,8 +10,8 @@ from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import PUBLIC
-from portal.services.programme_filters import parse_filters, parse_page
-from portal.services.social_map import LOCATIONS_PER_PAGE, map_locations
+from portal.services.social_map.filters import parse_filters, parse_page
+from portal.services.social_map.map_locations import LOCATIONS_PER_PAGE, map_locations
 
 bp = Blueprint("social_map", __name__)
 

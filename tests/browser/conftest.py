@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.services.demo import load_demo
+from portal.services.seed.demo import load_demo
 from tests.conftest import base_config
 from tests.support.databases import fresh_database
 from tests.support.live_wsgi import closing_files

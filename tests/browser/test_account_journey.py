@@ -7,7 +7,7 @@ import re
 import pyotp
 from playwright.sync_api import expect
 
-from portal.services.demo import DEMO_PASSWORD
+from portal.services.seed.demo import DEMO_PASSWORD
 from tests.support.mail import body, code_in
 
 PASSWORD = "rustig wandelen langs de vecht 9"

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Booking, Programme, Session, User
-from portal.services.booking import book
+from portal.services.booking.places import book
 from portal.template_helpers import day_time_pattern
 from tests.support.browser import click, go, submit
 from tests.support.mail import body, calendar_in, code_in

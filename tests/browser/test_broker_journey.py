@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pyotp
 from playwright.sync_api import expect
 
-from portal.services.demo import DEMO_PASSWORD
+from portal.services.seed.demo import DEMO_PASSWORD
 from tests.support.browser import go, submit
 from tests.support.mail import body
 

@@ -9,7 +9,7 @@ import pyotp
 
 from portal.auth_session import SESSION_TOKEN
 from portal.extensions import db
-from portal.services import login_sessions
+from portal.services.accounts import login_sessions
 from tests.factories import TEST_PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -26,9 +26,9 @@ from portal.models import (
 )
 from portal.models.neighbourhood import ORGANISATION_KINDS
 from portal.models.programme import AUDIENCES, CATEGORIES
+from portal.services.accounts.users import create_user, find_user_by_email
 from portal.services.content_errors import ContentError, require
 from portal.services.slugs import SLUG_PATTERN
-from portal.services.users import create_user, find_user_by_email
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SCHEDULE_WEEKS = 8

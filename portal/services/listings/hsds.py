@@ -21,7 +21,7 @@ from portal.config import TIMEZONE
 from portal.extensions import db
 from portal.models import Location, Organisation, Programme
 from portal.services.markdown import markdown_to_text
-from portal.services.programmes import with_details
+from portal.services.social_map.programmes import with_details
 
 # Fixed for good: every HSDS id is uuid5(NAMESPACE, "<kind>:<portal id>"), so ids stay the same between exports.
 NAMESPACE = uuid.UUID("93dd227d-3e34-4c36-955a-ab37fd0cfd41")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from portal.links import external_url
 from portal.models import Booking
-from portal.services.booking import SessionNotices
-from portal.services.calendar_ics import booking_calendar
+from portal.services.booking.calendar_ics import booking_calendar
+from portal.services.booking.places import SessionNotices
 from portal.services.mail import Attachment, send_mail
 
 # template -> iCalendar method of the attachment (None: no attachment)

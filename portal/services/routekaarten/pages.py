@@ -16,8 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Organisation, Programme
-from portal.services.programmes import next_sessions
-from portal.services.routekaart_content import (
+from portal.services.routekaarten.content import (
     DIMENSIONS,
     EXTENSION_KEY,
     LEVELS,
@@ -28,6 +27,7 @@ from portal.services.routekaart_content import (
     RouteMap,
     Step,
 )
+from portal.services.social_map.programmes import next_sessions
 
 logger = logging.getLogger(__name__)
 

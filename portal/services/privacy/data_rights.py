@@ -16,7 +16,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services import audit, booking
+from portal.services import audit
+from portal.services.booking import places
 
 ERASED_NAME = ""
 
@@ -73,7 +74,7 @@ def export_data(user: User) -> dict:
                 "cancelled_at": _iso(item.cancelled_at),
                 "cancelled_by": item.cancelled_by,
             }
-            for item in booking.user_bookings(user)
+            for item in places.user_bookings(user)
         ],
         "calendar_feed": _iso(feed.created_at) if (feed := db.session.get(CalendarFeed, user.id)) else None,
         "viewed_by": [
@@ -96,7 +97,7 @@ def erase_account(user: User) -> list[Booking]:
     The row itself stays, without name, address or password, so the audit log's ids still point somewhere.
     Booked places are given up first; returns the waiting-list bookings that got them (to tell them)."""
     old_email = user.email
-    promoted = booking.withdraw_all(user)
+    promoted = places.withdraw_all(user)
     for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))
     erased_email = f"erased-{user.id}@erased.invalid"

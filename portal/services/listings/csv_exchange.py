@@ -30,11 +30,11 @@ from portal.models import (
     User,
 )
 from portal.models.programme import AUDIENCES, CATEGORIES, PROGRAMME_STATUSES, SESSION_STATUSES
-from portal.services import listings, session_planning
+from portal.services.accounts.users import EMAIL_PATTERN
 from portal.services.audit import spreadsheet_safe
-from portal.services.booking import for_change
+from portal.services.booking.places import for_change
+from portal.services.listings import editing, session_planning
 from portal.services.slugs import SLUG_PATTERN
-from portal.services.users import EMAIL_PATTERN
 
 TEXT_FIELDS = ("title", "summary", "description")
 PROGRAMME_COLUMNS = (
@@ -463,7 +463,7 @@ def _locations(slugs: list[str]) -> dict[str, Location]:
 
 
 def _may_use(organisation: Organisation, location: Location, current: Programme | None) -> bool:
-    """Its own and shared locations (as listings.usable_locations), and the one the programme has now."""
+    """Its own and shared locations (as editing.usable_locations), and the one the programme has now."""
     if location.organisation_id in (organisation.id, None):
         return True
     return current is not None and current.location_id == location.id
@@ -565,12 +565,12 @@ def import_programmes(organisation: Organisation, data: bytes, *, today: date, u
             db.session.add(programme)
             _apply_programme(programme, values, locations)
             db.session.flush()
-            listings.record(programme, user, "created", "", programme.slug)
+            editing.record(programme, user, "created", "", programme.slug)
             report.created += 1
         else:
-            before = listings.snapshot(programme)
+            before = editing.snapshot(programme)
             _apply_programme(programme, values, locations)
-            listings.record_differences(programme, user, before)
+            editing.record_differences(programme, user, before)
             report.updated += 1
         programme.last_verified_on = today
     db.session.flush()
@@ -708,12 +708,12 @@ def import_sessions(organisation: Organisation, data: bytes, *, now: datetime, u
         if session_planning.apply_change(session, session.starts_at, ends_at, values.capacity, user):
             report.moved.append(session)
         if values.status is not None and values.status != session.status:
-            listings.record(session.programme, user, "session.status", before, values.status)
+            editing.record(session.programme, user, "session.status", before, values.status)
             session.status = values.status
             if values.status == "cancelled":
                 report.cancelled.append(session)
         report.updated += 1
     for programme, count in Counter(v.programme for v in parsed if v.row.line not in matches).items():
-        listings.record(programme, user, "sessions.imported", "", str(count))
+        editing.record(programme, user, "sessions.imported", "", str(count))
     db.session.flush()
     return report

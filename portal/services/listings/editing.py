@@ -22,8 +22,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services.programmes import next_sessions
 from portal.services.slugs import SLUG_PATTERN
+from portal.services.social_map.programmes import next_sessions
 
 FLAG_AFTER_DAYS = 90  # the dashboard asks to check the listing
 STALE_AFTER_DAYS = 180  # the public page says it may be out of date

@@ -13,8 +13,8 @@ from portal.config import TIMEZONE
 from portal.extensions import db
 from portal.models import Programme, Session, User
 from portal.models.base import utcnow
-from portal.services.booking import for_change, lock_session
-from portal.services.listings import record
+from portal.services.booking.places import for_change, lock_session
+from portal.services.listings.editing import record
 
 LOCAL = ZoneInfo(TIMEZONE)
 MIN_CAPACITY, MAX_CAPACITY = 1, 500

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 
 from portal.extensions import db
 from portal.models import User
-from portal.services import login_sessions, second_factor
+from portal.services.accounts import login_sessions, second_factor
 
 RESULT_LIMIT = 25
 

@@ -11,9 +11,10 @@ from portal.config import LANGUAGES
 from portal.extensions import db
 from portal.models import AccountToken, Invitation, LoginSession, Organisation, User
 from portal.models.base import utcnow
-from portal.services import login_sessions, tokens
-from portal.services.passwords import hash_password, needs_rehash, verify_password
-from portal.services.users import find_user_by_email, normalise_email
+from portal.services import tokens
+from portal.services.accounts import login_sessions
+from portal.services.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.services.accounts.users import find_user_by_email, normalise_email
 
 CONFIRM_LIFETIME = timedelta(hours=48)
 RESET_LIFETIME = timedelta(hours=1)

@@ -12,8 +12,8 @@ from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
-from portal.services.programme_filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.programmes import next_sessions, with_details
+from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
+from portal.services.social_map.programmes import next_sessions, with_details
 from portal.services.text_search import Snippet, find_snippet, search_terms
 
 PER_PAGE = 20

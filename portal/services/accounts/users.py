@@ -12,9 +12,11 @@ from portal.extensions import db
 from portal.models import Organisation, User
 from portal.models.base import utcnow
 from portal.models.user import ROLES, STAFF_ROLES
-from portal.services.password_policy import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # re-exported for callers
-from portal.services.password_policy import password_problems
-from portal.services.passwords import hash_password
+from portal.services.accounts.password_policy import (
+    MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH,
+)  # re-exported for callers
+from portal.services.accounts.password_policy import password_problems
+from portal.services.accounts.passwords import hash_password
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeText, Session
 from portal.models.base import utcnow
-from portal.services.programme_filters import ProgrammeFilters
-from portal.services.programme_search import ranked_ids
+from portal.services.social_map.filters import ProgrammeFilters
+from portal.services.social_map.search import ranked_ids
 
 LOCATIONS_PER_PAGE = 25
 

@@ -1,0 +1,1 @@
+"""Accounts: registration, passwords, second factors, login sessions and the coordinator's management."""

@@ -1,0 +1,1 @@
+"""Booking places in sessions and appointment slots, with mails, calendars and reminders."""

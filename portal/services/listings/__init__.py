@@ -1,0 +1,1 @@
+"""The beweegmakelaar's listings: programmes, locations, sessions, CSV and HSDS exchange."""

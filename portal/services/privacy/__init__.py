@@ -1,0 +1,1 @@
+"""A person's rights over their data: consents, a copy of everything, erasure."""

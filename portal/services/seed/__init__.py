@@ -1,0 +1,1 @@
+"""Data sets loaded on purpose: the demo neighbourhood and the benchmark data."""

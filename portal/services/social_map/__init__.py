@@ -1,0 +1,1 @@
+"""The public social map: published programmes, search, filters and map locations."""
