@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.extensions import db
 from portal.services import policy as policies
+
+T = TypeVar("T")
 
 # Endpoints that are not view functions of ours (static files) and their policy.
 _DECLARED: dict[str, str] = {"static": policies.PUBLIC}
@@ -25,6 +29,15 @@ def policy(name: str, *, personal_data: bool = False) -> Callable:
         return view
 
     return decorate
+
+
+def load_or_404(model: type[T], object_id: int, may: Callable[[object, T], bool]) -> T:
+    """The `model` row with `object_id` when `may(current_user, row)` allows it; 404 otherwise, also when it
+    does not exist, so an id never tells whether someone else's object is there."""
+    item = db.session.get(model, object_id)
+    if item is None or not may(current_user, item):
+        abort(404)
+    return item
 
 
 def declare(endpoint: str, name: str) -> None:

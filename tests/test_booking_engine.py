@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Booking, Session
-from portal.services.booking import places, reminders
+from portal.services.booking import places, queries, reminders
 from portal.services.booking.places import BookingError
 from tests.factories import ProgrammeFactory, SessionFactory, UserFactory
 
@@ -47,8 +47,8 @@ def test_places_are_confirmed_up_to_capacity_then_the_waiting_list(session):
     assert all(r.created for r in results)
     db.session.refresh(session)
     assert session.booked == 3 and session.places_left == 0
-    assert [places.queue_position(r.booking) for r in results[3:]] == [1, 2]
-    assert places.waitlist_counts([session.id]) == {session.id: 2}
+    assert [queries.queue_position(r.booking) for r in results[3:]] == [1, 2]
+    assert queries.waitlist_counts([session.id]) == {session.id: 2}
 
 
 def test_the_same_key_books_once_and_a_second_key_returns_the_active_booking(session):
@@ -183,9 +183,9 @@ def test_overlapping_bookings_are_found_for_a_warning(session):
     same_time = SessionFactory(starts_at=session.starts_at + timedelta(minutes=30))
     later = SessionFactory(starts_at=session.ends_at)
     db.session.commit()
-    assert [b.session_id for b in places.overlapping(person, same_time)] == [session.id]
-    assert places.overlapping(person, later) == []
-    assert places.overlapping(person, session) == []  # the session itself is no overlap
+    assert [b.session_id for b in queries.overlapping(person, same_time)] == [session.id]
+    assert queries.overlapping(person, later) == []
+    assert queries.overlapping(person, session) == []  # the session itself is no overlap
 
 
 def test_upcoming_and_past_bookings(session):
@@ -195,10 +195,10 @@ def test_upcoming_and_past_bookings(session):
     db.session.add(old_booking)
     current = places.book(person, session.id, key(1)).booking
     db.session.commit()
-    upcoming, past = places.bookings_of(person)
+    upcoming, past = queries.bookings_of(person)
     assert [b.id for b in upcoming] == [current.id]
     assert [b.id for b in past] == [old_booking.id]
-    assert [b.id for b in places.feed_bookings(person)] == [old_booking.id, current.id]
+    assert [b.id for b in queries.feed_bookings(person)] == [old_booking.id, current.id]
 
 
 def test_the_database_refuses_two_active_bookings_of_one_resident(session):

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from portal.access import policy
+from portal.access import load_or_404, policy
 from portal.auth_session import audit_context, current_login, end_login
 from portal.downloads import file_download
 from portal.extensions import db
@@ -140,9 +140,7 @@ def new_recovery_codes():
 @policy(SIGNED_IN)
 def end_other_login(login_id: int):
     """Log out one of the account's logins (for example a forgotten computer)."""
-    login = db.session.get(LoginSession, login_id)
-    if not policies.may_end_login(current_user, login):
-        abort(404)
+    login = load_or_404(LoginSession, login_id, policies.may_end_login)
     if ActionForm().validate_on_submit():
         if login.id == current_login().id:
             end_login("logout")

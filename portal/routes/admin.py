@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.access import policy
+from portal.access import load_or_404, policy
 from portal.auth_session import audit_context
 from portal.downloads import file_download
 from portal.extensions import db
@@ -77,9 +77,7 @@ def invitations():
 @policy(COORDINATOR)
 def revoke_invitation(invitation_id: int):
     """Make an invitation link stop working."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if not policies.may_manage_invitation(current_user, invitation):
-        abort(404)
+    invitation = load_or_404(Invitation, invitation_id, policies.may_manage_invitation)
     if ActionForm().validate_on_submit():
         registration.revoke_invitation(invitation)
         db.session.commit()
@@ -104,18 +102,11 @@ def account_search():
     )
 
 
-def _managed_account(account_id: int) -> User:
-    account = db.session.get(User, account_id)
-    if not policies.may_manage_account(current_user, account):
-        abort(404)
-    return account
-
-
 @bp.get("/accounts/<int:account_id>")
 @policy(COORDINATOR, personal_data=True)
 def account(account_id: int):
     """One account's details; the look is written to the audit log."""
-    account = _managed_account(account_id)
+    account = load_or_404(User, account_id, policies.may_manage_account)
     audit.record(current_user, "read", "account", context=audit_context(), object_id=account.id, subject=account)
     db.session.commit()
     return render_template("admin/account.html", account=account, action=ActionForm())
@@ -132,7 +123,7 @@ _ACCOUNT_ACTIONS = {
 @policy(COORDINATOR, personal_data=True)
 def account_change(account_id: int, change: str):
     """Deactivate, reactivate, or reset the second factor of an account; written to the audit log."""
-    account = _managed_account(account_id)
+    account = load_or_404(User, account_id, policies.may_manage_account)
     if ActionForm().validate_on_submit():
         apply, details = _ACCOUNT_ACTIONS[change]
         apply(account)

@@ -12,7 +12,7 @@ from portal.page_cache import cached_page
 from portal.services.booking import calendar_feeds
 from portal.services.booking.calendar_ics import feed_calendar
 from portal.services.booking.mail import booking_url
-from portal.services.booking.places import feed_bookings
+from portal.services.booking.queries import feed_bookings
 from portal.services.policy import PUBLIC
 from portal.services.social_map.filters import parse_filters
 from portal.services.social_map.map_locations import map_locations

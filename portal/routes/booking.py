@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.access import policy
+from portal.access import load_or_404, policy
 from portal.downloads import file_download
 from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm
@@ -15,7 +15,7 @@ from portal.forms.booking import BookingForm
 from portal.i18n import current_language
 from portal.models import Booking, Session
 from portal.services import policy as policies
-from portal.services.booking import calendar_feeds, places
+from portal.services.booking import calendar_feeds, places, queries
 from portal.services.booking.calendar_ics import booking_calendar
 from portal.services.booking.mail import booking_url, send_all, send_booking_mail
 from portal.services.booking.places import BookingError
@@ -36,13 +36,6 @@ def _user_key() -> str:
     return f"booking:{current_user.get_id()}"
 
 
-def _own(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if not policies.may_see_booking(current_user, booking):
-        abort(404)
-    return booking
-
-
 def _unavailable(session: Session, code: str):
     """The page for a session that cannot be booked (cancelled or over): 409, with a way back."""
     return render_template("booking/unavailable.html", session=session, message=MESSAGES[code]), 409
@@ -52,7 +45,7 @@ def _unavailable(session: Session, code: str):
 @policy(RESIDENT)
 def index():
     """Mijn afspraken: upcoming and past bookings, and the calendar feed."""
-    upcoming, past = places.bookings_of(current_user)
+    upcoming, past = queries.bookings_of(current_user)
     return render_template(
         "booking/index.html",
         upcoming=upcoming,
@@ -71,7 +64,7 @@ def book(session_id: int):
     reason = places.why_not_bookable(session)
     if reason == "not_found":
         abort(404)
-    existing = places.active_booking(current_user, session_id)
+    existing = queries.active_booking(current_user, session_id)
     if existing is not None:
         flash(_("You have already booked this session."), "info")
         return redirect(url_for(".detail", booking_id=existing.id), code=303)
@@ -100,8 +93,8 @@ def book(session_id: int):
         problem=problem,
         session=session,
         deadline=places.cancel_deadline(session),
-        overlaps=places.overlapping(current_user, session),
-        waiting=places.waitlist_counts([session.id]).get(session.id, 0),
+        overlaps=queries.overlapping(current_user, session),
+        waiting=queries.waitlist_counts([session.id]).get(session.id, 0),
     ), 400 if problem else 200
 
 
@@ -109,13 +102,13 @@ def book(session_id: int):
 @policy(RESIDENT)
 def detail(booking_id: int):
     """One booking: when and where, its status, and cancelling it."""
-    booking = _own(booking_id)
+    booking = load_or_404(Booking, booking_id, policies.may_see_booking)
     return render_template(
         "booking/detail.html",
         booking=booking,
         may_cancel=places.may_cancel(booking),
         deadline=places.cancel_deadline(booking.session),
-        position=places.queue_position(booking) if booking.status == "waitlisted" else None,
+        position=queries.queue_position(booking) if booking.status == "waitlisted" else None,
         action=ActionForm(),
     )
 
@@ -124,7 +117,7 @@ def detail(booking_id: int):
 @policy(RESIDENT)
 def download(booking_id: int):
     """The booking as an iCalendar file, to add it to a calendar."""
-    booking = _own(booking_id)
+    booking = load_or_404(Booking, booking_id, policies.may_see_booking)
     lang = current_language()
     method = "CANCEL" if booking.status == "cancelled" else "PUBLISH"
     body = booking_calendar(booking, lang, booking_url(booking, lang), method=method)
@@ -135,7 +128,7 @@ def download(booking_id: int):
 @policy(RESIDENT)
 def cancel(booking_id: int):
     """Cancel a booking; a freed place goes to the first on the waiting list."""
-    booking = _own(booking_id)
+    booking = load_or_404(Booking, booking_id, policies.may_see_booking)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -6,12 +6,12 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.access import policy
+from portal.access import load_or_404, policy
 from portal.auth_session import audit_context
 from portal.downloads import file_download
 from portal.extensions import db
@@ -30,7 +30,7 @@ from portal.models.base import utcnow
 from portal.routes.programmes import render_detail
 from portal.services import audit
 from portal.services import policy as policies
-from portal.services.booking import places
+from portal.services.booking import places, queries
 from portal.services.booking.mail import send_notices
 from portal.services.listings import csv_exchange, editing, hsds, locations, session_planning
 from portal.services.listings.session_planning import PlanningError, local_today
@@ -44,19 +44,6 @@ bp = Blueprint("broker", __name__)
 def _organisation():
     """The organisation whose listings the current user keeps (None: a coordinator sees all)."""
     return None if current_user.is_coordinator else current_user.organisation
-
-
-def _own(model, object_id: int):
-    """The object, when the current user may manage its organisation's listings; 404 otherwise."""
-    item = db.session.get(model, object_id)
-    organisation_id = None
-    if isinstance(item, Programme | Location):
-        organisation_id = item.organisation_id
-    elif isinstance(item, Session):
-        organisation_id = item.programme.organisation_id
-    if item is None or not policies.may_manage_listing(current_user, organisation_id):
-        abort(404)
-    return item
 
 
 def _language_names() -> dict:
@@ -141,13 +128,13 @@ def new_programme():
 @policy(STAFF)
 def programme(programme_id: int):
     """One programme: status, sessions, and who changed what."""
-    item = _own(Programme, programme_id)
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     sessions = session_planning.sessions_of(item)
     return render_template(
         "broker/programme.html",
         programme=item,
         sessions=sessions,
-        waiting=places.waitlist_counts([session.id for session in sessions]),
+        waiting=queries.waitlist_counts([session.id for session in sessions]),
         show_participants=current_user.organisation_id == item.organisation_id,
         history=editing.history(item),
         needs_check=editing.needs_check(item, local_today()),
@@ -159,14 +146,14 @@ def programme(programme_id: int):
 @policy(STAFF)
 def preview(programme_id: int):
     """The public page as residents will see it, also for a draft."""
-    return render_detail(_own(Programme, programme_id), preview=True)
+    return render_detail(load_or_404(Programme, programme_id, policies.may_manage_listing_item), preview=True)
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
 @policy(STAFF)
 def edit_programme(programme_id: int):
     """Change a programme; every changed field goes into the history."""
-    item = _own(Programme, programme_id)
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     form = _programme_form(item)
     del form.slug
     if form.validate_on_submit():
@@ -181,7 +168,7 @@ def edit_programme(programme_id: int):
 @policy(STAFF)
 def programme_action(programme_id: int, action: str):
     """Publish, archive, back to draft, or 'still correct'."""
-    item = _own(Programme, programme_id)
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     if ActionForm().validate_on_submit():
         if action == "confirm":
             editing.confirm_current(item, current_user, local_today())
@@ -226,7 +213,7 @@ def planning_message(code: str) -> str:
 @policy(STAFF)
 def new_sessions(programme_id: int):
     """Plan one session or a weekly series."""
-    item = _own(Programme, programme_id)
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     form = SessionPlanForm()
     if form.validate_on_submit():
         skip, bad = _skip_dates(form.skip.data)
@@ -258,7 +245,7 @@ def new_sessions(programme_id: int):
 @policy(STAFF)
 def edit_session(session_id: int):
     """Move a session or change its places; in a series, also all later ones."""
-    item = _own(Session, session_id)
+    item = load_or_404(Session, session_id, policies.may_manage_listing_item)
     form = SessionEditForm()
     if request.method == "GET":
         start, end = item.starts_at.astimezone(session_planning.LOCAL), item.ends_at.astimezone(session_planning.LOCAL)
@@ -288,12 +275,12 @@ def edit_session(session_id: int):
 @policy(STAFF)
 def cancel_session(session_id: int, action: str):
     """Cancel one session, or it and the rest of its series, after a page that shows whom it affects."""
-    item = _own(Session, session_id)
+    item = load_or_404(Session, session_id, policies.may_manage_listing_item)
     rest = action == "cancel-rest"
     form = ActionForm()
     if request.method == "GET":
         sessions = session_planning.to_cancel(item, rest)
-        waiting = places.waitlist_counts([session.id for session in sessions])
+        waiting = queries.waitlist_counts([session.id for session in sessions])
         return render_template(
             "broker/session_cancel.html", session=item, sessions=sessions, waiting=waiting, action=action, form=form
         )
@@ -320,10 +307,8 @@ def _flash_told(notices: places.SessionNotices, told: int) -> None:
 @policy(STAFF, personal_data=True)
 def participants(session_id: int):
     """Who booked a session: only for the organising organisation, and every look is audit-logged."""
-    item = db.session.get(Session, session_id)
-    if not policies.may_see_participants(current_user, item):
-        abort(404)
-    rows = places.participants(item)
+    item = load_or_404(Session, session_id, policies.may_see_participants)
+    rows = queries.participants(item)
     for booking in rows:
         audit.record(
             current_user, "read", "booking", context=audit_context(), object_id=booking.id, subject=booking.user_id
@@ -402,7 +387,7 @@ def new_location():
 @policy(STAFF)
 def edit_location(location_id: int):
     """Change a location of the organisation."""
-    item = _own(Location, location_id)
+    item = load_or_404(Location, location_id, policies.may_manage_listing_item)
     form = LocationForm(obj=item) if request.method == "GET" else LocationForm()
     if request.method == "GET":
         form.accessibility_note.data = (item.accessibility or {}).get("nl", "")

@@ -9,7 +9,7 @@ from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
-from portal.services.booking.places import active_bookings
+from portal.services.booking.queries import active_bookings
 from portal.services.listings.editing import may_be_outdated
 from portal.services.listings.session_planning import local_today
 from portal.services.policy import PUBLIC

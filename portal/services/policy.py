@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.models import Booking, Invitation, LoginSession, Session, User
+from portal.models import Booking, Invitation, Location, LoginSession, Programme, Session, User
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -55,6 +55,14 @@ def may_manage_listing(user: User, organisation_id: int | None) -> bool:
     if user.role == "admin":
         return True
     return user.is_staff and organisation_id is not None and user.organisation_id == organisation_id
+
+
+def may_manage_listing_item(user: User, item: Programme | Session | Location | None) -> bool:
+    """may_manage_listing for a programme, session or location: judged by the organisation that owns it."""
+    if item is None:
+        return False
+    owner = item.programme.organisation_id if isinstance(item, Session) else item.organisation_id
+    return may_manage_listing(user, owner)
 
 
 def may_see_booking(user: User, booking: Booking | None) -> bool:

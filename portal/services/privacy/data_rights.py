@@ -17,7 +17,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services import audit
-from portal.services.booking import places
+from portal.services.booking import places, queries
 
 ERASED_NAME = ""
 
@@ -74,7 +74,7 @@ def export_data(user: User) -> dict:
                 "cancelled_at": _iso(item.cancelled_at),
                 "cancelled_by": item.cancelled_by,
             }
-            for item in places.user_bookings(user)
+            for item in queries.user_bookings(user)
         ],
         "calendar_feed": _iso(feed.created_at) if (feed := db.session.get(CalendarFeed, user.id)) else None,
         "viewed_by": [
