@@ -98,6 +98,8 @@ def translate(no_update: bool) -> None:
                 "-k",
                 "_l",
                 "--no-location",
+                "--add-comments",
+                "i18n:",
                 "--sort-output",
                 "--project",
                 "Wijkportaal",

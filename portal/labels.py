@@ -68,6 +68,7 @@ CHANGE_FIELD_LABELS = {
     "location_id": _l("Location"),
     "audiences": _l("For whom"),
     "languages": _l("Languages spoken"),
+    # i18n: One meeting of a programme, or one appointment slot (glossary term).
     "session": _l("Session"),
     "session.status": _l("Session cancelled"),
     "sessions.planned": _l("Sessions planned"),

@@ -59,3 +59,14 @@ def test_catalog_has_every_string_in_the_source(lang, extracted):
     in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
     missing = sorted(extracted - in_catalog)
     assert missing == [], f"run 'make translations' and translate: {missing[:10]}"
+
+
+# Short strings a translator cannot place without a hint; each carries an `i18n:` comment in the source.
+AMBIGUOUS = ("Book a place", "Book my place", "Confirm", "Free", "Free places", "Full", "Needed", "Session", "Suits")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_ambiguous_strings_reach_the_translator_with_their_comment(lang):
+    catalog = _catalog(lang)
+    uncommented = [msgid for msgid in AMBIGUOUS if catalog.get(msgid) is None or not catalog.get(msgid).auto_comments]
+    assert uncommented == [], "add an '# i18n:' comment in the source and run 'make translations'"
