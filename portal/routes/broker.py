@@ -32,7 +32,16 @@ from portal.services import audit
 from portal.services import policy as policies
 from portal.services.booking import places, queries
 from portal.services.booking.mail import send_notices
-from portal.services.listings import csv_exchange, editing, hsds, locations, session_planning
+from portal.services.listings import (
+    csv_export,
+    csv_format,
+    csv_programme_import,
+    csv_session_import,
+    editing,
+    hsds,
+    locations,
+    session_planning,
+)
 from portal.services.listings.session_planning import PlanningError, local_today
 from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
@@ -415,7 +424,7 @@ def export_csv(kind: str):
     organisation = _own_organisation_or_back()
     if organisation is None:
         return redirect(url_for(".index"))
-    body = (csv_exchange.export_programmes if kind == "programmes" else csv_exchange.export_sessions)(organisation)
+    body = (csv_export.export_programmes if kind == "programmes" else csv_export.export_sessions)(organisation)
     return file_download(body, "text/csv", f"{organisation.slug}-{kind}.csv")
 
 
@@ -441,11 +450,11 @@ def import_csv():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        data = form.file.data.read(csv_exchange.MAX_BYTES + 1)
+        data = form.file.data.read(csv_format.MAX_BYTES + 1)
         if form.kind.data == "programmes":
-            report = csv_exchange.import_programmes(organisation, data, today=local_today(), user=current_user)
+            report = csv_programme_import.import_programmes(organisation, data, today=local_today(), user=current_user)
         else:
-            report = csv_exchange.import_sessions(organisation, data, now=utcnow(), user=current_user)
+            report = csv_session_import.import_sessions(organisation, data, now=utcnow(), user=current_user)
         if report.problems:
             db.session.rollback()
         else:
