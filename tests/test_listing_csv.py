@@ -14,13 +14,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Programme, ProgrammeLanguage, Session
-from portal.services.listings import csv_exchange, editing
-from portal.services.listings.csv_exchange import (
-    PROGRAMME_COLUMNS,
-    SESSION_COLUMNS,
-    export_programmes,
-    export_sessions,
-)
+from portal.services.listings import csv_programme_import, csv_session_import, editing
+from portal.services.listings.csv_export import export_programmes, export_sessions
+from portal.services.listings.csv_format import PROGRAMME_COLUMNS, SESSION_COLUMNS
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 
 TODAY = date(2030, 1, 1)
@@ -39,12 +35,12 @@ def _editor(organisation):
 
 def import_programmes(organisation, data: bytes, **options):
     """Import programmes as the organisation's beweegmakelaar."""
-    return csv_exchange.import_programmes(organisation, data, user=_editor(organisation), **options)
+    return csv_programme_import.import_programmes(organisation, data, user=_editor(organisation), **options)
 
 
 def import_sessions(organisation, data: bytes, **options):
     """Import sessions as the organisation's beweegmakelaar."""
-    return csv_exchange.import_sessions(organisation, data, user=_editor(organisation), **options)
+    return csv_session_import.import_sessions(organisation, data, user=_editor(organisation), **options)
 
 
 def _programme(organisation, location, slug, *, texts=None, languages=("nl",), **attributes):

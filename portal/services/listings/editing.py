@@ -33,7 +33,11 @@ TEXT_FIELDS = ("title", "summary", "description", "referral")
 
 
 class ListingError(ValueError):
-    """Raised when a listing cannot be changed as asked; the message is for the log."""
+    """Raised when a listing cannot be changed as asked; `code` says why, `detail` is for the log."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
 
 
 @dataclass
@@ -102,10 +106,10 @@ def _flatten(data: ProgrammeData) -> dict[str, str]:
 
 def _apply(programme: Programme, data: ProgrammeData) -> None:
     if any(locale not in LANGUAGES for locale in data.texts):
-        raise ListingError("unknown text language")
+        raise ListingError("unknown_language")
     nl = data.texts.get("nl") or {}
     if not (nl.get("title") or "").strip() or not (nl.get("summary") or "").strip():
-        raise ListingError("a Dutch title and summary are required")
+        raise ListingError("dutch_text_required")
     programme.category = data.category
     programme.cost_cents = data.cost_cents
     programme.referral_required = data.referral_required
@@ -153,11 +157,13 @@ def record(programme: Programme, user: User, name: str, old: str, new: str) -> P
 
 
 def create_programme(organisation: Organisation, slug: str, data: ProgrammeData, user: User, today: date) -> Programme:
-    """A new draft programme of `organisation`; raises ListingError when the slug is taken or malformed."""
+    """A new draft programme of `organisation`.
+
+    Raises ListingError "malformed_slug" or "slug_taken", or as update_programme for the values."""
     if not SLUG_PATTERN.match(slug) or len(slug) > 80:
-        raise ListingError(f"malformed slug {slug!r}")
+        raise ListingError("malformed_slug", repr(slug))
     if db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
-        raise ListingError(f"slug {slug!r} is taken")
+        raise ListingError("slug_taken", repr(slug))
     programme = Programme(slug=slug, organisation=organisation, status="draft", last_verified_on=today)
     _apply(programme, data)
     db.session.add(programme)
@@ -167,7 +173,9 @@ def create_programme(organisation: Organisation, slug: str, data: ProgrammeData,
 
 
 def update_programme(programme: Programme, data: ProgrammeData, user: User, today: date) -> list[ProgrammeChange]:
-    """Save the form's values; every changed field goes into the history. Editing counts as checking."""
+    """Save the form's values; every changed field goes into the history. Editing counts as checking.
+
+    Raises ListingError "dutch_text_required" (no Dutch title and summary) or "unknown_language"."""
     before = snapshot(programme)
     _apply(programme, data)
     programme.last_verified_on = today
@@ -186,9 +194,9 @@ def record_differences(programme: Programme, user: User, before: dict[str, str])
 
 
 def set_status(programme: Programme, status: str, user: User, today: date) -> None:
-    """Publish, archive or bring back to draft; recorded in the history."""
+    """Publish, archive or bring back to draft; recorded in the history. Raises ListingError "unknown_status"."""
     if status not in ("draft", "published", "archived"):
-        raise ListingError(f"unknown status {status!r}")
+        raise ListingError("unknown_status", repr(status))
     if programme.status != status:
         record(programme, user, "status", programme.status, status)
         programme.status = status

@@ -125,36 +125,11 @@ def _service(programme: Programme, organisation_id: str, base_url: str) -> dict:
     }
     if url:
         service["url"] = url
-    if programme.contact_email:
-        service["email"] = programme.contact_email
-    if programme.contact_phone:
-        service["phones"] = [
-            {
-                "id": hsds_id(f"programme-phone:{programme.id}"),
-                "service_id": service_id,
-                "number": programme.contact_phone,
-            }
-        ]
-    if programme.contact_name:
-        contact = {"id": hsds_id(f"programme-contact:{programme.id}"), "service_id": service_id}
-        contact["name"] = _text(programme.contact_name)
-        if programme.contact_email:
-            contact["email"] = programme.contact_email
-        service["contacts"] = [contact]
+    service |= _contact_points(programme, service_id)
     if programme.referral_required:
         referral = _plain(text.referral)
         service["eligibility_description"] = f"Verwijzing nodig. {referral}".strip()
-    price = "Gratis" if programme.is_free else format_currency(programme.cost_cents / 100, CURRENCY, locale="nl_NL")
-    service["fees_description"] = price
-    service["cost_options"] = [
-        {
-            "id": hsds_id(f"cost:{programme.id}"),
-            "service_id": service_id,
-            "amount": programme.cost_cents / 100,
-            "currency": CURRENCY,
-            "amount_description": price,
-        }
-    ]
+    service |= _costs(programme, service_id)
     service["languages"] = [
         _language(programme.id, service_id, code) for code in sorted({row.language for row in programme.languages})
     ]
@@ -173,6 +148,45 @@ def _service(programme: Programme, organisation_id: str, base_url: str) -> dict:
             }
         ]
     return service
+
+
+def _contact_points(programme: Programme, service_id: str) -> dict:
+    """How to reach the programme: its email, phone and contact person, as far as the portal has them."""
+    points: dict = {}
+    if programme.contact_email:
+        points["email"] = programme.contact_email
+    if programme.contact_phone:
+        points["phones"] = [
+            {
+                "id": hsds_id(f"programme-phone:{programme.id}"),
+                "service_id": service_id,
+                "number": programme.contact_phone,
+            }
+        ]
+    if programme.contact_name:
+        contact = {"id": hsds_id(f"programme-contact:{programme.id}"), "service_id": service_id}
+        contact["name"] = _text(programme.contact_name)
+        if programme.contact_email:
+            contact["email"] = programme.contact_email
+        points["contacts"] = [contact]
+    return points
+
+
+def _costs(programme: Programme, service_id: str) -> dict:
+    """What one time costs: a description in Dutch ("Gratis", "€ 2,50") and the amount in euros."""
+    price = "Gratis" if programme.is_free else format_currency(programme.cost_cents / 100, CURRENCY, locale="nl_NL")
+    return {
+        "fees_description": price,
+        "cost_options": [
+            {
+                "id": hsds_id(f"cost:{programme.id}"),
+                "service_id": service_id,
+                "amount": programme.cost_cents / 100,
+                "currency": CURRENCY,
+                "amount_description": price,
+            }
+        ],
+    }
 
 
 def _language(programme_id: int, service_id: str, code: str) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from portal.extensions import db
 from portal.models import Location, Neighbourhood, Organisation
+from portal.services.listings.editing import ListingError
 from portal.services.slugs import free_slug, slugify
 
 # The Netherlands (European part), with a little margin for the coast and the borders.
@@ -47,9 +48,9 @@ class LocationData:
 def _apply(location: Location, data: LocationData) -> None:
     postcode = normalise_postcode(data.postcode)
     if postcode is None:
-        raise ValueError("not a Dutch postcode")
+        raise ListingError("postcode", repr(data.postcode))
     if not in_netherlands(data.latitude, data.longitude):
-        raise ValueError("outside the Netherlands")
+        raise ListingError("outside_netherlands", f"{data.latitude}, {data.longitude}")
     location.name = data.name.strip()
     location.street = data.street.strip()
     location.house_number = data.house_number.strip()
@@ -67,7 +68,7 @@ def _apply(location: Location, data: LocationData) -> None:
 
 
 def create_location(organisation: Organisation, neighbourhood: Neighbourhood, data: LocationData) -> Location:
-    """A new location of the organisation; raises ValueError for a bad postcode or a point abroad."""
+    """A new location of the organisation; raises ListingError "postcode" or "outside_netherlands"."""
     location = Location(
         slug=free_slug(Location, slugify(data.name)), organisation=organisation, neighbourhood=neighbourhood
     )
@@ -78,5 +79,5 @@ def create_location(organisation: Organisation, neighbourhood: Neighbourhood, da
 
 
 def update_location(location: Location, data: LocationData) -> None:
-    """Save new values of a location; raises ValueError for a bad postcode or a point abroad."""
+    """Save new values of a location; raises ListingError "postcode" or "outside_netherlands"."""
     _apply(location, data)

@@ -1,37 +1,37 @@
-"""Forms of the beweegmakelaar's pages: programme, sessions, location and CSV import."""
+"""The programme form: texts per language, what, for whom, cost, contact, where and route-map fit."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     Form,
     FormField,
     IntegerField,
-    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms.fields import EMAIL_PATTERN, no_control_characters, required, strip
+from portal.forms.listings import TOO_LONG
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS
-from portal.services.listings.editing import FIT_DIMENSIONS, FIT_LEVELS
+from portal.services.listings.editing import FIT_DIMENSIONS, FIT_LEVELS, ProgrammeData
 from portal.services.routekaarten.pages import DIMENSION_LABELS, LEVEL_LABELS
 from portal.services.slugs import SLUG_PATTERN
 
 SPOKEN_LANGUAGES = ("nl", "en", "tr", "ar", "ber", "pl", "so", "ti", "fa", "es", "fr", "de", "uk")
-TOO_LONG = _l("Please use at most %(max)d characters.")
+TEXT_LOCALES = ("nl", "en", "tr", "ar")  # the languages a programme's texts can be written in
 MAX_DESCRIPTION = 20_000
+DEFAULT_CUTOFF_HOURS = 2  # an empty "cancel online until" field
 
 
 class CheckboxList(SelectMultipleField):
@@ -39,18 +39,6 @@ class CheckboxList(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def _number(label, low: int, high: int, **options) -> IntegerField:
-    """A required whole number from `low` to `high`, with translated messages."""
-    return IntegerField(
-        label,
-        validators=[
-            required(_l("Please fill in a number.")),
-            NumberRange(min=low, max=high, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-        **options,
-    )
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -114,7 +102,7 @@ class ProgrammeForm(FlaskForm):
     referral_required = BooleanField(_l("A referral is needed"))
     cancel_cutoff_hours = IntegerField(
         _l("Residents can cancel online until how many hours before the start"),
-        default=2,
+        default=DEFAULT_CUTOFF_HOURS,
         validators=[
             Optional(),
             NumberRange(min=0, max=168, message=_l("Please fill in a number from %(min)s to %(max)s.")),
@@ -155,6 +143,43 @@ class ProgrammeForm(FlaskForm):
         for dimension in FIT_DIMENSIONS:
             getattr(self, dimension).choices = [SelectChoice(level, LEVEL_LABELS[level]) for level in FIT_LEVELS]
 
+    @classmethod
+    def from_data(cls, data: ProgrammeData, *, language_names: dict, locations: list) -> ProgrammeForm:
+        """The form filled in with a programme's current values, to change them."""
+        values = {
+            "category": data.category,
+            "audiences": data.audiences,
+            "languages": data.languages,
+            "cost_euros": Decimal(data.cost_cents) / 100,
+            "referral_required": data.referral_required,
+            "cancel_cutoff_hours": data.cancel_cutoff_minutes // 60,
+            "contact_name": data.contact_name,
+            "contact_phone": data.contact_phone,
+            "contact_email": data.contact_email,
+            "location": data.location_id or 0,  # 0: no fixed place
+            **data.texts,  # locale -> the texts of that language's subform
+            **data.fits,  # dimension -> levels
+        }
+        return cls(data=values, language_names=language_names, locations=locations)
+
+    def to_data(self) -> ProgrammeData:
+        """The values filled in, as the listings service takes them."""
+        cutoff_hours = self.cancel_cutoff_hours.data
+        return ProgrammeData(
+            category=self.category.data,
+            cost_cents=int((self.cost_euros.data or 0) * 100),
+            referral_required=self.referral_required.data,
+            cancel_cutoff_minutes=60 * (DEFAULT_CUTOFF_HOURS if cutoff_hours is None else cutoff_hours),
+            contact_name=self.contact_name.data or "",
+            contact_phone=self.contact_phone.data or "",
+            contact_email=self.contact_email.data or "",
+            location_id=self.location.data or None,
+            audiences=self.audiences.data or [],
+            languages=self.languages.data or [],
+            texts={locale: dict(getattr(self, locale).data) for locale in TEXT_LOCALES},
+            fits={dimension: getattr(self, dimension).data or [] for dimension in FIT_DIMENSIONS},
+        )
+
     def validate(self, extra_validators=None) -> bool:
         """The usual checks, and a Dutch title (the other languages are optional)."""
         valid = super().validate(extra_validators)
@@ -163,109 +188,3 @@ class ProgrammeForm(FlaskForm):
             dutch.title.errors = [*dutch.title.errors, _l("A Dutch title is required.")]
             valid = False
         return valid
-
-
-class SessionPlanForm(FlaskForm):
-    """One session, or a weekly series."""
-
-    first_day = DateField(_l("Date (of the first time)"), validators=[required(_l("Please fill in a date."))])
-    start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
-    duration_minutes = _number(_l("How long, in minutes"), 5, 720, default=60)
-    capacity = _number(_l("Places"), 1, 500, default=12)
-    until = TimeField(
-        _l("Appointments one after another, until (optional)"),
-        validators=[Optional()],
-        description=_l(
-            "For consultation hours: fill in the end of the hours, for example 12:00. Each appointment then "
-            "lasts the minutes above, and has the places above (1 for a personal appointment)."
-        ),
-    )
-    weeks = _number(_l("Every week, how many times"), 1, 52, description=_l("1 for a single time."), default=1)
-    skip = TextAreaField(
-        _l("Skip these dates"),
-        description=_l("For example holidays. One date per line, like 2026-12-29."),
-        filters=[strip],
-        validators=[Length(max=2000, message=TOO_LONG)],
-    )
-
-
-class SessionEditForm(FlaskForm):
-    """Move a session or change its places; in a series, also the later ones (`scope` rest)."""
-
-    day = DateField(_l("Date"), validators=[required(_l("Please fill in a date."))])
-    start = TimeField(_l("Start time"), validators=[required(_l("Please fill in a time."))])
-    end = TimeField(_l("End time"), validators=[required(_l("Please fill in a time."))])
-    capacity = _number(_l("Places"), 1, 500)
-    scope = RadioField(
-        _l("Which sessions do you want to change?"),
-        choices=[
-            SelectChoice("one", _l("Only this session")),
-            SelectChoice("rest", _l("This session and all later ones in the series")),
-        ],
-        default="one",
-        validators=[InputRequired(message=_l("Please choose one."))],
-    )
-
-
-class LocationForm(FlaskForm):
-    """A place where programmes happen."""
-
-    name = StringField(
-        _l("Name of the place"),
-        filters=[strip],
-        validators=[required(), Length(max=160, message=TOO_LONG), no_control_characters],
-    )
-    street = StringField(_l("Street"), filters=[strip], validators=[required(), Length(max=120, message=TOO_LONG)])
-    house_number = StringField(
-        _l("House number"), filters=[strip], validators=[required(), Length(max=20, message=TOO_LONG)]
-    )
-    postcode = StringField(
-        _l("Postcode"),
-        filters=[strip],
-        validators=[
-            required(),
-            Regexp(r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$", message=_l("Please fill in a postcode like 3564 AB.")),
-        ],
-    )
-    city = StringField(_l("Place"), filters=[strip], validators=[required(), Length(max=120, message=TOO_LONG)])
-    latitude = DecimalField(
-        _l("Latitude"),
-        places=6,
-        description=_l("Click on the map, or type the numbers."),
-        validators=[
-            required(_l("Click on the map, or type the latitude.")),
-            NumberRange(min=-90, max=90, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
-    longitude = DecimalField(
-        _l("Longitude"),
-        places=6,
-        validators=[
-            required(_l("Click on the map, or type the longitude.")),
-            NumberRange(min=-180, max=180, message=_l("Please fill in a number from %(min)s to %(max)s.")),
-        ],
-    )
-    wheelchair_accessible = BooleanField(_l("Wheelchair accessible"))
-    accessibility_note = TextAreaField(
-        _l("About access (in Dutch)"),
-        description=_l("For example: lift to the first floor, toilet for wheelchair users."),
-        filters=[strip],
-        validators=[Length(max=300, message=TOO_LONG)],
-    )
-
-
-class ImportForm(FlaskForm):
-    """Upload a CSV file of programmes or sessions."""
-
-    kind = SelectField(
-        _l("What is in the file"),
-        choices=[SelectChoice("programmes", _l("Programmes")), SelectChoice("sessions", _l("Sessions"))],
-        validators=[required()],
-    )
-    file = FileField(
-        _l("CSV file"),
-        validators=[
-            FileRequired(message=_l("Please choose a file.")),
-            FileAllowed(["csv", "txt"], message=_l("Please choose a .csv file.")),
-        ],
-    )

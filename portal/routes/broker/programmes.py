@@ -1,0 +1,155 @@
+"""The broker's programmes: the dashboard, adding and changing one, its page with history, preview and status."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import load_or_404, policy
+from portal.extensions import db
+from portal.forms.accounts import ActionForm
+from portal.forms.listings.programme import SPOKEN_LANGUAGES, ProgrammeForm
+from portal.labels import language_name
+from portal.models import Programme
+from portal.routes.broker.blueprint import bp, shown_organisation
+from portal.routes.programmes import render_detail
+from portal.services import policy as policies
+from portal.services.booking import queries
+from portal.services.listings import editing, session_planning
+from portal.services.listings.editing import ListingError
+from portal.services.listings.session_planning import local_today
+from portal.services.policy import STAFF
+from portal.services.slugs import free_slug, slugify
+
+SLUG_CODES = frozenset({"slug_taken", "malformed_slug"})
+
+
+def listing_message(code: str) -> str:
+    """The translated reason why a programme could not be saved."""
+    messages = {
+        "slug_taken": _("This web address name is taken. Please choose another."),
+        "malformed_slug": _("Use only lower-case letters, digits and dashes."),
+    }
+    return messages.get(code, _("This is not possible."))
+
+
+def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
+    """The programme form with the locations its organisation may use; on GET, filled in from `programme`."""
+    organisation = programme.organisation if programme else shown_organisation()
+    options = {
+        "language_names": {code: language_name(code) for code in SPOKEN_LANGUAGES},
+        "locations": editing.usable_locations(organisation),
+    }
+    if programme is not None and request.method == "GET":
+        return ProgrammeForm.from_data(editing.data_of(programme), **options)
+    return ProgrammeForm(**options)
+
+
+def _refused(form: ProgrammeForm, error: ListingError) -> None:
+    """Undo the attempt and show why the service refused it: at the web address name, or above the form."""
+    db.session.rollback()
+    message = listing_message(error.code)
+    if error.code in SLUG_CODES and "slug" in form:
+        form.slug.errors.append(message)
+    else:
+        form.form_errors.append(message)
+
+
+@bp.get("/")
+@policy(STAFF)
+def index():
+    """The dashboard: programmes with status, next session, bookings and whether they need checking."""
+    today = local_today()
+    return render_template(
+        "broker/index.html",
+        rows=editing.dashboard(shown_organisation(), today),
+        organisation=shown_organisation(),
+        action=ActionForm(),
+        flag_days=editing.FLAG_AFTER_DAYS,
+    )
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@policy(STAFF)
+def new_programme():
+    """Add a programme as a draft."""
+    organisation = current_user.organisation
+    if organisation is None:
+        flash(_("Your account belongs to no organisation, so you cannot add programmes."), "error")
+        return redirect(url_for(".index"))
+    form = _programme_form()
+    if form.validate_on_submit():
+        slug = form.slug.data or free_slug(Programme, slugify(form.nl.form.title.data))
+        try:
+            programme = editing.create_programme(organisation, slug, form.to_data(), current_user, local_today())
+        except ListingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme is saved as a draft. Add sessions, then publish it."), "ok")
+            return redirect(url_for(".programme", programme_id=programme.id))
+    return render_template("broker/programme_form.html", form=form, programme=None)
+
+
+@bp.get("/programmes/<int:programme_id>")
+@policy(STAFF)
+def programme(programme_id: int):
+    """One programme: status, sessions, and who changed what."""
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
+    sessions = session_planning.sessions_of(item)
+    return render_template(
+        "broker/programme.html",
+        programme=item,
+        sessions=sessions,
+        waiting=queries.waitlist_counts([session.id for session in sessions]),
+        show_participants=current_user.organisation_id == item.organisation_id,
+        history=editing.history(item),
+        needs_check=editing.needs_check(item, local_today()),
+        action=ActionForm(),
+    )
+
+
+@bp.get("/programmes/<int:programme_id>/preview")
+@policy(STAFF)
+def preview(programme_id: int):
+    """The public page as residents will see it, also for a draft."""
+    return render_detail(load_or_404(Programme, programme_id, policies.may_manage_listing_item), preview=True)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@policy(STAFF)
+def edit_programme(programme_id: int):
+    """Change a programme; every changed field goes into the history."""
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
+    form = _programme_form(item)
+    del form.slug
+    if form.validate_on_submit():
+        try:
+            changes = editing.update_programme(item, form.to_data(), current_user, local_today())
+        except ListingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved. %(num)s changes.", num=len(changes)) if changes else _("Saved. Nothing changed."), "ok")
+            return redirect(url_for(".programme", programme_id=item.id))
+    return render_template("broker/programme_form.html", form=form, programme=item)
+
+
+@bp.post("/programmes/<int:programme_id>/<any(publish, archive, draft, confirm):action>")
+@policy(STAFF)
+def programme_action(programme_id: int, action: str):
+    """Publish, archive, back to draft, or 'still correct'."""
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
+    if ActionForm().validate_on_submit():
+        if action == "confirm":
+            editing.confirm_current(item, current_user, local_today())
+            flash(_("Thank you. The listing is marked as checked today."), "ok")
+        else:
+            status = {"publish": "published", "archive": "archived", "draft": "draft"}[action]
+            editing.set_status(item, status, current_user, local_today())
+            flash(_("The status is changed."), "ok")
+        db.session.commit()
+    if request.form.get("back") == "index":
+        return redirect(url_for(".index"))
+    return redirect(url_for(".programme", programme_id=item.id))
