@@ -16,17 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Organisation, Programme
-from portal.services.routekaarten.content import (
-    DIMENSIONS,
-    EXTENSION_KEY,
-    LEVELS,
-    Catalogue,
-    Localized,
-    Offer,
-    Role,
-    RouteMap,
-    Step,
-)
+from portal.services.routekaarten.content import EXTENSION_KEY
+from portal.services.routekaarten.model import DIMENSIONS, LEVELS, Catalogue, Localized, Offer, Role, RouteMap, Step
 from portal.services.social_map.programmes import next_sessions
 
 logger = logging.getLogger(__name__)
