@@ -93,9 +93,7 @@ def _all_texts(route_map: RouteMap):
 
 
 def check_content(directory: Path) -> CheckResult:
-    """Validate the files and always check their slugs against the database (for `flask content check`).
-
-    Raises ContentError for a malformed file; database problems come back as errors in the result."""
+    """Validate the files (ContentError if malformed) and check their slugs; database problems become errors."""
     catalogue = load_route_maps(directory)
     try:
         references = read_database_references()
