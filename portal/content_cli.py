@@ -7,7 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.services.content_errors import ContentError
-from portal.services.routekaarten.content import check_content, content_directory
+from portal.services.routekaarten.checks import check_content
+from portal.services.routekaarten.content import content_directory
 
 content = AppGroup("content", help="Check the content files.")
 

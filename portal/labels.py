@@ -7,7 +7,7 @@ from babel.core import UnknownLocaleError
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.services.routekaarten.pages import DIMENSION_LABELS
+from portal.services.routekaarten.labels import DIMENSION_LABELS
 
 CATEGORY_LABELS = {
     "bewegen": _l("Exercise and sport"),

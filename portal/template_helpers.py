@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -20,10 +20,18 @@ from portal.labels import (
     status_label,
 )
 from portal.maps import map_container
+from portal.models import Neighbourhood
+from portal.services import neighbourhoods
 from portal.services.markdown import render_markdown
-from portal.services.neighbourhoods import default_neighbourhood
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
+
+
+def default_neighbourhood(slug: str) -> Neighbourhood | None:
+    """The configured neighbourhood, looked up once per request (kept in `g`); None if the database cannot say."""
+    if "neighbourhood" not in g:
+        g.neighbourhood = neighbourhoods.default_neighbourhood(slug)
+    return g.neighbourhood
 
 
 def switch_language_url(code: str, external: bool = False) -> str:

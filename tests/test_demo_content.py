@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Location, Programme, Session
 from portal.services.content_errors import ContentError
-from portal.services.seed.demo import load_demo, session_times
+from portal.services.seed.demo import load_demo
+from portal.services.seed.demo_sessions import session_times
 
 DEMO = Path(__file__).resolve().parent.parent / "content" / "demo"
 TODAY = date(2026, 11, 22)

@@ -13,14 +13,9 @@ import yaml
 
 from portal import create_app
 from portal.services.content_errors import ContentError
-from portal.services.routekaarten.content import (
-    EXTENSION_KEY,
-    DatabaseReferences,
-    check_content,
-    content_warnings,
-    load_route_maps,
-    reference_errors,
-)
+from portal.services.routekaarten.checks import DatabaseReferences, check_content, content_warnings, reference_errors
+from portal.services.routekaarten.content import EXTENSION_KEY
+from portal.services.routekaarten.reading import load_route_maps
 from portal.services.seed.demo import load_demo
 from tests.conftest import base_config
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from portal import create_app
 from portal.extensions import db
 from portal.models import Programme
-from portal.services.routekaarten.content import DIMENSIONS, Offer, Translations
-from portal.services.routekaarten.pages import fit_offer, parse_selection
+from portal.services.routekaarten.model import DIMENSIONS, Offer, Translations
+from portal.services.routekaarten.selector import fit_offer, parse_selection
 from portal.services.seed.demo import load_demo
 from tests.conftest import base_config
 from tests.factories import ProgrammeFactory, SessionFactory

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.config import TIMEZONE
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.neighbourhood import Neighbourhood, Organisation
-from portal.services.text_search import fold
+from portal.text_folding import fold
 
 CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "geld-werk")
 AUDIENCES = ("kinderen", "jongeren", "volwassenen", "ouderen", "gezinnen")

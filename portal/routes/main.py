@@ -6,10 +6,10 @@ from portal.access import policy
 from portal.config import LANGUAGES
 from portal.i18n import current_language, preferred_language
 from portal.page_cache import cached_page
-from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import PUBLIC
 from portal.services.social_map.filters import ProgrammeFilters
 from portal.services.social_map.search import search_programmes
+from portal.template_helpers import default_neighbourhood
 
 root_bp = Blueprint("root", __name__)
 bp = Blueprint("main", __name__)

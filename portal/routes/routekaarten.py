@@ -4,15 +4,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.access import policy
 from portal.i18n import current_language
-from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import PUBLIC
-from portal.services.routekaarten.pages import (
-    get_route_map,
-    list_route_maps,
-    parse_selection,
-    route_map_page,
-    selector_fields,
-)
+from portal.services.routekaarten.pages import get_route_map, list_route_maps, route_map_page
+from portal.services.routekaarten.selector import parse_selection, selector_fields
+from portal.template_helpers import default_neighbourhood
 
 bp = Blueprint("routekaarten", __name__)
 

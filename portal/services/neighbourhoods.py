@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import g
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,15 +19,13 @@ def find_neighbourhood(slug: str) -> Neighbourhood | None:
 
 
 def default_neighbourhood(slug: str) -> Neighbourhood | None:
-    """The configured neighbourhood, looked up once per request; None if the database cannot say."""
-    if "neighbourhood" not in g:
-        try:
-            g.neighbourhood = find_neighbourhood(slug)
-        except SQLAlchemyError:
-            db.session.rollback()
-            logger.warning("neighbourhood lookup failed")
-            g.neighbourhood = None
-    return g.neighbourhood
+    """The configured neighbourhood with this slug; None if there is none or the database cannot say."""
+    try:
+        return find_neighbourhood(slug)
+    except SQLAlchemyError:
+        db.session.rollback()
+        logger.warning("neighbourhood lookup failed")
+        return None
 
 
 def organisations_by_kind(neighbourhood: Neighbourhood) -> dict[str, list[Organisation]]:

@@ -1,52 +1,14 @@
-"""Folding text for accent- and case-insensitive search, and cutting snippets around matches."""
+"""Search over folded text: the words of a query, and snippets cut around their matches."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-# Letters that Unicode decomposition leaves alone but readers treat as the same letter.
-_EXTRA = str.maketrans(
-    {
-        "ı": "i",  # Turkish dotless i
-        "ß": "ss",
-        "ø": "o",
-        "æ": "ae",
-        "œ": "oe",
-        "ł": "l",
-        "أ": "ا",  # Arabic alef forms
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",  # alef maqsura
-        "ة": "ه",  # ta marbuta
-        "ـ": "",  # tatweel
-    }
-)
+from portal.text_folding import fold, fold_with_positions
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
-
-
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.casefold().translate(_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Lowercase `text` and strip accents and Arabic diacritics: 'Café İçin' -> 'cafe icin'."""
-    return "".join(_fold_char(char) for char in text)
-
-
-def fold_with_positions(text: str) -> tuple[str, list[int]]:
-    """Fold `text` and say, for each folded character, which original character it came from."""
-    folded: list[str] = []
-    positions: list[int] = []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        folded.append(piece)
-        positions.extend([index] * len(piece))
-    return "".join(folded), positions
 
 
 def search_terms(query: str) -> list[str]:

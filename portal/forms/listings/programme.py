@@ -25,7 +25,7 @@ from portal.forms.fields import EMAIL_PATTERN, no_control_characters, required, 
 from portal.forms.listings import TOO_LONG
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS
 from portal.services.listings.editing import FIT_DIMENSIONS, FIT_LEVELS, ProgrammeData
-from portal.services.routekaarten.pages import DIMENSION_LABELS, LEVEL_LABELS
+from portal.services.routekaarten.labels import DIMENSION_LABELS, LEVEL_LABELS
 from portal.services.slugs import SLUG_PATTERN
 
 SPOKEN_LANGUAGES = ("nl", "en", "tr", "ar", "ber", "pl", "so", "ti", "fa", "es", "fr", "de", "uk")

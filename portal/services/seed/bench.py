@@ -49,18 +49,20 @@ def bench_data_present() -> bool:
     return db.session.scalar(select(func.count()).select_from(Programme).where(Programme.slug.like("bench-%"))) > 0
 
 
-def seed_bench(
-    neighbourhood_slug: str, programmes: int = 2000, locations: int = 500, sessions: int = 20000, seed: int = 7
-) -> dict[str, int]:
-    """Add the benchmark data set (marked as demo) and commit; the same seed gives the same data."""
-    rng = random.Random(seed)  # noqa: S311  (made-up test data, not security)
-    hood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == neighbourhood_slug))
+def _neighbourhood(slug: str) -> Neighbourhood:
+    """The neighbourhood with this slug, or a new demo one named Benchwijk."""
+    hood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
     if hood is None:
         hood = Neighbourhood(
-            slug=neighbourhood_slug, name="Benchwijk", city="Utrecht", latitude=52.116, longitude=5.112, is_demo=True
+            slug=slug, name="Benchwijk", city="Utrecht", latitude=52.116, longitude=5.112, is_demo=True
         )
         db.session.add(hood)
-    organisations = [
+    return hood
+
+
+def _organisations(hood: Neighbourhood) -> list[Organisation]:
+    """Twenty organisations of every kind in turn."""
+    return [
         Organisation(
             slug=f"bench-org-{i:03d}",
             name=f"Organisatie {i:03d}",
@@ -71,7 +73,11 @@ def seed_bench(
         )
         for i in range(20)
     ]
-    places = [
+
+
+def _locations(hood: Neighbourhood, count: int, rng: random.Random) -> list[Location]:
+    """`count` locations scattered over the neighbourhood, most of them wheelchair accessible."""
+    return [
         Location(
             slug=f"bench-loc-{i:04d}",
             neighbourhood=hood,
@@ -85,50 +91,73 @@ def seed_bench(
             wheelchair_accessible=rng.random() < 0.7,
             is_demo=True,
         )
-        for i in range(locations)
+        for i in range(count)
     ]
+
+
+def _programme(i: int, organisation: Organisation, place: Location, rng: random.Random, today: date) -> Programme:
+    """Programme number `i` with a text in every language, two audiences and a few spoken languages."""
+    word = rng.randrange(len(WORDS["nl"]))
+    programme = Programme(
+        slug=f"bench-{i:04d}",
+        organisation=organisation,
+        location=place,
+        category=CATEGORIES[i % len(CATEGORIES)],
+        status="published",
+        cost_cents=0 if rng.random() < 0.7 else 250,
+        referral_required=rng.random() < 0.3,
+        last_verified_on=today - timedelta(days=rng.randrange(200)),
+        is_demo=True,
+    )
+    for lang in WORDS:
+        title = f"{WORDS[lang][word].capitalize()} {GROUP[lang]} {i:04d}"
+        programme.translations.append(
+            ProgrammeText(
+                locale=lang,
+                title=title,
+                summary=f"{title}: {WORDS[lang][(word + 1) % 10]} {WORDS[lang][(word + 2) % 10]}.",
+                description=f"{title}. " + " ".join(rng.choice(WORDS[lang]) for _ in range(60)),
+            )
+        )
+    programme.audiences = [ProgrammeAudience(audience=a) for a in rng.sample(AUDIENCES, 2)]
+    programme.languages = [ProgrammeLanguage(language=x) for x in {"nl", *rng.sample(SPOKEN, 2)}]
+    return programme
+
+
+def _sessions(count: int, rng: random.Random, today: date) -> list[Session]:
+    """`count` one-hour sessions at random days and times in the coming eight weeks."""
+    zone = ZoneInfo(TIMEZONE)
+    result = []
+    for _ in range(count):
+        day = today + timedelta(days=1 + rng.randrange(56))
+        start = datetime.combine(day, time(rng.randrange(8, 21), rng.choice((0, 30))), tzinfo=zone)
+        result.append(
+            Session(
+                starts_at=start.astimezone(UTC),
+                ends_at=(start + timedelta(minutes=60)).astimezone(UTC),
+                capacity=rng.choice((1, 8, 12, 20)),
+                is_demo=True,
+            )
+        )
+    return result
+
+
+def seed_bench(
+    neighbourhood_slug: str, programmes: int = 2000, locations: int = 500, sessions: int = 20000, seed: int = 7
+) -> dict[str, int]:
+    """Add the benchmark data set (marked as demo) and commit; the same seed gives the same data."""
+    rng = random.Random(seed)  # noqa: S311  (made-up test data, not security)
+    hood = _neighbourhood(neighbourhood_slug)
+    organisations = _organisations(hood)
+    places = _locations(hood, locations, rng)
     db.session.add_all(organisations + places)
     today = date.today()
-    zone = ZoneInfo(TIMEZONE)
     per_programme, extra = divmod(sessions, programmes)
     for i in range(programmes):
-        word = rng.randrange(len(WORDS["nl"]))
-        programme = Programme(
-            slug=f"bench-{i:04d}",
-            organisation=organisations[i % len(organisations)],
-            location=places[i % len(places)],
-            category=CATEGORIES[i % len(CATEGORIES)],
-            status="published",
-            cost_cents=0 if rng.random() < 0.7 else 250,
-            referral_required=rng.random() < 0.3,
-            last_verified_on=today - timedelta(days=rng.randrange(200)),
-            is_demo=True,
-        )
-        for lang in WORDS:
-            title = f"{WORDS[lang][word].capitalize()} {GROUP[lang]} {i:04d}"
-            programme.translations.append(
-                ProgrammeText(
-                    locale=lang,
-                    title=title,
-                    summary=f"{title}: {WORDS[lang][(word + 1) % 10]} {WORDS[lang][(word + 2) % 10]}.",
-                    description=f"{title}. " + " ".join(rng.choice(WORDS[lang]) for _ in range(60)),
-                )
-            )
-        programme.audiences = [ProgrammeAudience(audience=a) for a in rng.sample(AUDIENCES, 2)]
-        programme.languages = [ProgrammeLanguage(language=x) for x in {"nl", *rng.sample(SPOKEN, 2)}]
-        for _ in range(per_programme + (1 if i < extra else 0)):
-            day = today + timedelta(days=1 + rng.randrange(56))
-            start = datetime.combine(day, time(rng.randrange(8, 21), rng.choice((0, 30))), tzinfo=zone)
-            programme.sessions.append(
-                Session(
-                    starts_at=start.astimezone(UTC),
-                    ends_at=(start + timedelta(minutes=60)).astimezone(UTC),
-                    capacity=rng.choice((1, 8, 12, 20)),
-                    is_demo=True,
-                )
-            )
+        programme = _programme(i, organisations[i % len(organisations)], places[i % len(places)], rng, today)
+        programme.sessions.extend(_sessions(per_programme + (1 if i < extra else 0), rng, today))
         db.session.add(programme)
         if i % 250 == 249:
             db.session.flush()
     db.session.commit()
-    return {"programmes": programmes, "locations": locations, "sessions": sessions, "organisations": 20}
+    return {"programmes": programmes, "locations": locations, "sessions": sessions, "organisations": len(organisations)}
