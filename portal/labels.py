@@ -8,6 +8,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.services.routekaarten.labels import DIMENSION_LABELS
+from portal.text_folding import fold
 
 CATEGORY_LABELS = {
     "bewegen": _l("Exercise and sport"),
@@ -134,8 +135,6 @@ def language_name(code: str) -> str:
 
 def category_search_words(locale: str) -> dict[str, str]:
     """Each category's name in Dutch and in `locale`, folded, for matching search words to categories."""
-    from portal.services.text_search import fold
-
     words: dict[str, list[str]] = {code: [] for code in CATEGORY_LABELS}
     for lang in dict.fromkeys(("nl", locale)):
         with force_locale(lang):

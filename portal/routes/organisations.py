@@ -4,8 +4,9 @@ from flask import Blueprint, abort, current_app, render_template
 
 from portal.access import policy
 from portal.page_cache import cached_page
-from portal.services.neighbourhoods import default_neighbourhood, organisations_by_kind
+from portal.services.neighbourhoods import organisations_by_kind
 from portal.services.policy import PUBLIC
+from portal.template_helpers import default_neighbourhood
 
 bp = Blueprint("organisations", __name__)
 

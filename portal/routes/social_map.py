@@ -8,10 +8,10 @@ from portal.i18n import current_language
 from portal.labels import category_search_words
 from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
-from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import PUBLIC
 from portal.services.social_map.filters import parse_filters, parse_page
 from portal.services.social_map.map_locations import LOCATIONS_PER_PAGE, map_locations
+from portal.template_helpers import default_neighbourhood
 
 bp = Blueprint("social_map", __name__)
 

@@ -13,8 +13,8 @@ from portal.models import Location, Neighbourhood
 from portal.routes.broker.blueprint import bp, shown_organisation
 from portal.services import policy as policies
 from portal.services.listings import editing, locations
-from portal.services.neighbourhoods import default_neighbourhood
 from portal.services.policy import STAFF
+from portal.template_helpers import default_neighbourhood
 
 
 def _map_settings(latitude=None, longitude=None) -> dict:

@@ -12,8 +12,8 @@ from portal.forms.accounts import ActionForm
 from portal.forms.listings.programme import SPOKEN_LANGUAGES, ProgrammeForm
 from portal.labels import language_name
 from portal.models import Programme
+from portal.programme_page import render_detail
 from portal.routes.broker.blueprint import bp, shown_organisation
-from portal.routes.programmes import render_detail
 from portal.services import policy as policies
 from portal.services.booking import queries
 from portal.services.listings import editing, session_planning
