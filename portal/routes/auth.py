@@ -24,9 +24,9 @@ from portal.forms.accounts import (
 )
 from portal.i18n import current_language
 from portal.labels import role_label
+from portal.services.accounts import mail as account_mail
 from portal.services.accounts import registration, second_factor
 from portal.services.accounts.users import find_user_by_email, normalise_email
-from portal.services.mail import send_mail
 from portal.services.policy import GUEST, PUBLIC
 from portal.services.privacy import consent
 
@@ -63,27 +63,13 @@ def _next_page() -> str:
 def _send_login_code(login) -> None:
     code = second_factor.issue_email_code(login)
     db.session.commit()
-    send_mail(
-        login.user.email,
-        login.user.locale,
-        "login_code",
-        display_name=login.user.display_name,
-        code=code,
-        minutes_valid=second_factor.EMAIL_CODE_LIFETIME_MINUTES,
-    )
+    account_mail.send_login_code(login.user, code)
 
 
 def _send_confirmation(user) -> None:
     token = registration.issue_link(_secret(), user, "confirm_email")
     db.session.commit()
-    send_mail(
-        user.email,
-        user.locale,
-        "confirm_email",
-        display_name=user.display_name,
-        link=url_for("auth.confirm", token=token, lang=user.locale, _external=True),
-        hours_valid=int(registration.CONFIRM_LIFETIME.total_seconds() // 3600),
-    )
+    account_mail.send_confirmation(user, token)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -223,16 +209,8 @@ def setup_app():
     return render_template(
         "auth/setup_app.html",
         form=form,
-        **totp_setup_context(secret, login.user.email),
+        **second_factor.app_setup_context(secret, login.user.email),
     )
-
-
-def totp_setup_context(secret: str, email: str) -> dict:
-    """What the app set-up page shows: the QR code and the secret to type over."""
-    return {
-        "qr_svg": second_factor.qr_svg(second_factor.provisioning_uri(secret, email)),
-        "secret": second_factor.grouped(secret),
-    }
 
 
 @bp.post("/logout")
@@ -262,15 +240,8 @@ def register():
                 consent.give(result.user, "activity_news")
             _send_confirmation(result.user)
         else:
-            existing = result.existing
             db.session.commit()
-            send_mail(
-                existing.email,
-                existing.locale,
-                "already_registered",
-                link_login=url_for(".login", lang=existing.locale, _external=True),
-                link_reset=url_for(".reset_request", lang=existing.locale, _external=True),
-            )
+            account_mail.send_already_registered(result.existing)
         return redirect(url_for(".check_mail"))
     return render_template("auth/register.html", form=form)
 
@@ -313,14 +284,7 @@ def reset_request():
         if user is not None and user.is_active:
             token = registration.issue_link(_secret(), user, "reset_password")
             db.session.commit()
-            send_mail(
-                user.email,
-                user.locale,
-                "reset_password",
-                display_name=user.display_name,
-                link=url_for(".reset", token=token, lang=user.locale, _external=True),
-                hours_valid=int(registration.RESET_LIFETIME.total_seconds() // 3600),
-            )
+            account_mail.send_password_reset(user, token)
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
 
@@ -339,7 +303,7 @@ def reset(token: str):
             db.session.rollback()
             return render_template("auth/link_invalid.html", message=BAD_LINK), 400
         db.session.commit()
-        send_mail(user.email, user.locale, "password_changed", display_name=user.display_name)
+        account_mail.send_password_changed(user)
         flash(_("Your new password is saved. You can now log in."), "ok")
         return redirect(url_for(".login"))
     return render_template("auth/reset.html", form=form)
