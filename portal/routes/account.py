@@ -27,7 +27,7 @@ from portal.services.accounts import mail as account_mail
 from portal.services.accounts.passwords import verify_password
 from portal.services.booking.mail import send_all
 from portal.services.policy import RESIDENT, SIGNED_IN
-from portal.services.privacy import consent, data_rights
+from portal.services.privacy import consent, erasure, export
 
 bp = Blueprint("account", __name__)
 
@@ -169,7 +169,7 @@ def consent_choice(purpose: str, choice: str):
 @policy(SIGNED_IN)
 def data():
     """My data: a readable copy of everything the portal holds about me, with download and delete."""
-    return render_template("account/data.html", data=data_rights.export_data(current_user))
+    return render_template("account/data.html", data=export.export_data(current_user))
 
 
 @bp.get("/data.json")
@@ -179,7 +179,7 @@ def data_json():
     audit.record(
         current_user, "export", "account", context=audit_context(), object_id=current_user.id, subject=current_user
     )
-    body = json.dumps(data_rights.export_data(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(export.export_data(current_user), ensure_ascii=False, indent=2)
     db.session.commit()
     return file_download(body, "application/json", "wijkportaal-my-data.json")
 
@@ -203,7 +203,7 @@ def delete():
             user = current_user._get_current_object()
             email, locale, name = user.email, user.locale, user.display_name
             audit.record(user, "delete", "account", context=audit_context(), object_id=user.id, subject=user)
-            promoted = data_rights.erase_account(user)
+            promoted = erasure.erase_account(user)
             db.session.commit()
             logout_user()
             session.clear()
