@@ -20,15 +20,14 @@ from portal.forms.accounts import (
     LanguageForm,
 )
 from portal.models import LoginSession
-from portal.routes.auth import totp_setup_context
 from portal.services import audit
 from portal.services import policy as policies
 from portal.services.accounts import login_sessions, registration, second_factor
+from portal.services.accounts import mail as account_mail
 from portal.services.accounts.passwords import verify_password
 from portal.services.booking.mail import send_all
-from portal.services.mail import send_mail
 from portal.services.policy import RESIDENT, SIGNED_IN
-from portal.services.privacy import consent, data_rights
+from portal.services.privacy import consent, erasure, export
 
 bp = Blueprint("account", __name__)
 
@@ -71,9 +70,7 @@ def password():
     if form.validate_on_submit():
         if registration.change_password(current_user, form.current_password.data, form.password.data, current_login()):
             db.session.commit()
-            send_mail(
-                current_user.email, current_user.locale, "password_changed", display_name=current_user.display_name
-            )
+            account_mail.send_password_changed(current_user)
             flash(_("Your new password is saved. You were logged out on your other devices."), "ok")
             return redirect(url_for(".index"))
         form.current_password.errors.append(_("This is not your current password."))
@@ -121,7 +118,7 @@ def setup_app():
         "auth/setup_app.html",
         form=form,
         back_url=url_for(".second_factor_page"),
-        **totp_setup_context(secret, current_user.email),
+        **second_factor.app_setup_context(secret, current_user.email),
     )
 
 
@@ -172,7 +169,7 @@ def consent_choice(purpose: str, choice: str):
 @policy(SIGNED_IN)
 def data():
     """My data: a readable copy of everything the portal holds about me, with download and delete."""
-    return render_template("account/data.html", data=data_rights.export_data(current_user))
+    return render_template("account/data.html", data=export.export_data(current_user))
 
 
 @bp.get("/data.json")
@@ -182,7 +179,7 @@ def data_json():
     audit.record(
         current_user, "export", "account", context=audit_context(), object_id=current_user.id, subject=current_user
     )
-    body = json.dumps(data_rights.export_data(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(export.export_data(current_user), ensure_ascii=False, indent=2)
     db.session.commit()
     return file_download(body, "application/json", "wijkportaal-my-data.json")
 
@@ -206,11 +203,11 @@ def delete():
             user = current_user._get_current_object()
             email, locale, name = user.email, user.locale, user.display_name
             audit.record(user, "delete", "account", context=audit_context(), object_id=user.id, subject=user)
-            promoted = data_rights.erase_account(user)
+            promoted = erasure.erase_account(user)
             db.session.commit()
             logout_user()
             session.clear()
-            send_mail(email, locale, "account_deleted", display_name=name)
+            account_mail.send_account_deleted(email, locale, name)
             send_all(promoted, "booking_promoted")
             flash(_("Your account and your data have been deleted."), "ok")
             return redirect(url_for("main.home"))

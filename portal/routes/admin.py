@@ -17,12 +17,11 @@ from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
 from portal.i18n import current_language
-from portal.labels import role_label
 from portal.models import Invitation, Organisation, User
 from portal.services import audit
 from portal.services import policy as policies
+from portal.services.accounts import mail as account_mail
 from portal.services.accounts import management, registration
-from portal.services.mail import send_mail
 from portal.services.policy import COORDINATOR
 from portal.services.social_map.filters import parse_page
 
@@ -52,18 +51,7 @@ def invitations():
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
         db.session.commit()
-        locale = form.language.data
-        sent = send_mail(
-            invitation.email,
-            locale,
-            "invitation",
-            organisation_name=organisation.name,
-            role_label=role_label(invitation.role),
-            link=url_for("auth.invitation", token=token, lang=locale, _external=True),
-            days_valid=registration.INVITE_LIFETIME.days,
-            inviter_name=current_user.display_name,
-        )
-        if sent:
+        if account_mail.send_invitation(invitation, token, form.language.data):
             flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "ok")
         else:
             flash(_("The invitation was saved, but the email could not be sent. Please try again later."), "error")

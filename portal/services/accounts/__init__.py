@@ -1,1 +1,1 @@
-"""Accounts: registration, passwords, second factors, login sessions and the coordinator's management."""
+"""Accounts: registration, passwords, second factors, login sessions, their mails and the coordinator's management."""

@@ -37,9 +37,8 @@ class Registration:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account with this email and password, or None; spends the same time either way.
-
-    Rehashes the password when the Argon2 parameters changed since it was stored."""
+    """The active account with this email and password, or None; spends the same time either way."""
+    # The password is rehashed when the Argon2 parameters changed since it was stored.
     user = find_user_by_email(email) if email else None
     if user is None or not user.is_active or user.deleted_at is not None:
         verify_password(_DUMMY_HASH, password)
@@ -178,9 +177,7 @@ def open_invitation(secret_key: str, token: str) -> Invitation | None:
 
 
 def accept_invitation(secret_key: str, token: str, display_name: str, password: str, locale: str) -> User | None:
-    """Create the staff account of an invitation, once; None for a bad, used, revoked or expired link.
-
-    Raises AccountError when the address has an account already."""
+    """Create an invitation's staff account, once; None for a bad link, AccountError for a taken address."""
     found = _invitation_row(secret_key, token)
     if found is None:
         return None

@@ -41,6 +41,11 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def app_setup_context(secret: str, email: str) -> dict:
+    """What the app set-up page shows: the QR code and the secret to type over."""
+    return {"qr_svg": qr_svg(provisioning_uri(secret, email)), "secret": grouped(secret)}
+
+
 def _clean_code(code: str) -> str:
     return "".join(ch for ch in str(code) if not ch.isspace())
 

@@ -1,4 +1,4 @@
-"""Creating accounts from the command line and the demo data."""
+"""Finding an account by its email address, and creating accounts from the command line and the demo data."""
 
 from __future__ import annotations
 

@@ -1,0 +1,50 @@
+"""Erasing an account (AVG right to erasure): personal data gone from every table, the audit log kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+
+from portal.extensions import db
+from portal.models import (
+    AccountToken,
+    Booking,
+    CalendarFeed,
+    Consent,
+    Invitation,
+    LoginSession,
+    RecoveryCode,
+    User,
+)
+from portal.models.base import utcnow
+from portal.services.booking import places
+
+ERASED_NAME = ""
+
+
+def erase_account(user: User) -> list[Booking]:
+    """Erase or anonymise the account's personal data; returns the waiting-list bookings that got its places."""
+    # Audit records stay (kept five years). The user row stays too, without name, address or password,
+    # so the audit log's ids still point somewhere. Booked places are given up first, to tell who got them.
+    old_email = user.email
+    promoted = places.withdraw_all(user)
+    for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    erased_email = f"erased-{user.id}@erased.invalid"
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.email == old_email)
+        .values(email=erased_email)
+        .execution_options(synchronize_session=False)
+    )
+    user.email = erased_email
+    user.display_name = ERASED_NAME
+    user.password_hash = "!"  # noqa: S105  (matches no password)
+    user.totp_secret = None
+    user.totp_last_counter = None
+    user.second_factor = None
+    user.email_confirmed_at = None
+    user.last_login_at = None
+    user.password_changed_at = None
+    user.is_active_account = False
+    user.deleted_at = utcnow()
+    return promoted
