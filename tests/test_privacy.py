@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.models.base import Base
 from portal.services import audit
-from portal.services.accounts import registration, second_factor
+from portal.services.accounts import invitations, registration, second_factor
 from portal.services.booking import calendar_feeds, places
 from portal.services.privacy import consent
 from tests.factories import TEST_PASSWORD, OrganisationFactory, SessionFactory, UserFactory
@@ -82,7 +82,7 @@ def _seed_every_table(secret_key):
     second_factor.new_recovery_codes(resident)
     registration.issue_link(secret_key, resident, "reset_password")
     consent.give(resident, "activity_news")
-    registration.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
+    invitations.invite(secret_key, coordinator, "fatma.yilmaz@example.org", "broker", organisation)
     from portal.services.accounts import login_sessions
 
     session = SessionFactory(capacity=1)

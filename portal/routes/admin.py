@@ -20,8 +20,9 @@ from portal.i18n import current_language
 from portal.models import Invitation, Organisation, User
 from portal.services import audit
 from portal.services import policy as policies
+from portal.services.accounts import invitations as staff_invitations
 from portal.services.accounts import mail as account_mail
-from portal.services.accounts import management, registration
+from portal.services.accounts import management
 from portal.services.policy import COORDINATOR
 from portal.services.social_map.filters import parse_page
 
@@ -47,7 +48,7 @@ def invitations():
     ]
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data)
-        invitation, token = registration.invite(
+        invitation, token = staff_invitations.invite(
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
         db.session.commit()
@@ -57,7 +58,7 @@ def invitations():
             flash(_("The invitation was saved, but the email could not be sent. Please try again later."), "error")
         return redirect(url_for(".invitations"))
     return render_template(
-        "admin/invitations.html", form=form, invitations=registration.pending_invitations(), action=ActionForm()
+        "admin/invitations.html", form=form, invitations=staff_invitations.pending_invitations(), action=ActionForm()
     )
 
 
@@ -67,7 +68,7 @@ def revoke_invitation(invitation_id: int):
     """Make an invitation link stop working."""
     invitation = load_or_404(Invitation, invitation_id, policies.may_manage_invitation)
     if ActionForm().validate_on_submit():
-        registration.revoke_invitation(invitation)
+        staff_invitations.revoke_invitation(invitation)
         db.session.commit()
         flash(_("The invitation has been withdrawn."), "ok")
     return redirect(url_for(".invitations"))

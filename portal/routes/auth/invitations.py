@@ -11,7 +11,7 @@ from portal.forms.accounts import AcceptInvitationForm
 from portal.i18n import current_language
 from portal.labels import role_label
 from portal.routes.auth.blueprint import bad_link, bp, signing_key
-from portal.services.accounts import registration
+from portal.services.accounts import invitations, registration
 from portal.services.policy import GUEST
 
 
@@ -20,7 +20,7 @@ from portal.services.policy import GUEST
 @limiter.limit("20 per hour", methods=["POST"])
 def invitation(token: str):
     """An invited professional, beweegmakelaar or coordinator makes their account."""
-    invitation = registration.open_invitation(signing_key(), token)
+    invitation = invitations.open_invitation(signing_key(), token)
     if invitation is None:
         return bad_link()
     form = AcceptInvitationForm(email=invitation.email)
@@ -28,7 +28,7 @@ def invitation(token: str):
         form.language.data = current_language()
     if form.validate_on_submit():
         try:
-            user = registration.accept_invitation(
+            user = invitations.accept_invitation(
                 signing_key(), token, form.display_name.data, form.password.data, form.language.data
             )
         except registration.AccountError:

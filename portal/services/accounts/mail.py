@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.labels import role_label
 from portal.links import external_url
 from portal.models import Invitation, User
-from portal.services.accounts import registration, second_factor
+from portal.services.accounts import invitations, registration, second_factor
 from portal.services.mail import send_mail
 
 
@@ -79,6 +79,6 @@ def send_invitation(invitation: Invitation, token: str, locale: str) -> bool:
         organisation_name=invitation.organisation.name,
         role_label=role_label(invitation.role),
         link=external_url("auth.invitation", token=token, lang=locale),
-        days_valid=registration.INVITE_LIFETIME.days,
+        days_valid=invitations.INVITE_LIFETIME.days,
         inviter_name=invitation.invited_by.display_name,
     )

@@ -1,15 +1,15 @@
-"""Accounts: registration, email confirmation, passwords, invitations of staff and the language setting."""
+"""Residents' accounts: registration, email confirmation, passwords and the language setting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from portal.config import LANGUAGES
 from portal.extensions import db
-from portal.models import AccountToken, Invitation, LoginSession, Organisation, User
+from portal.models import AccountToken, LoginSession, User
 from portal.models.base import utcnow
 from portal.services import tokens
 from portal.services.accounts import login_sessions
@@ -18,9 +18,7 @@ from portal.services.accounts.users import find_user_by_email, normalise_email
 
 CONFIRM_LIFETIME = timedelta(hours=48)
 RESET_LIFETIME = timedelta(hours=1)
-INVITE_LIFETIME = timedelta(days=7)
 LINK_LIFETIMES = {"confirm_email": CONFIRM_LIFETIME, "reset_password": RESET_LIFETIME}
-INVITE_ROLES = ("professional", "broker", "admin")
 _DUMMY_HASH = hash_password("a password nobody has, to spend the same time")
 
 
@@ -93,11 +91,6 @@ def _link_row(secret_key: str, purpose: str, token: str) -> tuple[AccountToken, 
     return tokens.open_link(AccountToken, secret_key, purpose, token, max_age, purpose=purpose)
 
 
-def _invitation_row(secret_key: str, token: str) -> tuple[Invitation, str] | None:
-    max_age = int(INVITE_LIFETIME.total_seconds())
-    return tokens.open_link(Invitation, secret_key, "invite", token, max_age, revoked_at=None)
-
-
 def link_is_usable(secret_key: str, purpose: str, token: str) -> bool:
     """True when the link is genuine, unused and not expired (nothing is used up)."""
     return _link_row(secret_key, purpose, token) is not None
@@ -148,73 +141,3 @@ def set_language(user: User, locale: str) -> None:
     if locale not in LANGUAGES:
         raise AccountError(f"unknown language {locale!r}")
     user.locale = locale
-
-
-def invite(secret_key: str, inviter: User, email: str, role: str, organisation: Organisation) -> tuple[Invitation, str]:
-    """Invite a staff member of an organisation; returns the invitation and its link token."""
-    if role not in INVITE_ROLES:
-        raise AccountError(f"cannot invite a {role!r}")
-    now = utcnow()
-    nonce = tokens.new_secret()
-    invitation = Invitation(
-        email=normalise_email(email),
-        role=role,
-        organisation=organisation,
-        invited_by_id=inviter.id,
-        nonce_hash=tokens.digest(nonce),
-        created_at=now,
-        expires_at=now + INVITE_LIFETIME,
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    return invitation, tokens.sign(secret_key, "invite", invitation.id, nonce)
-
-
-def open_invitation(secret_key: str, token: str) -> Invitation | None:
-    """The invitation a link names, if it is genuine, unused, not revoked and not expired."""
-    found = _invitation_row(secret_key, token)
-    return found[0] if found else None
-
-
-def accept_invitation(secret_key: str, token: str, display_name: str, password: str, locale: str) -> User | None:
-    """Create an invitation's staff account, once; None for a bad link, AccountError for a taken address."""
-    found = _invitation_row(secret_key, token)
-    if found is None:
-        return None
-    invitation, nonce = found
-    if find_user_by_email(invitation.email) is not None:
-        raise AccountError("the invited address has an account already")
-    if not tokens.claim(Invitation, invitation.id, nonce, revoked_at=None):
-        return None
-    now = utcnow()
-    user = User(
-        email=invitation.email,
-        password_hash=hash_password(password),
-        display_name=display_name.strip(),
-        role=invitation.role,
-        organisation_id=invitation.organisation_id,
-        locale=locale if locale in LANGUAGES else "nl",
-        email_confirmed_at=now,
-        password_changed_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    invitation.accepted_user_id = user.id
-    return user
-
-
-def revoke_invitation(invitation: Invitation) -> None:
-    """Make an unused invitation link stop working."""
-    if invitation.used_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
-
-
-def pending_invitations() -> list[Invitation]:
-    """Invitations not yet used, revoked or expired, newest first."""
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.used_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-            .order_by(Invitation.created_at.desc())
-        )
-    )
