@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,10 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Location, Programme, Session
+from portal.services.accounts.users import find_user_by_email
 from portal.services.content_errors import ContentError
+from portal.services.listings import editing
+from portal.services.listings.public_holidays import public_holidays_among
 from portal.services.seed.demo import load_demo
 from portal.services.seed.demo_sessions import session_times
 
@@ -104,3 +108,104 @@ def test_invalid_yaml_is_refused_with_the_file_name(app, tmp_path):
     (tmp_path / "overvecht.yaml").write_text("programmes: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContentError, match="overvecht.yaml"):
         load_demo(tmp_path, TODAY)
+
+
+def _programme(slug: str) -> Programme:
+    return db.session.scalar(select(Programme).where(Programme.slug == slug))
+
+
+def test_loading_again_keeps_what_a_beweegmakelaar_changed(app):
+    load_demo(DEMO, TODAY)
+    broker = find_user_by_email("beweegmakelaar@demo.wijkportaal.nl")
+    programme = _programme("in-beweging")
+    data = editing.data_of(programme)
+    data.texts["nl"]["summary"] = "Door de beweegmakelaar herschreven."
+    data.cost_cents = 250
+    data.audiences = ["ouderen"]
+    editing.update_programme(programme, data, broker, TODAY + timedelta(days=3))
+    programme.organisation.phone = "030 000 00 00"
+    programme.location.name = "Nieuwe zaal"
+    first = min(programme.sessions, key=lambda s: s.starts_at)
+    first.status = "cancelled"
+    db.session.commit()
+    db.session.expire_all()
+
+    load_demo(DEMO, TODAY + timedelta(days=5))
+    db.session.expire_all()
+    programme = _programme("in-beweging")
+    assert programme.text("nl").summary == "Door de beweegmakelaar herschreven."
+    assert programme.cost_cents == 250
+    assert [a.audience for a in programme.audiences] == ["ouderen"]
+    assert programme.last_verified_on == TODAY + timedelta(days=3)
+    assert programme.organisation.phone == "030 000 00 00"
+    assert programme.location.name == "Nieuwe zaal"
+    assert db.session.get(Session, first.id).status == "cancelled"
+    assert [s.starts_at for s in programme.sessions].count(first.starts_at) == 1
+
+
+def test_loading_again_brings_back_no_session_that_was_deleted_or_archived(app):
+    load_demo(DEMO, TODAY)
+    broker = find_user_by_email("beweegmakelaar@demo.wijkportaal.nl")
+    programme = _programme("lessen-in-geluk")
+    first = min(programme.sessions, key=lambda s: s.starts_at)
+    starts_at = first.starts_at
+    db.session.delete(first)
+    archived = _programme("in-beeld")
+    editing.set_status(archived, "archived", broker, TODAY)
+    count = len(archived.sessions)
+    db.session.commit()
+    report = load_demo(DEMO, TODAY + timedelta(days=7))
+    db.session.expire_all()
+    assert starts_at not in [s.starts_at for s in _programme("lessen-in-geluk").sessions]
+    assert len(_programme("in-beeld").sessions) == count
+    assert _programme("in-beeld").status == "archived"
+    assert report.added.get("programmes") is None
+
+
+_WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_STATED = re.compile(r"\b(?:elke|iedere|op)\s+(" + "|".join(_WEEKDAYS_NL) + r")", re.IGNORECASE)
+
+
+def _stated_weekdays(programme: Programme) -> set[int]:
+    """The weekdays a programme's Dutch text promises ("elke donderdag", "op zaterdagochtend")."""
+    text = programme.text("nl")
+    words = " ".join((text.title, text.summary, text.description or ""))
+    return {_WEEKDAYS_NL.index(day.lower()) for day in _STATED.findall(words)}
+
+
+def test_stating_a_weekday_is_recognised():
+    class Text:
+        title, summary, description = "Wandelen", "Elke donderdagochtend. Meld u uiterlijk dinsdag aan.", ""
+
+    class Shown:
+        def text(self, locale):
+            return Text
+
+    assert _stated_weekdays(Shown()) == {3}
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2027, 3, 20)])  # Christmas and New Year; Easter, Koningsdag
+def test_every_demo_programme_meets_on_the_weekdays_its_text_states_and_never_on_a_holiday(app, today):
+    load_demo(DEMO, today)
+    local = ZoneInfo("Europe/Amsterdam")
+    checked = 0
+    for programme in db.session.scalars(select(Programme)):
+        days = {s.starts_at.astimezone(local).date() for s in programme.sessions}
+        assert days, programme.slug
+        holidays = public_holidays_among(days)
+        assert not holidays, (programme.slug, holidays)
+        stated = _stated_weekdays(programme)
+        if stated:
+            checked += 1
+            assert {day.weekday() for day in days} == stated, programme.slug
+    assert checked >= 5
+    gagel = _programme("wandelgroep-park-de-gagel")
+    assert {s.starts_at.astimezone(local).weekday() for s in gagel.sessions} == {3}
+
+
+def test_in_beweging_skips_christmas_and_new_year(app):
+    load_demo(DEMO, TODAY)
+    local = ZoneInfo("Europe/Amsterdam")
+    days = {s.starts_at.astimezone(local).date() for s in _programme("in-beweging").sessions}
+    assert date(2026, 12, 18) in days and date(2027, 1, 8) in days  # the Fridays around them
+    assert date(2026, 12, 25) not in days and date(2027, 1, 1) not in days

@@ -1,4 +1,4 @@
-"""Load the demo neighbourhood from content/demo/*.yaml; safe to run again."""
+"""Load the demo neighbourhood from content/demo/*.yaml; a second run adds what is missing and changes nothing."""
 
 from __future__ import annotations
 
@@ -40,18 +40,22 @@ class DemoReport:
         self.added[what] = self.added.get(what, 0) + n
 
 
-def _upsert(model, slug: str, report: DemoReport, what: str):
+def _existing_or_new(model, slug: str, report: DemoReport, what: str):
+    """The row with this slug and False, or a new one (added to the session) and True."""
     obj = db.session.scalar(select(model).where(model.slug == slug))
-    if obj is None:
-        obj = model(slug=slug)
-        db.session.add(obj)
-        report.count(what)
-    return obj
+    if obj is not None:
+        return obj, False
+    obj = model(slug=slug)
+    db.session.add(obj)
+    report.count(what)
+    return obj, True
 
 
 def _load_neighbourhood(data: dict, file: str, report: DemoReport) -> Neighbourhood:
     item = require(data, "neighbourhood", dict, file, "neighbourhood")
-    hood = _upsert(Neighbourhood, fields.slug(item, file, "neighbourhood"), report, "neighbourhoods")
+    hood, new = _existing_or_new(Neighbourhood, fields.slug(item, file, "neighbourhood"), report, "neighbourhoods")
+    if not new:
+        return hood
     hood.name = require(item, "name", str, file, "neighbourhood")
     hood.city = require(item, "city", str, file, "neighbourhood")
     hood.latitude, hood.longitude = fields.coordinates(item, file, "neighbourhood")
@@ -68,7 +72,10 @@ def _load_organisations(data: dict, hood: Neighbourhood, file: str, report: Demo
         kind = require(item, "kind", str, file, where)
         if kind not in ORGANISATION_KINDS:
             raise ContentError(file, f"{where}.kind", f"{kind!r} is not one of {', '.join(ORGANISATION_KINDS)}")
-        org = _upsert(Organisation, slug, report, "organisations")
+        org, new = _existing_or_new(Organisation, slug, report, "organisations")
+        result[slug] = org
+        if not new:
+            continue
         org.name = require(item, "name", str, file, where)
         org.kind = kind
         org.neighbourhood = hood
@@ -79,7 +86,6 @@ def _load_organisations(data: dict, hood: Neighbourhood, file: str, report: Demo
             setattr(org, key, value)
         org.description = fields.translations(item, "description", file, where)
         org.is_demo = True
-        result[slug] = org
     return result
 
 
@@ -88,7 +94,10 @@ def _load_locations(data, hood, organisations, file, report) -> dict[str, Locati
     for i, item in enumerate(require(data, "locations", list, file, "file")):
         where = f"locations[{i}]"
         slug = fields.slug(item, file, where)
-        location = _upsert(Location, slug, report, "locations")
+        location, new = _existing_or_new(Location, slug, report, "locations")
+        result[slug] = location
+        if not new:
+            continue
         location.name = require(item, "name", str, file, where)
         location.neighbourhood = hood
         org_slug = require(item, "organisation", str, file, where, optional=True)
@@ -101,25 +110,14 @@ def _load_locations(data, hood, organisations, file, report) -> dict[str, Locati
         location.wheelchair_accessible = bool(item.get("wheelchair_accessible", False))
         location.accessibility = fields.translations(item, "accessibility", file, where, optional=True)
         location.is_demo = True
-        result[slug] = location
     return result
 
 
-def _sync_children(programme: Programme, texts: dict[str, dict], audiences: set[str], languages: set[str]) -> None:
-    """Update the programme's texts, audiences and languages to those of the file, keeping rows that stay."""
-    existing_texts = {t.locale: t for t in programme.translations}
-    for lang, values in texts.items():
-        text = existing_texts.get(lang) or ProgrammeText(locale=lang)
-        for key, value in values.items():
-            setattr(text, key, value)
-        if lang not in existing_texts:
-            programme.translations.append(text)
-    programme.audiences = [a for a in programme.audiences if a.audience in audiences] + [
-        ProgrammeAudience(audience=a) for a in sorted(audiences - {a.audience for a in programme.audiences})
-    ]
-    programme.languages = [x for x in programme.languages if x.language in languages] + [
-        ProgrammeLanguage(language=x) for x in sorted(languages - {x.language for x in programme.languages})
-    ]
+def _add_children(programme: Programme, texts: dict[str, dict], audiences: set[str], languages: set[str]) -> None:
+    """Give a new programme the texts, audiences and languages of its file."""
+    programme.translations = [ProgrammeText(locale=lang, **values) for lang, values in texts.items()]
+    programme.audiences = [ProgrammeAudience(audience=a) for a in sorted(audiences)]
+    programme.languages = [ProgrammeLanguage(language=x) for x in sorted(languages)]
 
 
 def _load_programme(item, where, organisations, locations, today, file, report) -> None:
@@ -141,25 +139,34 @@ def _load_programme(item, where, organisations, locations, today, file, report) 
         raise ContentError(file, f"{where}.cost_cents", "must not be negative")
     texts = fields.programme_texts(item, file, where)
     slots = fields.schedule(item, file, where)
-    contact = require(item, "contact", dict, file, where, optional=True) or {}
+    require(item, "contact", dict, file, where, optional=True)
 
-    programme = _upsert(Programme, slug, report, "programmes")
-    programme.organisation = organisations[org_slug]
-    programme.location = locations[loc_slug]
-    programme.category = category
+    programme, new = _existing_or_new(Programme, slug, report, "programmes")
+    if new:
+        _fill_programme(programme, item, organisations[org_slug], locations[loc_slug], today)
+        _add_children(programme, texts, set(audiences), set(item.get("languages") or ["nl"]))
+        db.session.flush()
+    if programme.status != "published":
+        return
+    added = add_sessions(programme, slots, today)
+    if added:
+        report.count("sessions", added)
+
+
+def _fill_programme(programme, item, organisation, location, today) -> None:
+    """Give a new demo programme the values of its file."""
+    contact = item.get("contact") or {}
+    programme.organisation = organisation
+    programme.location = location
+    programme.category = item["category"]
     programme.status = "published"
-    programme.cost_cents = cost
+    programme.cost_cents = item["cost_cents"]
     programme.referral_required = bool(item.get("referral_required", False))
     programme.contact_name = contact.get("name")
     programme.contact_phone = contact.get("phone")
     programme.contact_email = contact.get("email")
     programme.last_verified_on = today - timedelta(days=int(item.get("verified_days_ago", 0)))
     programme.is_demo = True
-    _sync_children(programme, texts, set(audiences), set(item.get("languages") or ["nl"]))
-    db.session.flush()
-    added = add_sessions(programme, slots, today)
-    if added:
-        report.count("sessions", added)
 
 
 def _load_users(path: Path, report: DemoReport) -> None:

@@ -1,4 +1,4 @@
-"""The demo's weekly sessions: their times in local time, one series per slot, and adding those not there yet."""
+"""The demo's weekly sessions: local times (public holidays skipped), one series per slot, adding new ones."""
 
 from __future__ import annotations
 
@@ -6,20 +6,26 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.config import TIMEZONE
 from portal.extensions import db
 from portal.models import Programme, Session
+from portal.services.listings.public_holidays import public_holidays_among
 
 SCHEDULE_WEEKS = 8
 
 
 def session_times(slots, today: date, weeks: int = SCHEDULE_WEEKS):
-    """Yield (start, end, capacity, slot) in UTC for each weekly slot from tomorrow on, for `weeks` weeks."""
+    """Yield (start, end, capacity, slot) in UTC for each weekly slot from tomorrow on, for `weeks` weeks.
+
+    Dutch public holidays are left out, as the session planner does."""
     zone = ZoneInfo(TIMEZONE)
-    for offset in range(1, weeks * 7 + 1):
-        day = today + timedelta(days=offset)
+    days = [today + timedelta(days=offset) for offset in range(1, weeks * 7 + 1)]
+    closed = public_holidays_among(days)
+    for day in days:
+        if day in closed:
+            continue
         for slot in slots:
             weekday, start, minutes, capacity = slot
             if day.weekday() == weekday:
@@ -34,20 +40,18 @@ def series_id(programme: Programme, slot) -> str:
 
 
 def add_sessions(programme: Programme, slots, today: date) -> int:
-    """Add the sessions of the coming weeks that are not there yet; return how many were added."""
+    """Add the sessions of the coming weeks after the programme's last one; return how many were added.
+
+    Only later days are added, so a session the beweegmakelaar moved, cancelled or deleted stays as they left it."""
     times = list(session_times(slots, today))
     if not times:
         return 0
-    existing = set(
-        db.session.scalars(
-            select(Session.starts_at).where(
-                Session.programme_id == programme.id, Session.starts_at >= min(t[0] for t in times)
-            )
-        )
-    )
+    last = db.session.scalar(select(func.max(Session.starts_at)).where(Session.programme_id == programme.id))
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
     added = 0
     for starts_at, ends_at, capacity, slot in times:
-        if starts_at not in existing:
+        if last is None or starts_at > last:
             db.session.add(
                 Session(
                     programme=programme,
