@@ -9,7 +9,7 @@ from tests.conftest import base_config
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "redis": "not used"}
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -27,12 +27,12 @@ def test_a_second_worker_sees_the_failures_counted_by_the_first(make_app):
     assert redis.Redis.from_url(REDIS).dbsize() > 0
 
 
-def test_without_redis_each_process_counts_alone(make_app):
+def test_without_redis_the_login_limit_holds_across_processes(make_app):
     UserFactory(email="target@example.org")
     db.session.commit()
     _five_failures(make_app(None, RATELIMIT_STORAGE_URI="memory://"), "target@example.org")
     other_process = make_app(None, RATELIMIT_STORAGE_URI="memory://")
-    assert password_step(other_process.test_client(), "target@example.org", "wrong").status_code == 200
+    assert password_step(other_process.test_client(), "target@example.org", "wrong").status_code == 429
 
 
 def test_rate_limits_use_redis_when_redis_url_is_set(tmp_path):

@@ -15,10 +15,12 @@ from portal.models.programme import (
     ProgrammeText,
     Session,
 )
+from portal.models.throttle import AuthThrottle
 from portal.models.user import User
 
 __all__ = [
     "AccountToken",
+    "AuthThrottle",
     "AuditEvent",
     "Consent",
     "Invitation",

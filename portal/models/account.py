@@ -12,7 +12,16 @@ from portal.models.neighbourhood import Organisation
 from portal.models.user import User
 
 TOKEN_PURPOSES = ("confirm_email", "reset_password")
-SESSION_END_REASONS = ("logout", "password_changed", "idle", "expired", "ended_by_user", "account_closed", "replaced")
+SESSION_END_REASONS = (
+    "logout",
+    "password_changed",
+    "idle",
+    "expired",
+    "ended_by_user",
+    "account_closed",
+    "replaced",
+    "too_many_codes",
+)
 
 
 class LoginSession(Base):
@@ -35,6 +44,7 @@ class LoginSession(Base):
     email_code_hash: Mapped[str | None] = mapped_column(String(64))
     email_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    second_factor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 

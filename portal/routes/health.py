@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify
 
 from portal.access import policy
-from portal.services.health import database_ok
+from portal.services.health import database_ok, rate_limit_store
 from portal.services.policy import PUBLIC
 
 bp = Blueprint("health", __name__)
@@ -19,9 +19,10 @@ def livez():
 @bp.get("/healthz")
 @policy(PUBLIC)
 def healthz():
-    """200 when the database answers, 503 when it does not."""
+    """200 when the database answers (degraded while Redis does not), 503 when the database does not."""
     if database_ok():
-        response = jsonify({"status": "ok"})
+        redis = rate_limit_store()
+        response = jsonify({"status": "degraded" if redis == "unavailable" else "ok", "redis": redis})
     else:
         response = jsonify({"status": "unavailable"})
         response.status_code = 503

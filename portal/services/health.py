@@ -21,3 +21,21 @@ def database_ok() -> bool:
         db.session.rollback()
         logger.warning("database health check failed: %s", type(error).__name__)
         return False
+
+
+def rate_limit_store() -> str:
+    """'ok', 'unavailable' (Redis does not answer: limits in the database still hold) or 'not used' (memory)."""
+    from portal.extensions import limiter
+
+    storage = getattr(limiter, "storage", None)
+    if storage is None or type(storage).__name__.startswith("Memory"):
+        return "not used"
+    try:
+        answered = storage.check()
+    except Exception as error:  # noqa: BLE001 - any failure of the store means it is unavailable
+        logger.error("rate-limit store unavailable: %s", type(error).__name__)
+        return "unavailable"
+    if not answered:
+        logger.error("rate-limit store unavailable: no answer")
+        return "unavailable"
+    return "ok"

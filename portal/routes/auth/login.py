@@ -12,14 +12,24 @@ from portal.access import policy, safe_next
 from portal.auth_session import NEXT_PAGE, begin_login, end_login, finish_login, pending_login
 from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm, CodeForm, LoginForm, RecoveryCodeForm, SecondFactorChoiceForm
-from portal.routes.auth.blueprint import bp, posted_email_key, send_confirmation
+from portal.routes.auth.blueprint import bp, send_confirmation, signing_key
+from portal.services.accounts import login_limits, login_sessions, registration, second_factor
 from portal.services.accounts import mail as account_mail
-from portal.services.accounts import registration, second_factor
+from portal.services.accounts import unlock as unlock_links
+from portal.services.accounts.users import find_user_by_email
 from portal.services.policy import GUEST, PUBLIC
 
 log = logging.getLogger("portal.auth")
 
 BAD_LOGIN = _l("The email address or the password is not right.")
+TOO_MANY_HERE = _l(
+    "You typed a wrong password too often. Wait 15 minutes and try again. Forgot your password? Choose a new one."
+)
+TOO_MANY_ACCOUNT = _l(
+    "There were too many wrong passwords for this account. If the account is yours, we have sent you an email"
+    " with a link. With that link you can log in again on this device."
+)
+TOO_MANY_CODES = _l("A wrong code was typed too often. Please log in again.")
 
 
 def _failed(response) -> bool:
@@ -43,17 +53,49 @@ def _send_login_code(login) -> None:
     account_mail.send_login_code(login.user, code)
 
 
+def _refused(form, refusal):
+    """The login page again with why the try was not let through (429); the owner gets an unlock link."""
+    if refusal is login_limits.Refusal.ACCOUNT:
+        user = find_user_by_email(form.email.data)
+        if user is not None and user.is_active and login_limits.may_mail_unlock(user.email):
+            account_mail.send_unlock(user, unlock_links.link_token(signing_key(), user))
+            db.session.commit()
+        log.warning("login refused: too many tries for the account", extra={"fields": {"event": "login_limited"}})
+        form.form_errors.append(TOO_MANY_ACCOUNT)
+    else:
+        log.warning("login refused: too many tries", extra={"fields": {"event": "login_limited"}})
+        form.form_errors.append(TOO_MANY_HERE)
+    return render_template("auth/login.html", form=form), 429
+
+
+def _void_pending(login):
+    """Too many wrong codes: end the pending login and start again at the password."""
+    login_sessions.end(login, "too_many_codes")
+    db.session.commit()
+    log.warning("second factor refused: too many codes", extra={"fields": {"event": "second_factor_limited"}})
+    flash(TOO_MANY_CODES, "error")
+    return redirect(url_for(".login"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @policy(GUEST)
 @limiter.limit("30 per minute; 300 per hour", methods=["POST"])
-@limiter.limit("5 per minute; 20 per hour", key_func=posted_email_key, methods=["POST"], deduct_when=_failed)
 def login():
     """Step 1: email and password. Never says whether an address has an account."""
     form = LoginForm()
     if request.method == "GET" and safe_next(request.args.get("next")):
         session[NEXT_PAGE] = safe_next(request.args.get("next"))
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        trusted = unlock_links.is_trusted_device(
+            signing_key(), request.cookies.get(unlock_links.DEVICE_COOKIE), form.email.data
+        )
+        refusal = login_limits.password_try(form.email.data, address, trusted)
+        if refusal is not None:
+            return _refused(form, refusal)
         user = registration.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_limits.password_ok(form.email.data, address)
         if user is None:
             log.info("login failed", extra={"fields": {"event": "login_failed"}})
             form.form_errors.append(BAD_LOGIN)
@@ -91,6 +133,8 @@ def verify():
         return redirect(url_for(".setup"))
     form = CodeForm()
     if form.validate_on_submit():
+        if not second_factor.count_attempt(login):
+            return _void_pending(login)
         if user.second_factor == "totp":
             ok = second_factor.verify_totp(user, form.code.data)
         else:
@@ -112,8 +156,11 @@ def resend_code():
     if login is None:
         return redirect(url_for(".login"))
     if ActionForm().validate_on_submit() and login.user.second_factor == "email":
-        _send_login_code(login)
-        flash(_("We have sent you a new code."), "ok")
+        if login_limits.may_resend_code(login.id):
+            _send_login_code(login)
+            flash(_("We have sent you a new code."), "ok")
+        else:
+            flash(_("We have sent you several codes already. Please wait 10 minutes."), "error")
     return redirect(url_for(".verify"))
 
 
@@ -129,6 +176,8 @@ def recovery():
         return redirect(url_for(".verify"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
+        if not second_factor.count_attempt(login):
+            return _void_pending(login)
         if second_factor.use_recovery_code(login.user, form.recovery_code.data):
             left = second_factor.recovery_codes_left(login.user)
             finish_login(login)
@@ -171,11 +220,14 @@ def setup_app():
     db.session.commit()
     form = CodeForm()
     if form.validate_on_submit():
+        if not second_factor.count_attempt(login):
+            return _void_pending(login)
         user = login.user
         if second_factor.enable_totp(user, secret, form.code.data):
             codes = second_factor.new_recovery_codes(user)
             finish_login(login)
             return render_template("account/recovery_codes.html", codes=codes, continue_url=_next_page())
+        db.session.commit()  # the counted attempt
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
     return render_template(
         "auth/setup_app.html",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import policy
 from portal.extensions import db, limiter
 from portal.forms.accounts import NewPasswordForm, ResetRequestForm
 from portal.routes.auth.blueprint import bad_link, bp, posted_email_key, signing_key
+from portal.services.accounts import login_limits, registration
 from portal.services.accounts import mail as account_mail
-from portal.services.accounts import registration
 from portal.services.accounts.users import find_user_by_email
 from portal.services.policy import GUEST
 
@@ -24,7 +24,8 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
+        allowed = login_limits.may_mail_reset(form.email.data, request.remote_addr or "")
+        if user is not None and user.is_active and allowed:
             token = registration.issue_link(signing_key(), user, "reset_password")
             db.session.commit()
             account_mail.send_password_reset(user, token)

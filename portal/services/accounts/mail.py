@@ -82,3 +82,15 @@ def send_invitation(invitation: Invitation, token: str, locale: str) -> bool:
         days_valid=invitations.INVITE_LIFETIME.days,
         inviter_name=invitation.invited_by.display_name,
     )
+
+
+def send_unlock(user: User, token: str) -> bool:
+    """Mail the link that lets the owner log in again from their own browser after many wrong passwords."""
+    return send_mail(
+        user.email,
+        user.locale,
+        "unlock",
+        display_name=user.display_name,
+        link=external_url("auth.unlock", token=token, lang=user.locale),
+        minutes_valid=60,
+    )

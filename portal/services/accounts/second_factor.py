@@ -195,3 +195,17 @@ def check_email_code(login, code: str) -> bool:
         return False
     login.email_code_hash = None
     return True
+
+
+SECOND_FACTOR_MAX_ATTEMPTS = 10  # codes of any kind on one pending login; it lives 10 minutes
+
+
+def count_attempt(login) -> bool:
+    """Count one second-factor try on a pending login; False once it had its tries (the caller voids it)."""
+    counted = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.id == login.id, LoginSession.second_factor_attempts < SECOND_FACTOR_MAX_ATTEMPTS)
+        .values(second_factor_attempts=LoginSession.second_factor_attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return counted == 1

@@ -16,6 +16,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services.accounts import login_limits
 from portal.services.booking import places
 
 ERASED_NAME = ""
@@ -27,6 +28,7 @@ def erase_account(user: User) -> list[Booking]:
     # so the audit log's ids still point somewhere. Booked places are given up first, to tell who got them.
     old_email = user.email
     promoted = places.withdraw_all(user)
+    login_limits.forget_account(old_email)
     for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))
     erased_email = f"erased-{user.id}@erased.invalid"
