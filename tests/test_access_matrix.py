@@ -83,6 +83,7 @@ EXPECTED = {
     "auth.reset_request": GUESTS,
     "auth.setup": GUESTS,
     "auth.setup_app": GUESTS,
+    "auth.unlock": GUESTS,
     "auth.verify": GUESTS,
     "health.healthz": EVERYONE,
     "health.livez": EVERYONE,

@@ -7,7 +7,6 @@ requests of a burst are released together by a barrier, one thread per request."
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import threading
@@ -15,45 +14,29 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
-from portal import create_app
 from portal.auth_session import SESSION_TOKEN
 from portal.extensions import db
 from portal.models import Booking, Session
 from portal.services.accounts import login_sessions
-from tests.conftest import base_config
 from tests.factories import SessionFactory, UserFactory
-from tests.support.databases import fresh_database
-from tests.support.gunicorn import serve
 from tests.support.security_report import report
+from tests.support.served_portal import Server, database_of, served_portal
 
 CAPACITY = 10
 WORKERS = 4
 TIMEOUT = 30  # seconds, for every request and for the barrier
 BOOKING_PATH = re.compile(r"^/nl/bookings/(\d+)$")
-
-
-@dataclass
-class Server:
-    """The portal under gunicorn, and an app in this process on the same database (to make and count rows)."""
-
-    url: str
-    app: Flask
-    log: Path
-    backend: str
 
 
 @dataclass
@@ -103,55 +86,11 @@ class Row:
 # --- the server and the database ------------------------------------------------------------------------------
 
 
-def database_url(settings: dict) -> str:
-    """DATABASE_URL for the workers: the test database, a PostgreSQL schema's search_path as a libpq option."""
-    url = make_url(settings["SQLALCHEMY_DATABASE_URI"])
-    options = settings.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
-    if options:
-        url = url.update_query_dict({"options": options})
-    return url.render_as_string(hide_password=False)
-
-
-def server_env(app: Flask, settings: dict, directory: Path) -> dict[str, str]:
-    """The workers' environment: this app's key and database, no rate limits, no Redis, mail to an outbox.
-
-    No route maps either: a worker still booting when the test adds programmes would check the maps'
-    slugs against them and refuse to start."""
-    env = {name: value for name, value in os.environ.items() if name not in {"REDIS_URL", "MAIL_SERVER"}}
-    return env | {
-        "PORTAL_ENV": "testing",
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "DATABASE_URL": database_url(settings),
-        "RATELIMIT_ENABLED": "false",
-        "PORTAL_OUTBOX_DIR": str(directory / "outbox"),
-        "PORTAL_CONTENT_DIR": app.config["PORTAL_CONTENT_DIR"],
-    }
-
-
-@contextmanager
-def database_of(server: Server) -> Iterator[None]:
-    """An app context on the test database; commits and hands the connections back on leaving."""
-    with server.app.app_context():
-        yield
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def server(database, tmp_path_factory) -> Iterator[Server]:
     """A fresh database of the run's backend with the schema, served by gunicorn with four workers."""
-    backend = database["backend"]
-    directory = tmp_path_factory.mktemp(f"concurrency-{backend}")
-    settings = fresh_database(backend, directory, "concurrency")
-    app = create_app(base_config(directory) | settings | {"PORTAL_CONTENT_DIR": str(directory / "no-content")})
-    with app.app_context():
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()
-    log = directory / "gunicorn.log"
-    with serve(server_env(app, settings, directory), home=directory, workers=WORKERS, log=log) as url:
-        yield Server(url, app, log, backend)
+    with served_portal(database["backend"], tmp_path_factory, "concurrency", WORKERS) as served:
+        yield served
 
 
 @pytest.fixture

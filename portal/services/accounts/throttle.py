@@ -39,9 +39,10 @@ def _take_once(connection, key: str, limit: int, start: datetime) -> bool | None
     )
     if renewed.rowcount == 1:
         return True
-    exists = connection.execute(select(table.c.key).where(table.c.key == key)).first()
-    if exists is not None:
-        return False
+    row = connection.execute(select(table.c.window_start, table.c.attempts).where(table.c.key == key)).first()
+    if row is not None:
+        # At the limit: refused. Otherwise another request made or renewed the row after our UPDATEs: count again.
+        return False if row.window_start >= start and row.attempts >= limit else None
     try:
         with connection.begin_nested():
             connection.execute(insert(table).values(key=key, window_start=start, attempts=1))
@@ -54,7 +55,7 @@ def take(key: str, limit: int, window: timedelta, now: datetime | None = None) -
     """Count one attempt for `key`; False once `limit` attempts were counted in the current window."""
     start = _window_start(now or utcnow(), window)
     with db.engine.connect() as connection:
-        for _try in range(3):
+        for _try in range(5):
             with connection.begin():
                 taken = _take_once(connection, key[:200], limit, start)
             if taken is not None:
