@@ -7,6 +7,7 @@ import re
 from email import policy
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from icalendar import Calendar
 
 from portal.extensions import db
@@ -24,8 +25,13 @@ def deliver_queue() -> None:
 
 def outbox(app) -> list[email.message.EmailMessage]:
     """Every mail in the outbox directory, oldest first, once the queue is delivered."""
-    with app.app_context():
+    if has_app_context() and current_app._get_current_object() is app:
         deliver_queue()
+    else:
+        if has_app_context():
+            db.session.commit()  # let go of the test's own write lock (SQLite) first
+        with app.app_context():
+            deliver_queue()
     folder = Path(app.config["PORTAL_OUTBOX_DIR"])
     if not folder.exists():
         return []
