@@ -18,6 +18,8 @@ logger = logging.getLogger("portal.mail")
 
 _FLUSHED = "outbox_flushed"  # ids of mails this session inserted in its open transaction
 _COMMITTED = "outbox_committed"  # ids of mails this session committed and has not tried to send yet
+# Mails to an erased account: once the server has them, their row (name, address) is deleted at once.
+FORGET_WHEN_SENT = frozenset({"account_deleted"})
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,17 @@ def claim(mail_id: int, policy: Policy = DEFAULT_POLICY) -> bool:
     return result.rowcount == 1
 
 
-def _mark_sent(mail_id: int) -> None:
-    """Record, in its own commit, that the server accepted the mail."""
-    db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id)
-        .values(status="sent", sent_at=_now(), claimed_until=None, last_error="")
-        .execution_options(synchronize_session=False)
-    )
+def _mark_sent(mail_id: int, template: str) -> None:
+    """Record, in its own commit, that the server accepted the mail (or forget it, for FORGET_WHEN_SENT)."""
+    if template in FORGET_WHEN_SENT:
+        statement = delete(OutboxMail).where(OutboxMail.id == mail_id)
+    else:
+        statement = (
+            update(OutboxMail)
+            .where(OutboxMail.id == mail_id)
+            .values(status="sent", sent_at=_now(), claimed_until=None, last_error="")
+        )
+    db.session.execute(statement.execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -119,7 +124,7 @@ def deliver_one(mail_id: int, policy: Policy = DEFAULT_POLICY) -> str:
         return _record_failure(mail, error, policy)
     # The server has the mail now. A crash before this commit is the one window in which it goes out twice.
     template, locale, domain = mail.template, mail.locale, mail.recipient.rpartition("@")[2]
-    _mark_sent(mail_id)
+    _mark_sent(mail_id, template)
     logger.info("mail %s (%s) #%s to @%s sent via %s", template, locale, mail_id, domain, where)
     return "sent"
 
