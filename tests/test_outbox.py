@@ -7,6 +7,7 @@ import email
 import email.policy
 import os
 import signal
+import smtplib
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import OutboxMail
+from portal.services import mail as mail_service
 from portal.services import mail_outbox
 from portal.services.mail import send_mail
 from tests.factories import SessionFactory
@@ -39,10 +41,15 @@ class Collector:
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.message_ids: list[str] = []
+        self.receiving = threading.Event()  # set while a mail's DATA is in, before the server answers
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        self.receiving.set()
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)  # a lost connection cancels this: the mail is not accepted
+        finally:
+            self.receiving.clear()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.message_ids.append(message["Message-ID"])
         return "250 Message accepted for delivery"
@@ -258,15 +265,15 @@ def _wait_for(condition, timeout: float) -> bool:
 
 def test_killed_sender_and_smtp_outage_deliver_every_mail_exactly_once(app, database):
     port = free_port()
-    handler = Collector(delay=0.05)
+    handler = Collector(delay=0.2)
     controller = _smtp(handler, port)
     _queue(40)
     expected = set(db.session.scalars(select(OutboxMail.message_id)))
     env = _subprocess_env(app, port)
     sender = _start_sender(env)
     try:
-        assert _wait_for(lambda: len(handler.message_ids) >= 10, 60), "the sender never got going"
-        sender.send_signal(signal.SIGKILL)  # kill -9 mid-batch
+        assert _wait_for(lambda: len(handler.message_ids) >= 10 and handler.receiving.is_set(), 60), "no progress"
+        sender.send_signal(signal.SIGKILL)  # kill -9 mid-batch, while the server reads a mail
         sender.wait(timeout=10)
         controller.stop()  # the mail server goes down as well
         sender = _start_sender(env)
@@ -284,3 +291,30 @@ def test_killed_sender_and_smtp_outage_deliver_every_mail_exactly_once(app, data
     )
     assert set(counts) == expected
     assert duplicates == 0
+
+
+def test_a_failed_goodbye_after_the_server_accepted_the_mail_does_not_send_it_again(app, monkeypatch):
+    _queue(1)
+    calls = []
+
+    def accepted_then_disconnected(mail, on_accepted):
+        calls.append(mail.message_id)
+        on_accepted()
+        raise smtplib.SMTPServerDisconnected("QUIT got no answer")
+
+    monkeypatch.setattr(mail_service, "deliver", accepted_then_disconnected)
+    assert mail_outbox.send_due(policy=FAST).sent == 1
+    assert mail_outbox.send_due(policy=FAST).sent == 0
+    assert len(calls) == 1 and _statuses() == Counter(sent=1)
+
+
+def test_a_mail_the_server_refuses_is_queued_again_not_marked_sent(app, monkeypatch):
+    _queue(1)
+
+    def refused(mail, on_accepted):
+        raise smtplib.SMTPDataError(451, b"try later")
+
+    monkeypatch.setattr(mail_service, "deliver", refused)
+    assert mail_outbox.send_due(policy=FAST).retrying == 1
+    mail = db.session.scalars(select(OutboxMail)).one()
+    assert (mail.status, mail.last_error) == ("queued", "SMTPDataError 451")

@@ -111,8 +111,8 @@ def build_message(mail: OutboxMail) -> EmailMessage:
     return message
 
 
-def _send_smtp(message: EmailMessage) -> str:
-    """Hand the message to the configured SMTP server; return where it went."""
+def _send_smtp(message: EmailMessage, on_accepted) -> str:
+    """Hand the message to the configured SMTP server and call `on_accepted` before QUIT; return where it went."""
     config = current_app.config
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
         if config["MAIL_USE_TLS"]:
@@ -120,6 +120,7 @@ def _send_smtp(message: EmailMessage) -> str:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+        on_accepted()  # before QUIT's round trip: the window for a second copy stays as short as it can be
     return f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
 
 
@@ -135,12 +136,15 @@ def _write_outbox(message: EmailMessage) -> str:
     return str(path)
 
 
-def deliver(mail: OutboxMail) -> str:
-    """Send one outbox row over SMTP, or write it to the outbox directory; return where it went. Raises on failure."""
+def deliver(mail: OutboxMail, on_accepted) -> str:
+    """Send one outbox row over SMTP, or write it to the outbox directory, calling `on_accepted` as soon as the
+    server (or the file) has it; return where it went. Raises on failure."""
     message = build_message(mail)
     if current_app.config["MAIL_SERVER"]:
-        return _send_smtp(message)
-    return _write_outbox(message)
+        return _send_smtp(message, on_accepted)
+    where = _write_outbox(message)
+    on_accepted()
+    return where
 
 
 def send_mail(to: str, locale: str, template: str, attachments=(), **context) -> bool:

@@ -118,13 +118,21 @@ def deliver_one(mail_id: int, policy: Policy = DEFAULT_POLICY) -> str:
     if not claim(mail_id, policy):
         return "skipped"
     mail = db.session.get(OutboxMail, mail_id)
-    try:
-        where = mail_service.deliver(mail)
-    except (smtplib.SMTPException, OSError, ValueError) as error:
-        return _record_failure(mail, error, policy)
-    # The server has the mail now. A crash before this commit is the one window in which it goes out twice.
     template, locale, domain = mail.template, mail.locale, mail.recipient.rpartition("@")[2]
-    _mark_sent(mail_id, template)
+    accepted = []
+
+    def on_accepted() -> None:
+        # The server has the mail now. A crash before this commit is the one window in which it goes out twice.
+        _mark_sent(mail_id, template)
+        accepted.append(True)
+
+    try:
+        where = mail_service.deliver(mail, on_accepted)
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        if accepted:  # only the goodbye (QUIT) failed
+            where = f"(after it: {mail_service.describe(error)})"
+        else:
+            return _record_failure(mail, error, policy)
     logger.info("mail %s (%s) #%s to @%s sent via %s", template, locale, mail_id, domain, where)
     return "sent"
 
