@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_mail_outbox(app)
     register_commands(app)
     load_content(app)
     return app
@@ -149,6 +150,13 @@ def register_errorhandlers(app: Flask) -> None:
     from portal import errors
 
     errors.init_app(app)
+
+
+def register_mail_outbox(app: Flask) -> None:
+    """Send the mails a request queued once it has committed them (the rest waits for `flask send-mail`)."""
+    from portal.services import mail_outbox
+
+    mail_outbox.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

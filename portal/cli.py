@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, create-user and translate (send-reminders and content live beside their code)."""
+"""Flask CLI commands: seed-demo, create-user and translate (send-reminders, send-mail, content: beside their code)."""
 
 from __future__ import annotations
 
@@ -128,6 +128,15 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from portal.booking_cli import send_reminders
     from portal.content_cli import content
+    from portal.mail_cli import send_mail_command
 
-    for command in (seed_demo, seed_bench_command, create_user_command, translate, content, send_reminders):
+    for command in (
+        seed_demo,
+        seed_bench_command,
+        create_user_command,
+        translate,
+        content,
+        send_reminders,
+        send_mail_command,
+    ):
         app.cli.add_command(command)

@@ -16,9 +16,13 @@ import flask_babel
 import jinja2
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
 from portal.config import LANGUAGES
+from portal.extensions import db
+from portal.models import OutboxMail
 from portal.services.mail import render_mail, send_mail
+from tests.support.mail import deliver_queue
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "portal" / "templates" / "mail"
 TEMPLATES = sorted(
@@ -51,6 +55,7 @@ DUMMY_CONTEXT = {
 
 
 def _outbox(app) -> list[Path]:
+    deliver_queue()
     return sorted(Path(app.config["PORTAL_OUTBOX_DIR"]).glob("*"))
 
 
@@ -192,6 +197,8 @@ def test_with_mail_server_the_mail_is_sent_over_smtp(make_app):
     try:
         with new_app.app_context():
             assert send_mail(RECIPIENT, "en", "login_code", **DUMMY_CONTEXT) is True
+            assert handler.envelopes == []  # queued, not sent before the commit
+            deliver_queue()
     finally:
         controller.stop()
 
@@ -206,12 +213,16 @@ def test_with_mail_server_the_mail_is_sent_over_smtp(make_app):
     assert _outbox(new_app) == []
 
 
-def test_an_unreachable_mail_server_returns_false(make_app, caplog):
+def test_an_unreachable_mail_server_keeps_the_mail_queued(make_app, caplog):
     new_app = make_app(None, MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_USE_TLS=False)
     caplog.set_level(logging.INFO, logger="portal.mail")
 
     with new_app.app_context():
-        assert send_mail(RECIPIENT, "nl", "login_code", **DUMMY_CONTEXT) is False
+        assert send_mail(RECIPIENT, "nl", "login_code", **DUMMY_CONTEXT) is True
+        deliver_queue()
+        mail = db.session.scalars(select(OutboxMail)).one()
+        assert (mail.status, mail.attempts) == ("queued", 1)
+        assert mail.last_error == "ConnectionRefusedError 111"
 
     assert "not sent" in caplog.text
     assert "resident.jansen" not in caplog.text

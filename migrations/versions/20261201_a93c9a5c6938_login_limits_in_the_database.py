@@ -1,7 +1,7 @@
 """login limits in the database: auth_throttle, second_factor_attempts
 
 Revision ID: a93c9a5c6938
-Revises: cb1c01e64c6d
+Revises: 0907efe721d7
 Create Date: 2026-12-01 01:35:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a93c9a5c6938'
-down_revision = 'cb1c01e64c6d'
+down_revision = '0907efe721d7'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from portal.models.account import AccountToken, Consent, Invitation, LoginSessio
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.booking import Booking, CalendarFeed
+from portal.models.mail import OutboxMail
 from portal.models.neighbourhood import Neighbourhood, Organisation
 from portal.models.programme import (
     Location,
@@ -32,6 +33,7 @@ __all__ = [
     "Location",
     "Neighbourhood",
     "Organisation",
+    "OutboxMail",
     "Programme",
     "ProgrammeAudience",
     "ProgrammeChange",

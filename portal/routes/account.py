@@ -69,8 +69,8 @@ def password():
     form = ChangePasswordForm(account=current_user)
     if form.validate_on_submit():
         if registration.change_password(current_user, form.current_password.data, form.password.data, current_login()):
-            db.session.commit()
             account_mail.send_password_changed(current_user)
+            db.session.commit()
             flash(_("Your new password is saved. You were logged out on your other devices."), "ok")
             return redirect(url_for(".index"))
         form.current_password.errors.append(_("This is not your current password."))
@@ -204,11 +204,11 @@ def delete():
             email, locale, name = user.email, user.locale, user.display_name
             audit.record(user, "delete", "account", context=audit_context(), object_id=user.id, subject=user)
             promoted = erasure.erase_account(user)
+            account_mail.send_account_deleted(email, locale, name)
+            send_all(promoted, "booking_promoted")
             db.session.commit()
             logout_user()
             session.clear()
-            account_mail.send_account_deleted(email, locale, name)
-            send_all(promoted, "booking_promoted")
             flash(_("Your account and your data have been deleted."), "ok")
             return redirect(url_for("main.home"))
     return render_template("account/delete.html", form=form)

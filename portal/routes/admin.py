@@ -51,8 +51,9 @@ def invitations():
         invitation, token = staff_invitations.invite(
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
+        queued = account_mail.send_invitation(invitation, token, form.language.data)
         db.session.commit()
-        if account_mail.send_invitation(invitation, token, form.language.data):
+        if queued:
             flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "ok")
         else:
             flash(_("The invitation was saved, but the email could not be sent. Please try again later."), "error")

@@ -79,11 +79,11 @@ def book(session_id: int):
             if error.code in ("cancelled", "past"):
                 return _unavailable(session, error.code)
             abort(404)
-        db.session.commit()
         if result.created:
             confirmed = result.booking.status == "confirmed"
             send_booking_mail(result.booking, "booking_confirmed" if confirmed else "booking_waitlisted")
             flash(_("We have sent you an email with the details."), "ok")
+        db.session.commit()
         return redirect(url_for(".detail", booking_id=result.booking.id), code=303)
     problem = MESSAGES["bad_key"] if form.is_submitted() else None
     form.new_key()
@@ -137,9 +137,9 @@ def cancel(booking_id: int):
         db.session.rollback()
         flash(str(MESSAGES[error.code]), "error")
         return redirect(url_for(".detail", booking_id=booking_id), code=303)
-    db.session.commit()
     send_booking_mail(cancellation.booking, "booking_cancelled")
     send_all(cancellation.promoted, "booking_promoted")
+    db.session.commit()
     flash(_("Your booking is cancelled."), "ok")
     return redirect(url_for(".index"), code=303)
 

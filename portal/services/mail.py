@@ -1,7 +1,8 @@
-"""Outgoing mail in the recipient's language: over SMTP, or into an outbox directory without a mail server."""
+"""Outgoing mail in the recipient's language: queued in the outbox table, sent over SMTP or written as .eml files."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import secrets
@@ -18,6 +19,8 @@ from flask_babel import force_locale
 from jinja2 import Environment, StrictUndefined
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
+from portal.extensions import db
+from portal.models.mail import OutboxMail
 
 logger = logging.getLogger("portal.mail")
 
@@ -59,40 +62,57 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "?"
 
 
-def _describe(error: Exception) -> str:
+def describe(error: Exception) -> str:
     """The kind of failure, without the server's text (it can repeat the recipient's address)."""
     code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
     return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
-def _build_message(to: str, locale: str, subject: str, body: str, attachments=()) -> EmailMessage:
-    """The message with its headers, a UTF-8 plain-text body and any attachments."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+def _stored_attachments(attachments) -> list[dict]:
+    """The attachments as JSON-safe dicts (content in base64), as the outbox row keeps them."""
+    return [
+        {
+            "filename": a.filename,
+            "content": base64.b64encode(a.content).decode("ascii"),
+            "mimetype": a.mimetype,
+            "params": a.params or {},
+        }
+        for a in attachments
+    ]
+
+
+def _sender_domain() -> str:
+    """The domain of the configured sender, for Message-IDs."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(mail: OutboxMail) -> EmailMessage:
+    """The message of an outbox row: its headers, a UTF-8 plain-text body and any attachments."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at or datetime.now(UTC))
+    message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body, charset="utf-8")
-    message["Content-Language"] = locale  # after set_content, which drops every Content-* header
-    for attachment in attachments:
-        maintype, _slash, subtype = attachment.mimetype.partition("/")
+    message.set_content(mail.body, charset="utf-8")
+    message["Content-Language"] = mail.locale  # after set_content, which drops every Content-* header
+    for attachment in mail.attachments or ():
+        maintype, _slash, subtype = attachment["mimetype"].partition("/")
         message.add_attachment(
-            attachment.content,
+            base64.b64decode(attachment["content"]),
             maintype=maintype,
             subtype=subtype,
-            filename=attachment.filename,
-            params=attachment.params or {},
+            filename=attachment["filename"],
+            params=attachment["params"],
         )
-    if attachments:  # add_attachment moved the Content-* headers into the text part; the whole mail has a language too
-        message["Content-Language"] = locale
+    if mail.attachments:  # add_attachment moved the Content-* headers into the text part; the whole mail has one
+        message["Content-Language"] = mail.locale
     return message
 
 
-def _send_smtp(message: EmailMessage) -> str:
-    """Hand the message to the configured SMTP server; return where it went."""
+def _send_smtp(message: EmailMessage, on_accepted) -> str:
+    """Hand the message to the configured SMTP server and call `on_accepted` before QUIT; return where it went."""
     config = current_app.config
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
         if config["MAIL_USE_TLS"]:
@@ -100,6 +120,7 @@ def _send_smtp(message: EmailMessage) -> str:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+        on_accepted()  # before QUIT's round trip: the window for a second copy stays as short as it can be
     return f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
 
 
@@ -115,28 +136,46 @@ def _write_outbox(message: EmailMessage) -> str:
     return str(path)
 
 
+def deliver(mail: OutboxMail, on_accepted) -> str:
+    """Send one outbox row over SMTP, or write it to the outbox directory, calling `on_accepted` as soon as the
+    server (or the file) has it; return where it went. Raises on failure."""
+    message = build_message(mail)
+    if current_app.config["MAIL_SERVER"]:
+        return _send_smtp(message, on_accepted)
+    where = _write_outbox(message)
+    on_accepted()
+    return where
+
+
 def send_mail(to: str, locale: str, template: str, attachments=(), **context) -> bool:
-    """Send mail/<template>.txt to `to` in `locale`; True once sent or in the outbox, False (no raise) on failure."""
+    """Queue mail/<template>.txt to `to` in `locale` in the current transaction; False (no raise) when it cannot be.
+
+    The mail commits or rolls back with the change it reports; it is sent after the commit (see mail_outbox)."""
     locale = locale if locale in LANGUAGES else DEFAULT_LANGUAGE
     if not to or "@" not in to or "\r" in to or "\n" in to:
-        logger.warning("mail %s not sent: invalid recipient address", template)
+        logger.warning("mail %s not queued: invalid recipient address", template)
         return False
     domain = _domain(to)
     # Rendering errors (unknown template, missing context variable) are bugs and do raise.
     subject, body = render_mail(locale, template, **context)
+    mail = OutboxMail(
+        template=template,
+        recipient=to,
+        locale=locale,
+        subject=subject,
+        body=body,
+        attachments=_stored_attachments(attachments),
+        message_id=make_msgid(domain=_sender_domain()),
+        status="queued",
+        attempts=0,
+        created_at=datetime.now(UTC),
+        next_attempt_at=datetime.now(UTC),
+    )
     try:
-        message = _build_message(to, locale, subject, body, attachments)
+        build_message(mail)  # the headers must be valid now, not at the first delivery attempt
     except ValueError as error:
-        logger.warning("mail %s to @%s not sent: %s", template, domain, _describe(error))
+        logger.warning("mail %s to @%s not queued: %s", template, domain, describe(error))
         return False
-    try:
-        if current_app.config["MAIL_SERVER"]:
-            where = _send_smtp(message)
-            logger.info("mail %s (%s) to @%s sent via %s", template, locale, domain, where)
-        else:
-            where = _write_outbox(message)
-            logger.info("mail %s (%s) to @%s written to %s", template, locale, domain, where)
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("mail %s (%s) to @%s not sent: %s", template, locale, domain, _describe(error))
-        return False
+    db.session.add(mail)
+    logger.info("mail %s (%s) to @%s queued", template, locale, domain)
     return True

@@ -1,4 +1,4 @@
-"""Reading the mails the app wrote to its outbox directory."""
+"""Reading the mails the app wrote to its outbox directory, after delivering the queued ones."""
 
 from __future__ import annotations
 
@@ -7,14 +7,31 @@ import re
 from email import policy
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from icalendar import Calendar
+
+from portal.extensions import db
+from portal.services import mail_outbox
 
 LINK = re.compile(r"https?://\S+")
 CODE = re.compile(r"\b(\d{6})\b")
 
 
+def deliver_queue() -> None:
+    """Commit the test's session and send every due queued mail, as `flask send-mail` would."""
+    db.session.commit()
+    mail_outbox.send_due(limit=10_000)
+
+
 def outbox(app) -> list[email.message.EmailMessage]:
-    """Every mail in the outbox, oldest first."""
+    """Every mail in the outbox directory, oldest first, once the queue is delivered."""
+    if has_app_context() and current_app._get_current_object() is app:
+        deliver_queue()
+    else:
+        if has_app_context():
+            db.session.commit()  # let go of the test's own write lock (SQLite) first
+        with app.app_context():
+            deliver_queue()
     folder = Path(app.config["PORTAL_OUTBOX_DIR"])
     if not folder.exists():
         return []

@@ -33,5 +33,5 @@ def bad_link():
 def send_confirmation(user) -> None:
     """Issue a new confirmation link, store it, and mail it to the account."""
     token = registration.issue_link(signing_key(), user, "confirm_email")
-    db.session.commit()
     account_mail.send_confirmation(user, token)
+    db.session.commit()

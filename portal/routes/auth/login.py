@@ -49,8 +49,8 @@ def _next_page() -> str:
 
 def _send_login_code(login) -> None:
     code = second_factor.issue_email_code(login)
-    db.session.commit()
     account_mail.send_login_code(login.user, code)
+    db.session.commit()
 
 
 def _refused(form, refusal):

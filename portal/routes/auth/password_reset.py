@@ -27,8 +27,8 @@ def reset_request():
         allowed = login_limits.may_mail_reset(form.email.data, request.remote_addr or "")
         if user is not None and user.is_active and allowed:
             token = registration.issue_link(signing_key(), user, "reset_password")
-            db.session.commit()
             account_mail.send_password_reset(user, token)
+            db.session.commit()
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
 
@@ -46,8 +46,8 @@ def reset(token: str):
         if user is None:
             db.session.rollback()
             return bad_link()
-        db.session.commit()
         account_mail.send_password_changed(user)
+        db.session.commit()
         flash(_("Your new password is saved. You can now log in."), "ok")
         return redirect(url_for(".login"))
     return render_template("auth/reset.html", form=form)

@@ -33,8 +33,8 @@ def register():
                 consent.give(result.user, "activity_news")
             send_confirmation(result.user)
         else:
-            db.session.commit()
             account_mail.send_already_registered(result.existing)
+            db.session.commit()
         return redirect(url_for(".check_mail"))
     return render_template("auth/register.html", form=form)
 

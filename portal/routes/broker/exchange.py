@@ -71,8 +71,8 @@ def import_csv():
             db.session.rollback()
         else:
             notices = places.settle_changed_sessions(report.cancelled, report.changed, report.moved)
-            db.session.commit()
             told = send_notices(notices)
+            db.session.commit()
             flash(
                 _("Saved: %(created)s new, %(updated)s changed.", created=report.created, updated=report.updated), "ok"
             )

@@ -77,8 +77,8 @@ def edit_session(session_id: int):
             form.form_errors.append(planning_message(error.code))
         else:
             notices = places.settle_changed_sessions(changed=changed, moved=moved)
-            db.session.commit()
             send_notices(notices)
+            db.session.commit()
             flash(ngettext("%(num)s session changed.", "%(num)s sessions changed.", len(changed)), "ok")
             return redirect(url_for(".programme", programme_id=item.programme_id))
     return render_template("broker/session_edit.html", form=form, session=item)
@@ -100,8 +100,8 @@ def cancel_session(session_id: int, action: str):
     if form.validate_on_submit():
         cancelled = session_planning.cancel(item, current_user, rest=rest)
         notices = places.settle_changed_sessions(cancelled=cancelled)
-        db.session.commit()
         told = send_notices(notices)
+        db.session.commit()
         flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
         flash_told(notices, told)
     return redirect(url_for(".programme", programme_id=item.programme_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 
 from portal.extensions import db
 from portal.models import (
@@ -16,6 +16,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.mail import OutboxMail
 from portal.services.accounts import login_limits
 from portal.services.booking import places
 
@@ -31,6 +32,12 @@ def erase_account(user: User) -> list[Booking]:
     login_limits.forget_account(old_email)
     for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    # Mails to the old address hold the name and the address; the account is gone, so they go too.
+    db.session.execute(
+        delete(OutboxMail)
+        .where(func.lower(OutboxMail.recipient) == old_email.lower())
+        .execution_options(synchronize_session=False)
+    )
     erased_email = f"erased-{user.id}@erased.invalid"
     db.session.execute(
         update(Invitation)
