@@ -422,3 +422,44 @@ def test_a_plan_of_only_a_public_holiday_is_refused(client, broker):
     assert response.status_code == 200
     assert "niets te plannen" in response.get_data(as_text=True)
     assert _planned_days() == []
+
+
+def test_the_history_records_only_real_changes_in_the_readers_words(client, broker):
+    texts = {f"{lang}-{name}": f"{lang} {name}" for lang in ("en", "tr", "ar") for name in ("title", "summary")} | {
+        "en-description": "Every week.\n\n*Free.*",
+        "tr-description": "Her hafta.",
+        "ar-description": "كل أسبوع.",
+    }
+    add_programme(client, **texts)
+    programme = db.session.scalar(select(Programme))
+    location = db.session.scalar(select(Location).limit(1))
+    same_reading = {
+        "nl-description": "Elke week een rondje van een uur. __Gratis.__  \r\n",  # Markdown that renders the same
+        "en-description": "Every week.\r\n\r\n_Free._",
+        "tr-description": "Her hafta.  \r\n",
+        "ar-description": "  كل أسبوع.",
+        "audiences": ["ouderen", "volwassenen"],
+    }
+    real = {"cost_euros": "2.50", "languages": ["nl", "tr", "ber"]}
+    data = PROGRAMME | texts | {"location": location.id} | same_reading | real
+    response = post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
+    assert sorted(c.field for c in changes) == ["cost_cents", "languages"]
+
+    page = client.get(f"/en/broker/programmes/{programme.id}").get_data(as_text=True)
+    assert "€0.00" in page and "€2.50" in page
+    assert "Berber (Tamazight), Dutch, Turkish" in page
+    assert "in cents" not in page
+    page = client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
+    assert "€\xa02,50" in page and "Nederlands, Turks" in page
+
+
+def test_a_real_change_of_one_description_is_recorded_once(client, broker):
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    location = db.session.scalar(select(Location).limit(1))
+    data = PROGRAMME | {"location": location.id, "nl-description": "Elke week een rondje van een uur. Gratis."}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
+    changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
+    assert [c.field for c in changes] == ["description.nl"]
