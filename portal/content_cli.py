@@ -29,7 +29,10 @@ def check() -> None:
         click.echo(f"warning: {warning}", err=True)
     if result.errors:
         lines = [str(error) for error in result.errors]
-        lines.append("Is the database up to date? Load the programmes (flask seed-demo for the demo) and check again.")
+        lines.append(
+            "Is the database up to date? Load the programmes (flask seed-demo for the demo) and check again. "
+            "An archived programme: take it out of the route map, or publish it again."
+        )
         raise click.ClickException("\n".join(lines))
     if not result.catalogue.maps:
         click.echo(f"No route maps in {directory}.")

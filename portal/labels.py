@@ -7,6 +7,7 @@ from babel.core import UnknownLocaleError
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.services.listings.history_view import money
 from portal.services.routekaarten.labels import DIMENSION_LABELS
 from portal.text_folding import fold
 
@@ -52,6 +53,9 @@ AUDIT_ACTION_LABELS = {
     "export": _l("downloaded"),
 }
 
+# languages CLDR has no name for
+LANGUAGE_NAMES = {"ber": _l("Berber (Tamazight)")}
+
 STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
 
 
@@ -60,7 +64,7 @@ CHANGE_FIELD_LABELS = {
     "status": _l("Status"),
     "checked": _l("Last checked"),
     "category": _l("Kind of activity"),
-    "cost_cents": _l("Cost per time, in cents"),
+    "cost_cents": _l("Cost per time"),
     "referral_required": _l("A referral is needed"),
     "cancel_cutoff_minutes": _l("Cancel online until, in minutes before the start"),
     "contact_name": _l("Contact person"),
@@ -127,10 +131,27 @@ def organisation_kind_label(code: str) -> str:
 
 def language_name(code: str) -> str:
     """The name of a spoken language in the active locale, from CLDR via Babel."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
     try:
         return Locale.parse(code).get_display_name(get_locale()) or code
     except (ValueError, UnknownLocaleError):
         return code
+
+
+def change_value(field: str, value: str) -> str:
+    """A value of the change history in the reader's words: money, language and audience names, yes or no."""
+    if not value:
+        return value
+    words = {
+        "cost_cents": lambda: money(value, str(get_locale())),
+        "referral_required": lambda: str(_l("yes") if value in ("ja", "yes", "True") else _l("no")),
+        "languages": lambda: ", ".join(sorted(language_name(code) for code in value.split())),
+        "audiences": lambda: ", ".join(audience_label(code) for code in value.split()),
+        "category": lambda: category_label(value),
+        "status": lambda: status_label(value),
+    }
+    return words[field]() if field in words else value
 
 
 def category_search_words(locale: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from portal.labels import (
     audit_action_label,
     category_label,
     change_field_label,
+    change_value,
     language_name,
     organisation_kind_label,
     role_label,
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(audit_action_label)
     app.add_template_global(status_label)
     app.add_template_global(change_field_label)
+    app.add_template_global(change_value)
     app.add_template_global(csrf_field)
 
     @app.context_processor

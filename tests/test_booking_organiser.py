@@ -168,6 +168,7 @@ def test_the_history_names_who_planned_changed_and_cancelled_sessions(client, or
     db.session.commit()
     day = local_today() + timedelta(days=7)
     plan = {"first_day": day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12", "weeks": "2"}
+    plan["on_holidays"] = "y"  # two sessions whatever the date
     post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan)
     first, second = db.session.scalars(select(Session).order_by(Session.starts_at)).all()
     edit = {"day": day.isoformat(), "start": "10:30", "end": "11:30", "capacity": "12", "scope": "one"}
@@ -191,7 +192,9 @@ def test_appointment_slots_for_six_weeks(client, organiser):
     tuesday = local_today() + timedelta(days=(1 - local_today().weekday()) % 7 or 7)
     plan = {"first_day": tuesday.isoformat(), "start": "09:00", "until": "12:00", "duration_minutes": "30"}
     response = post_form(
-        client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"capacity": "1", "weeks": "6"}
+        client,
+        f"/nl/broker/programmes/{programme.id}/sessions/new",
+        plan | {"capacity": "1", "weeks": "6", "on_holidays": "y"},
     )
     assert response.status_code == 302
     slots = db.session.scalars(select(Session).where(Session.programme_id == programme.id)).all()
@@ -210,7 +213,9 @@ def test_impossible_slot_plans_are_refused_and_save_nothing(client, organiser, u
     tuesday = local_today() + timedelta(days=7)
     plan = {"first_day": tuesday.isoformat(), "start": "09:00", "until": until, "duration_minutes": duration}
     response = post_form(
-        client, f"/en/broker/programmes/{programme.id}/sessions/new", plan | {"capacity": "1", "weeks": "1"}
+        client,
+        f"/en/broker/programmes/{programme.id}/sessions/new",
+        plan | {"capacity": "1", "weeks": "1", "on_holidays": "y"},
     )
     assert response.status_code == 200 and "wp-alert--error" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Session)) == 0

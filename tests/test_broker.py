@@ -58,7 +58,8 @@ def plan_series(client, weeks: int = 4, first_day: date | None = None) -> list[S
     programme = db.session.scalar(select(Programme))
     first_day = first_day or next_weekday(1)
     plan = {"first_day": first_day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
-    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": str(weeks)})
+    data = plan | {"weeks": str(weeks), "on_holidays": "y"}  # the same count on any day the suite runs
+    post_form(client, f"/nl/broker/programmes/{programme.id}/sessions/new", data)
     return db.session.scalars(select(Session).order_by(Session.starts_at)).all()
 
 
@@ -87,7 +88,9 @@ def test_a_broker_adds_plans_weekly_sessions_publishes_and_it_shows_on_the_list_
     skip = (tuesday + timedelta(weeks=3)).isoformat()
     plan = {"first_day": tuesday.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
     response = post_form(
-        client, f"/nl/broker/programmes/{programme.id}/sessions/new", plan | {"weeks": "8", "skip": skip}
+        client,
+        f"/nl/broker/programmes/{programme.id}/sessions/new",
+        plan | {"weeks": "8", "skip": skip, "on_holidays": "y"},
     )
     assert response.status_code == 302
     sessions = db.session.scalars(
@@ -375,3 +378,88 @@ def test_the_dashboard_does_not_query_once_per_programme(broker):
         return len(statements)
 
     assert queries_for(2) == queries_for(8)
+
+
+def _plan(client, first_day: date, weeks: int, lang: str = "nl", **extra):
+    programme = db.session.scalar(select(Programme))
+    plan = {"first_day": first_day.isoformat(), "start": "10:00", "duration_minutes": "60", "capacity": "12"}
+    url = f"/{lang}/broker/programmes/{programme.id}/sessions/new"
+    response = post_form(client, url, plan | {"weeks": str(weeks)} | extra)
+    return client.get(response.location) if response.status_code == 302 else response
+
+
+def _planned_days() -> list[date]:
+    return [
+        s.starts_at.astimezone(LOCAL).date() for s in db.session.scalars(select(Session).order_by(Session.starts_at))
+    ]
+
+
+def test_the_planner_skips_public_holidays_and_says_which(client, broker):
+    add_programme(client)
+    page = _plan(client, date(2027, 3, 29), 8).get_data(as_text=True)  # Mondays: Easter and Whit Monday
+    days = _planned_days()
+    assert len(days) == 6 and date(2027, 3, 29) not in days and date(2027, 5, 17) not in days
+    assert "29 maart 2027 (Tweede paasdag) en 17 mei 2027 (Tweede pinksterdag)" in page
+
+
+def test_the_planner_names_skipped_holidays_in_the_readers_language(client, broker):
+    add_programme(client)
+    page = _plan(client, date(2027, 12, 18), 2, lang="en").get_data(as_text=True)
+    assert _planned_days() == [date(2027, 12, 18)]
+    assert "25 December 2027 (Christmas Day)" in page
+
+
+def test_the_planner_plans_on_public_holidays_when_asked(client, broker):
+    add_programme(client)
+    page = _plan(client, date(2027, 12, 18), 2, on_holidays="y").get_data(as_text=True)
+    assert _planned_days() == [date(2027, 12, 18), date(2027, 12, 25)]
+    assert "Eerste kerstdag" not in page
+
+
+def test_a_plan_of_only_a_public_holiday_is_refused(client, broker):
+    add_programme(client)
+    response = _plan(client, date(2027, 12, 25), 1)
+    assert response.status_code == 200
+    assert "niets te plannen" in response.get_data(as_text=True)
+    assert _planned_days() == []
+
+
+def test_the_history_records_only_real_changes_in_the_readers_words(client, broker):
+    texts = {f"{lang}-{name}": f"{lang} {name}" for lang in ("en", "tr", "ar") for name in ("title", "summary")} | {
+        "en-description": "Every week.\n\n*Free.*",
+        "tr-description": "Her hafta.",
+        "ar-description": "كل أسبوع.",
+    }
+    add_programme(client, **texts)
+    programme = db.session.scalar(select(Programme))
+    location = db.session.scalar(select(Location).limit(1))
+    same_reading = {
+        "nl-description": "Elke week een rondje van een uur. __Gratis.__  \r\n",  # Markdown that renders the same
+        "en-description": "Every week.\r\n\r\n_Free._",
+        "tr-description": "Her hafta.  \r\n",
+        "ar-description": "  كل أسبوع.",
+        "audiences": ["ouderen", "volwassenen"],
+    }
+    real = {"cost_euros": "2.50", "languages": ["nl", "tr", "ber"]}
+    data = PROGRAMME | texts | {"location": location.id} | same_reading | real
+    response = post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
+    assert sorted(c.field for c in changes) == ["cost_cents", "languages"]
+
+    page = client.get(f"/en/broker/programmes/{programme.id}").get_data(as_text=True)
+    assert "€0.00" in page and "€2.50" in page
+    assert "Berber (Tamazight), Dutch, Turkish" in page
+    assert "in cents" not in page
+    page = client.get(f"/nl/broker/programmes/{programme.id}").get_data(as_text=True)
+    assert "€\xa02,50" in page and "Nederlands, Turks" in page
+
+
+def test_a_real_change_of_one_description_is_recorded_once(client, broker):
+    add_programme(client)
+    programme = db.session.scalar(select(Programme))
+    location = db.session.scalar(select(Location).limit(1))
+    data = PROGRAMME | {"location": location.id, "nl-description": "Elke week een rondje van een uur. Gratis."}
+    post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
+    changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
+    assert [c.field for c in changes] == ["description.nl"]

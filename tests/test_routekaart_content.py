@@ -10,8 +10,11 @@ from types import MappingProxyType
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from portal import create_app
+from portal.extensions import db
+from portal.models import Programme
 from portal.services.content_errors import ContentError
 from portal.services.routekaarten.checks import DatabaseReferences, check_content, content_warnings, reference_errors
 from portal.services.routekaarten.content import EXTENSION_KEY
@@ -310,3 +313,31 @@ def test_no_route_map_directory_means_no_route_maps(make_app, tmp_path):
     assert response.status_code == 200
     assert "There are no route maps yet." in response.get_data(as_text=True)
     assert new.test_client().get("/en/routekaarten/meer-bewegen").status_code == 404
+
+
+def test_content_check_fails_while_a_route_map_names_an_archived_programme(demo, make_app, tmp_path):
+    new = make_app(content_root(tmp_path))
+    with new.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep-park-de-gagel"))
+        programme.status = "archived"
+        db.session.commit()
+    result = _check(new)
+    assert result.exit_code != 0
+    assert "meer-bewegen.yaml: step " in result.output
+    assert "'wandelgroep-park-de-gagel' is archived" in result.output
+    assert make_app(content_root(tmp_path, name="again")) is not None  # the portal still starts
+    with new.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep-park-de-gagel"))
+        programme.status = "published"
+        db.session.commit()
+    assert _check(new).exit_code == 0
+
+
+def test_a_draft_programme_in_a_route_map_is_only_a_warning():
+    catalogue = load_route_maps(SHIPPED)
+    slugs = {offer.programme for m in catalogue.maps for step in m.steps for offer in step.offers}
+    references = DatabaseReferences(
+        MappingProxyType(dict.fromkeys(slugs, "published") | {"in-beweging": "draft"}), frozenset()
+    )
+    assert content_warnings(catalogue, references)
+    assert "in-beweging" in " ".join(content_warnings(catalogue, references))

@@ -361,3 +361,14 @@ def test_a_single_demo_page_needs_few_statements(client, demo):
     with count_queries() as statements:
         assert client.get(f"/nl/routekaarten/meer-bewegen{GP_CHOICE}").status_code == 200
     assert len(statements) <= 8, statements
+
+
+def test_the_overview_counts_only_published_offers(client, demo):
+    assert "7 offers" in client.get("/en/routekaarten").get_data(as_text=True)
+    programme = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep-park-de-gagel"))
+    programme.status = "archived"
+    db.session.commit()
+    html = client.get("/en/routekaarten").get_data(as_text=True)
+    assert "6 offers" in html and "7 offers" not in html
+    page = client.get("/en/routekaarten/meer-bewegen").get_data(as_text=True)
+    assert "Walking group Park de Gagel" not in page

@@ -91,6 +91,7 @@ def test_new_broker_publishes_wandelen_in_het_park(
     page.locator("#first_day").fill(tuesday.isoformat())
     page.locator("#start").fill("10:00")
     page.locator("#weeks").fill("8")
+    page.locator("#on_holidays").check()  # eight sessions whatever the date
     submit(page)
     expect(page.locator("main table").first.locator("tbody tr")).to_have_count(8)
     page.locator("form[action$='/publish'] button").click()

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms.fields import required, strip
@@ -54,9 +54,13 @@ class SessionPlanForm(FlaskForm):
         ),
     )
     weeks = _number(_l("Every week, how many times"), 1, 52, description=_l("1 for a single time."), default=1)
+    on_holidays = BooleanField(
+        _l("Also on public holidays"),
+        description=_l("Without a tick, public holidays such as Christmas and King's Day are skipped."),
+    )
     skip = TextAreaField(
         _l("Skip these dates"),
-        description=_l("For example holidays. One date per line, like 2026-12-29."),
+        description=_l("For example school holidays. One date per line, like 2026-12-29."),
         filters=[strip],
         validators=[Length(max=2000, message=TOO_LONG)],
     )
@@ -77,6 +81,7 @@ class SessionPlanForm(FlaskForm):
             weeks=self.weeks.data,
             skip=_dates(self.skip.data)[0],
             until=self.until.data,
+            on_holidays=bool(self.on_holidays.data),
         )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
@@ -21,6 +22,13 @@ from portal.services.booking.mail import send_notices
 from portal.services.listings import session_planning
 from portal.services.listings.session_planning import PlanningError
 from portal.services.policy import STAFF
+
+
+def holiday_list(holidays) -> str:
+    """Skipped holidays as a list in the reader's language: "25 December (Christmas Day) and 1 January (...)"."""
+    locale = get_locale()
+    days = [f"{format_date(day, 'd MMMM yyyy')} ({name})" for day, name in sorted(holidays.items())]
+    return format_list(days, locale=locale)
 
 
 def planning_message(code: str) -> str:
@@ -46,14 +54,18 @@ def new_sessions(programme_id: int):
     item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     form = SessionPlanForm()
     if form.validate_on_submit():
+        plan = form.to_plan()
         try:
-            sessions = session_planning.plan(item, form.to_plan(), current_user)
+            sessions = session_planning.plan(item, plan, current_user)
         except PlanningError as error:
             db.session.rollback()
             form.form_errors.append(planning_message(error.code))
         else:
             db.session.commit()
             flash(_("%(num)s sessions planned.", num=len(sessions)), "ok")
+            skipped = session_planning.skipped_holidays(plan, get_locale().language)
+            if skipped:
+                flash(_("Skipped public holidays: %(days)s.", days=holiday_list(skipped)), "ok")
             return redirect(url_for(".programme", programme_id=item.id))
     return render_template("broker/sessions_new.html", form=form, programme=item)
 

@@ -22,6 +22,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services.listings.history_view import normalised_text, same_value
 from portal.services.slugs import SLUG_PATTERN
 from portal.services.social_map.programmes import next_sessions
 
@@ -100,7 +101,7 @@ def _flatten(data: ProgrammeData) -> dict[str, str]:
     for locale in LANGUAGES:
         texts = data.texts.get(locale) or {}
         for name in TEXT_FIELDS:
-            flat[f"{name}.{locale}"] = (texts.get(name) or "").strip()
+            flat[f"{name}.{locale}"] = normalised_text(texts.get(name) or "")
     return flat
 
 
@@ -188,9 +189,10 @@ def snapshot(programme: Programme) -> dict[str, str]:
 
 
 def record_differences(programme: Programme, user: User, before: dict[str, str]) -> list[ProgrammeChange]:
-    """Write every field that differs from its `before` snapshot to the history."""
+    """Write every field that really differs from its `before` snapshot to the history (see same_value)."""
     after = snapshot(programme)
-    return [record(programme, user, name, before[name], after[name]) for name in after if before[name] != after[name]]
+    changed = [name for name in after if not same_value(name, before[name], after[name])]
+    return [record(programme, user, name, before[name], after[name]) for name in changed]
 
 
 def set_status(programme: Programme, status: str, user: User, today: date) -> None:

@@ -15,6 +15,7 @@ from portal.models import Programme, Session, User
 from portal.models.base import utcnow
 from portal.services.booking.places import for_change, lock_session
 from portal.services.listings.editing import record
+from portal.services.listings.public_holidays import public_holidays_among
 
 LOCAL = ZoneInfo(TIMEZONE)
 MIN_CAPACITY, MAX_CAPACITY = 1, 500
@@ -34,7 +35,8 @@ class SessionPlan:
     """A one-off session (weeks=1) or a weekly series, in local time.
 
     With `until`, each day gets back-to-back sessions from `start` to `until`: appointment slots, such as
-    a Beweegconsult of 30 minutes from 9:00 to 12:00 (six slots of capacity 1)."""
+    a Beweegconsult of 30 minutes from 9:00 to 12:00 (six slots of capacity 1). Dutch public holidays are
+    skipped unless `on_holidays`."""
 
     first_day: date
     start: time
@@ -43,6 +45,7 @@ class SessionPlan:
     weeks: int = 1
     skip: frozenset[date] = frozenset()
     until: time | None = None
+    on_holidays: bool = False
 
 
 MAX_SLOTS_PER_DAY = 48
@@ -96,8 +99,8 @@ def plan(programme: Programme, plan: SessionPlan, user: User, now: datetime | No
         raise PlanningError("weeks")
     if not 5 <= plan.duration_minutes <= 12 * 60:
         raise PlanningError("duration")
-    days = [plan.first_day + timedelta(weeks=week) for week in range(plan.weeks)]
-    days = [day for day in days if day not in plan.skip]
+    holidays = skipped_holidays(plan)
+    days = [day for day in _plan_days(plan) if day not in holidays]
     if not days:
         raise PlanningError("nothing_left")
     starts = [start for day in days for start in _starts_on(day, plan)]
@@ -119,6 +122,17 @@ def plan(programme: Programme, plan: SessionPlan, user: User, now: datetime | No
     last = sessions[-1].starts_at.astimezone(LOCAL)
     record(programme, user, "sessions.planned", "", f"{len(sessions)}: {describe(sessions[0])} ... {last:%Y-%m-%d}")
     return sessions
+
+
+def _plan_days(plan: SessionPlan) -> list[date]:
+    """The days of a plan, without the dates the beweegmakelaar asked to skip."""
+    days = [plan.first_day + timedelta(weeks=week) for week in range(plan.weeks)]
+    return [day for day in days if day not in plan.skip]
+
+
+def skipped_holidays(plan: SessionPlan, locale: str = "nl") -> dict[date, str]:
+    """The Dutch public holidays the plan leaves out, with their names in `locale`; none with `on_holidays`."""
+    return {} if plan.on_holidays else public_holidays_among(_plan_days(plan), locale)
 
 
 def _new_times(day: date, start: time, end: time, now: datetime) -> tuple[datetime, datetime]:

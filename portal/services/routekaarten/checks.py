@@ -60,6 +60,20 @@ def reference_errors(catalogue: Catalogue, references: DatabaseReferences) -> li
     return errors
 
 
+def archived_offer_errors(catalogue: Catalogue, references: DatabaseReferences) -> list[ContentError]:
+    """An error for every offer whose programme is archived: `flask content check` fails until the map is mended.
+
+    Start-up does not stop for it, so archiving a programme never keeps the portal from starting."""
+    errors = []
+    for route_map in catalogue.maps:
+        for step in route_map.steps:
+            for i, offer in enumerate(step.offers):
+                if references.programmes.get(offer.programme) == "archived":
+                    where = f"step '{step.id}'.offers[{i}].programme"
+                    errors.append(ContentError(route_map.file, where, f"{offer.programme!r} is archived"))
+    return errors
+
+
 def content_warnings(catalogue: Catalogue, references: DatabaseReferences | None = None) -> list[str]:
     """Texts not yet translated, and offers whose programme is not published (not shown on the page)."""
     warnings = []
@@ -70,7 +84,7 @@ def content_warnings(catalogue: Catalogue, references: DatabaseReferences | None
         for step in route_map.steps:
             for i, offer in enumerate(step.offers):
                 status = references.programmes.get(offer.programme) if references else None
-                if status not in (None, "published"):
+                if status not in (None, "published", "archived"):
                     warnings.append(
                         f"{route_map.file}: step '{step.id}'.offers[{i}].programme: "
                         f"{offer.programme!r} is {status}, so the page leaves it out"
@@ -104,6 +118,5 @@ def check_content(directory: Path) -> CheckResult:
     if references is None:
         problem = ContentError("database", "programmes", "the table does not exist yet: run `flask db upgrade` first")
         return CheckResult(catalogue, (problem,), ())
-    return CheckResult(
-        catalogue, tuple(reference_errors(catalogue, references)), tuple(content_warnings(catalogue, references))
-    )
+    errors = reference_errors(catalogue, references) + archived_offer_errors(catalogue, references)
+    return CheckResult(catalogue, tuple(errors), tuple(content_warnings(catalogue, references)))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from portal.models import Organisation
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db
+from portal.models import Organisation, Programme
 from portal.services.routekaarten.content import current_catalogue
 from portal.services.routekaarten.live import LiveData, LiveOffer, live_data
 from portal.services.routekaarten.model import DIMENSIONS, Localized, Offer, Role, RouteMap, Step
@@ -89,20 +93,37 @@ class RouteMapPage:
         return next((step for step in self.steps if step.has_offers), None)
 
 
-def _summary(route_map: RouteMap, lang: str) -> RouteMapSummary:
+def _published(slugs: set[str]) -> set[str] | None:
+    """Which of these programme slugs are published; None when the database cannot say (all are counted)."""
+    if not slugs:
+        return set()
+    try:
+        return set(
+            db.session.scalars(
+                select(Programme.slug).where(Programme.slug.in_(sorted(slugs)), Programme.status == "published")
+            )
+        )
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
+
+
+def _summary(route_map: RouteMap, lang: str, published: set[str] | None = None) -> RouteMapSummary:
     return RouteMapSummary(
         slug=route_map.slug,
         title=route_map.title.for_language(lang),
         summary=route_map.summary.for_language(lang),
         audience=route_map.audience.for_language(lang),
         steps=len(route_map.steps),
-        offers=len(route_map.offers),
+        offers=len([o for o in route_map.offers if published is None or o.programme in published]),
     )
 
 
 def list_route_maps(lang: str) -> list[RouteMapSummary]:
-    """Every route map with its one-line summary and audience, in `lang` (Dutch where untranslated)."""
-    return [_summary(route_map, lang) for route_map in current_catalogue().maps]
+    """Every route map with its summary, audience and published offers, in `lang` (Dutch where untranslated)."""
+    maps = current_catalogue().maps
+    published = _published({offer.programme for route_map in maps for offer in route_map.offers})
+    return [_summary(route_map, lang, published) for route_map in maps]
 
 
 def route_maps_with_programme(slug: str, lang: str) -> list[RouteMapSummary]:
