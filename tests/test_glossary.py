@@ -1,4 +1,4 @@
-"""Every catalog follows translations/glossary.yaml: fixed terms, no forbidden words, isolated values, formal Turkish."""
+"""Every catalog follows translations/glossary.yaml: fixed terms, no forbidden words, isolation, formal Turkish."""
 
 from __future__ import annotations
 
@@ -51,9 +51,9 @@ def glossary_problems(lang, entries, glossary=GLOSSARY):
                 if pattern.search(text):
                     problems.append(f"{lang}: {msgid!r}: {word!r} is forbidden for {term!r} -> {msgstr!r}")
             wanted = words.get("use")
-            if match and wanted and match.search(msgid) and msgid not in rule.get("except", []):
-                if not any(stem.lower() in msgstr.lower() for stem in wanted):
-                    problems.append(f"{lang}: {msgid!r}: {term!r} must read one of {wanted} -> {msgstr!r}")
+            used = match and wanted and match.search(msgid) and msgid not in rule.get("except", [])
+            if used and not any(stem.lower() in msgstr.lower() for stem in wanted):
+                problems.append(f"{lang}: {msgid!r}: {term!r} must read one of {wanted} -> {msgstr!r}")
     return problems
 
 
@@ -77,8 +77,10 @@ def informal_problems(entries, informal=tuple(GLOSSARY["turkish_informal_imperat
     for msgid, msgstr in entries:
         for sentence in re.split(r"(?<=[.!?])\s+", msgstr):
             found = endings.search(sentence)
-            if found and found.end() >= len(sentence.rstrip()) - 1 or (found and found.group(0).endswith("(")):
-                problems.append(f"tr: {msgid!r}: informal imperative {found.group(1)!r}, use the formal form -> {msgstr!r}")
+            if found:
+                problems.append(
+                    f"tr: {msgid!r}: informal imperative {found.group(1)!r}, use the formal form -> {msgstr!r}"
+                )
     return problems
 
 

@@ -361,3 +361,12 @@ def test_a_single_demo_page_needs_few_statements(client, demo):
     with count_queries() as statements:
         assert client.get(f"/nl/routekaarten/meer-bewegen{GP_CHOICE}").status_code == 200
     assert len(statements) <= 8, statements
+
+
+def test_the_arabic_choice_and_counts_are_joined_the_arabic_way(client, demo):
+    """No Latin ", " or "; " between translated parts: join_list uses the reader's list pattern."""
+    html = client.get(f"/ar/routekaarten/meer-bewegen{GP_CHOICE}").get_data(as_text=True)
+    summary = _between(html, '<p class="wp-offers__summary">', "</p>")
+    assert "; " not in summary and " و" in summary
+    overview = client.get("/ar/routekaarten").get_data(as_text=True)
+    assert re.search(r"<dd>[^<,]* و[^<,]*</dd>", overview)
