@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import Flask, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.config import LANGUAGES
 from portal.i18n import current_language, text_direction
@@ -60,6 +61,13 @@ def money(cents: int) -> str:
     return format_currency(cents / 100, "EUR")
 
 
+def join_list(items) -> Markup:
+    """Join translated parts as a list in the active locale ('a, b en c'; Arabic 'a وb'), each part escaped."""
+    parts = [str(escape(item)) for item in items if item]
+    joined = format_list(parts, locale=str(get_locale())) if parts else ""
+    return Markup(joined)  # noqa: S704  (every part escaped above; the pattern is Babel's locale data)
+
+
 def markdown_filter(text: str | None) -> Markup:
     """Render Markdown to sanitised HTML."""
     return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3 in render_markdown)
@@ -74,6 +82,7 @@ def init_app(app: Flask) -> None:
     """Register filters and the context processor."""
     app.add_template_filter(money, "money")
     app.add_template_filter(markdown_filter, "markdown")
+    app.add_template_filter(join_list, "join_list")
     app.add_template_filter(lambda d: format_date(d, "full"), "long_date")
     app.add_template_filter(format_day_time, "day_time")
     app.add_template_filter(lambda d: format_time(d, "HH:mm"), "clock")

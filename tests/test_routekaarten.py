@@ -372,3 +372,12 @@ def test_the_overview_counts_only_published_offers(client, demo):
     assert "6 offers" in html and "7 offers" not in html
     page = client.get("/en/routekaarten/meer-bewegen").get_data(as_text=True)
     assert "Walking group Park de Gagel" not in page
+
+
+def test_the_arabic_choice_and_counts_are_joined_the_arabic_way(client, demo):
+    """No Latin ", " or "; " between translated parts: join_list uses the reader's list pattern."""
+    html = client.get(f"/ar/routekaarten/meer-bewegen{GP_CHOICE}").get_data(as_text=True)
+    summary = _between(html, '<p class="wp-offers__summary">', "</p>")
+    assert "; " not in summary and " و" in summary
+    overview = client.get("/ar/routekaarten").get_data(as_text=True)
+    assert re.search(r"<dd>[^<,]* و[^<,]*</dd>", overview)
