@@ -72,6 +72,7 @@ EXPECTED = {
     "broker.preview": COORDINATOR,
     "broker.programme": COORDINATOR,
     "broker.programme_action": COORDINATOR,
+    "broker.archive_programme": COORDINATOR,
     "auth.confirm": GUESTS,
     "auth.invitation": GUESTS,
     "auth.login": GUESTS,

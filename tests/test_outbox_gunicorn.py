@@ -22,7 +22,8 @@ from tests.conftest import base_config
 from tests.support.databases import fresh_database
 from tests.support.gunicorn import free_port, serve
 from tests.support.security_report import REPORT
-from tests.test_booking_concurrency import TIMEOUT, Server, new_session, open_form, server_env, sign_up
+from tests.support.served_portal import Server, server_env
+from tests.test_booking_concurrency import TIMEOUT, new_session, open_form, sign_up
 from tests.test_outbox import Collector, _smtp, _wait_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,15 @@ from portal.forms.listings.programme import SPOKEN_LANGUAGES, ProgrammeForm
 from portal.labels import language_name
 from portal.models import Programme
 from portal.programme_page import render_detail
-from portal.routes.broker.blueprint import bp, shown_organisation
+from portal.routes.broker.blueprint import bp, flash_told, shown_organisation
 from portal.services import policy as policies
-from portal.services.booking import queries
-from portal.services.listings import editing, session_planning
+from portal.services.booking import places, queries
+from portal.services.booking.mail import send_notices
+from portal.services.listings import archiving, editing, session_planning
 from portal.services.listings.editing import ListingError
 from portal.services.listings.session_planning import local_today
 from portal.services.policy import STAFF
+from portal.services.routekaarten.content import current_catalogue
 from portal.services.slugs import free_slug, slugify
 
 SLUG_CODES = frozenset({"slug_taken", "malformed_slug"})
@@ -136,20 +138,40 @@ def edit_programme(programme_id: int):
     return render_template("broker/programme_form.html", form=form, programme=item)
 
 
-@bp.post("/programmes/<int:programme_id>/<any(publish, archive, draft, confirm):action>")
+@bp.post("/programmes/<int:programme_id>/<any(publish, draft, confirm):action>")
 @policy(STAFF)
 def programme_action(programme_id: int, action: str):
-    """Publish, archive, back to draft, or 'still correct'."""
+    """Publish, back to draft, or 'still correct' (archiving asks first: archive_programme)."""
     item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     if ActionForm().validate_on_submit():
         if action == "confirm":
             editing.confirm_current(item, current_user, local_today())
             flash(_("Thank you. The listing is marked as checked today."), "ok")
         else:
-            status = {"publish": "published", "archive": "archived", "draft": "draft"}[action]
+            status = {"publish": "published", "draft": "draft"}[action]
             editing.set_status(item, status, current_user, local_today())
             flash(_("The status is changed."), "ok")
         db.session.commit()
     if request.form.get("back") == "index":
         return redirect(url_for(".index"))
     return redirect(url_for(".programme", programme_id=item.id))
+
+
+@bp.route("/programmes/<int:programme_id>/archive", methods=["GET", "POST"])
+@policy(STAFF)
+def archive_programme(programme_id: int):
+    """Archive after a page that shows the bookings it cancels and the route maps that name the programme."""
+    item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
+    form = ActionForm()
+    if item.status == "archived":
+        return redirect(url_for(".programme", programme_id=item.id))
+    if request.method == "POST" and form.validate_on_submit():
+        cancelled = archiving.archive(item, current_user, local_today())
+        notices = places.settle_changed_sessions(cancelled=cancelled)
+        told = send_notices(notices)
+        db.session.commit()
+        flash(_("The programme is archived. %(num)s sessions cancelled.", num=len(cancelled)), "ok")
+        flash_told(notices, told)
+        return redirect(url_for(".programme", programme_id=item.id))
+    impact = archiving.impact(item, current_catalogue())
+    return render_template("broker/programme_archive.html", programme=item, impact=impact, form=form)
