@@ -16,14 +16,22 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Booking
-from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
+from portal.services.accounts.invitations import invite
+from tests.factories import (
+    TEST_PASSWORD,
+    LocationFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    UserFactory,
+)
 from tests.support.accounts import sign_in
 from tests.support.html_forms import post_forms
 
 CHARACTERS = ("\x00", "a\x00b", "\x01", "\x1b[31m", "\x7f", "\x85", "\uffff")
 OTHER = ("", " ", "\t", str(2**31), str(2**63), "-1")
 VOLATILE = {"last_seen_at", "last_used_at", "last_login_at"}
-ROLE_OF = {"auth": None, "account": "resident", "booking": "resident", "broker": "broker", "admin": "admin"}
+ROLE_OF = {"auth": "anonymous", "account": "resident", "booking": "resident", "broker": "broker", "admin": "admin"}
 COUNTS: Counter = Counter()
 COVERED: dict[str, list[str]] = {"fuzzed": [], "no form field": []}
 
@@ -35,8 +43,9 @@ def loose_app(make_app):
 
 
 @pytest.fixture
-def world():
-    """A broker's organisation with a location, programme and session; a resident who booked it; a coordinator."""
+def world(app):
+    """A broker's organisation with a location, programme and session; a resident who booked it; a coordinator
+    who invited a new broker."""
     organisation = OrganisationFactory(kind="brokerage")
     location = LocationFactory(organisation=organisation)
     programme = ProgrammeFactory(organisation=organisation, location=location)
@@ -50,9 +59,11 @@ def world():
     users["resident"] = UserFactory(second_factor="email")
     booking = Booking(session=booked, user=users["resident"], status="confirmed", idempotency_key="k" * 22)
     db.session.add(booking)
+    _invitation, token = invite(app.config["SECRET_KEY"], users["admin"], "nieuw@example.org", "broker", organisation)
     db.session.commit()
     ids = {"programme_id": programme.id, "location_id": location.id, "session_id": session.id, "booking_id": booking.id}
-    return {"users": users, "ids": ids | {"account_id": users["resident"].id}, "slug": programme.slug}
+    ids |= {"account_id": users["resident"].id, "token": token}
+    return {"users": users, "ids": ids, "slug": programme.slug}
 
 
 def _url(rule, ids: dict, slug: str, login_id: int) -> str:
@@ -61,6 +72,7 @@ def _url(rule, ids: dict, slug: str, login_id: int) -> str:
     path = path.replace("<int:login_id>", str(login_id))
     path = re.sub(r"<int:(\w+)>", lambda m: str(ids.get(m.group(1), 1)), path)
     path = re.sub(r"<slug:\w+>", slug, path).replace("<purpose>", "activity_news")
+    path = path.replace("<token>", ids["token"] if rule.endpoint == "auth.invitation" else "x")
     return re.sub(r"<(?:\w+:)?\w+>", "x", path)
 
 
@@ -92,6 +104,18 @@ def _forms_by_action(client, app, ids, slug, login_id) -> dict[str, dict]:
     return forms
 
 
+def _client(app, users: dict, role: str):
+    """A test client of `role`: anonymous, halfway a login (password given, code not yet), or signed in."""
+    client = app.test_client()
+    if role == "anonymous":
+        return client, 1
+    if role == "pending":
+        response = client.post("/nl/login", data={"email": users["resident"].email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.status_code
+        return client, 1
+    return client, sign_in(client, users[role]).id
+
+
 def _fuzz_form(client, path: str, fields: dict, failures: list) -> None:
     names = [name for name in fields if name and name != "csrf_token"]
     base = {name: values for name, values in fields.items() if values}
@@ -118,21 +142,29 @@ def test_every_post_form_survives_bad_input(loose_app, world, capsys):
     failures: list[str] = []
     COUNTS.clear()
     COVERED.update({"fuzzed": [], "no form field": []})
-    for role in (None, "resident", "broker", "admin"):
-        client = loose_app.test_client()
-        login_id = sign_in(client, world["users"][role]).id if role else 1
+    done: set[str] = set()
+    for role in ("anonymous", "pending", "resident", "broker", "admin"):
+        client, login_id = _client(loose_app, world["users"], role)
         forms = _forms_by_action(client, loose_app, world["ids"], world["slug"], login_id)
         for rule in loose_app.url_map.iter_rules():
-            if "POST" not in rule.methods or ROLE_OF.get(rule.endpoint.split(".")[0], "?") != role:
+            wanted = {role, "anonymous"} if role == "pending" else {role}
+            if (
+                "POST" not in rule.methods
+                or rule.endpoint in done
+                or ROLE_OF.get(rule.endpoint.split(".")[0]) not in wanted
+            ):
                 continue
             path = _url(rule, world["ids"], world["slug"], login_id)
             if path not in forms or not [name for name in forms[path] if name != "csrf_token"]:
-                COUNTS["POST rules without a form field on a page"] += 1
-                COVERED["no form field"].append(rule.endpoint)
                 continue
+            done.add(rule.endpoint)
             COUNTS["forms fuzzed"] += 1
             COVERED["fuzzed"].append(rule.endpoint)
             _fuzz_form(client, path, forms[path], failures)
+    COVERED["no form field"] = sorted(
+        rule.endpoint for rule in loose_app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint not in done
+    )
+    COUNTS["POST rules without a form field on a page"] = len(COVERED["no form field"])
     COUNTS["5xx"] = sum(1 for failure in failures if failure.rsplit(": ", 1)[-1].isdigit())
     with capsys.disabled():
         print("\nform fuzz:", ", ".join(f"{key}: {value}" for key, value in sorted(COUNTS.items())))

@@ -143,3 +143,28 @@ def test_no_audiences_at_all_is_still_fine(client, broker):
     data = {key: value for key, value in PROGRAMME.items() if key != "audiences"}
     assert post_form(client, "/nl/broker/programmes/new", data).status_code == 302
     assert db.session.scalar(select(Programme)).audiences == []
+
+
+@pytest.mark.parametrize("value", [str(2**31), str(2**63), "-1", "0", "1\x01", " "])
+def test_ids_in_the_audit_search_are_range_checked(client, login, value):
+    login("admin")
+    for name in ("actor", "subject"):
+        page = client.get(f"/nl/admin/audit?{name}={value}")
+        assert page.status_code == 200
+        assert f'id="{name}-error"' in page.get_data(as_text=True) or not value.strip()
+        assert client.get(f"/nl/admin/audit.csv?{name}={value}").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("value", [str(2**31), str(2**63), "-1", "x"])
+def test_an_id_beyond_range_in_a_select_is_refused_with_a_message(client, broker, value):
+    response = post_form(client, "/nl/broker/programmes/new", PROGRAMME | {"location": value})
+    assert response.status_code == 200 and 'id="location-error"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(Programme)).all() == []
+
+
+def test_the_api_takes_no_request_bodies(app):
+    """The JSON rule has nothing to guard today: if an API route ever accepts a body, check it with bad_characters."""
+    methods = {
+        method for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.") for method in rule.methods
+    }
+    assert methods <= {"GET", "HEAD", "OPTIONS"}
