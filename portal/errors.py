@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.extensions import db
 from portal.request_log import request_id
 
 logger = logging.getLogger("portal.error")
@@ -38,9 +39,19 @@ def render_error(code: int):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _discard_failed_transaction(*, always: bool) -> None:
+    """Roll the database session back (when `always`, or when a failed flush left it unusable) before rendering."""
+    try:
+        if always or not db.session.is_active:
+            db.session.rollback()
+    except Exception:  # the database itself is gone; the page renders without it
+        logger.exception("rollback before the error page failed")
+
+
 def _handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    _discard_failed_transaction(always=False)
     body, code = render_error(error.code)
     headers = {}
     if code == 405 and getattr(error, "valid_methods", None):
@@ -55,6 +66,7 @@ def _handle_unexpected(error: InternalServerError):
         exc_info=(type(original), original, original.__traceback__),
         extra={"fields": {"request_id": request_id(), "path": request.path}},
     )
+    _discard_failed_transaction(always=True)
     try:
         return render_error(500)
     except Exception:  # the error page itself failed (e.g. database down): plain text

@@ -117,3 +117,57 @@ def test_nul_bytes_are_refused_with_400(client, url):
 def test_malformed_slugs_are_404(client, slug):
     assert client.get(f"/nl/programmes/{slug}").status_code == 404
     assert client.get(f"/nl/routekaarten/{slug}").status_code == 404
+
+
+@pytest.fixture
+def broken_flush_app(app, monkeypatch):
+    """Routes whose flush fails (a duplicate e-mail address), then crash or abort; the error page reads the database."""
+    from sqlalchemy import select as sql_select
+
+    import portal.errors
+    from portal.extensions import db
+    from portal.models import User
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def fail_flush():
+        db.session.add_all(
+            [User(email="twice@example.nl", role="resident"), User(email="twice@example.nl", role="resident")]
+        )
+        db.session.flush()
+
+    @app.get("/<lang:lang>/_broken_crash")
+    @policy(PUBLIC)
+    def _broken_crash():
+        fail_flush()
+
+    @app.get("/<lang:lang>/_broken_abort")
+    @policy(PUBLIC)
+    def _broken_abort():
+        try:
+            fail_flush()
+        except Exception:
+            abort(400)
+
+    original = portal.errors.render_template
+
+    def render_reading_the_database(*args, **kwargs):
+        db.session.scalar(sql_select(User.id).limit(1))  # as a page showing the signed-in account would
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(portal.errors, "render_template", render_reading_the_database)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "text"),
+    [
+        ("/en/_broken_crash", 500, "Something went wrong on our side"),
+        ("/en/_broken_abort", 400, "Something is wrong with this request"),
+    ],
+)
+def test_the_error_page_rolls_back_a_failed_transaction_first(broken_flush_app, path, code, text):
+    response = broken_flush_app.test_client().get(path)
+    assert response.status_code == code
+    assert response.mimetype == "text/html"
+    assert text in response.get_data(as_text=True)

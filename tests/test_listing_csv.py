@@ -17,6 +17,8 @@ from portal.models import Programme, ProgrammeLanguage, Session
 from portal.services.listings import csv_programme_import, csv_session_import, editing
 from portal.services.listings.csv_export import export_programmes, export_sessions
 from portal.services.listings.csv_format import PROGRAMME_COLUMNS, SESSION_COLUMNS
+from portal.services.stored_text import strip_refused_characters
+from portal.services.text_rules import bad_characters, cleaned
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 
 TODAY = date(2030, 1, 1)
@@ -679,3 +681,86 @@ def test_random_rows_save_only_when_the_whole_file_is_valid(organisation):
 
     check()
     assert outcomes == {True, False}  # the explicit examples make sure both ways are taken
+
+
+# --- the text rule (issue 13 point 2) ----------------------------------------------------------------------
+
+ODD_TEXTS = (
+    "Wandelen\tin het park",
+    "المشي في \u2068Park de Gagel\u2069 \u200fكل أسبوع",
+    "Yürüyüş 🚶‍♀️🌳 emoji",
+    "\"Aanhalingstekens\" en 'enkele'; puntkomma; komma,",
+    "=1+1",
+    "+31 bellen",
+    "-min",
+    "@iedereen",
+    "'=al met apostrof",
+    "\u2028scheiding",
+)
+_ALLOWED = st.characters(blacklist_categories=("Cs",)).filter(lambda ch: not bad_characters(ch, multiline=True))
+
+
+def _set_texts(programme, title: str, summary: str, description: str, contact: str) -> None:
+    programme.text("nl").title = title
+    programme.text("en").summary = summary
+    programme.text("nl").description = description
+    programme.contact_name = contact
+    db.session.flush()
+
+
+def _exports_and_reimports_unchanged(organisation) -> None:
+    before = dump(organisation)
+    report = import_programmes(organisation, export_programmes(organisation).encode("utf-8"), today=TODAY)
+    assert report.problems == []
+    assert dump(organisation) == before
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_odd_but_allowed_text_round_trips_unchanged(organisation, text):
+    walking = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep"))
+    single = text.replace("\t", " ").strip()
+    _set_texts(walking, single[:160], single, f"Eerste regel\n{text}\r\n\tnog een regel met\ttab", single[:120])
+    _exports_and_reimports_unchanged(organisation)
+
+
+@SETTINGS
+@given(
+    title=st.text(_ALLOWED, min_size=1, max_size=160),
+    description=st.text(_ALLOWED, max_size=400),
+)
+def test_any_text_the_rule_allows_round_trips_unchanged(organisation, title, description):
+    title = cleaned(title).strip() or "x"
+    walking = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep"))
+    _set_texts(walking, title, title, description.strip(), title[:120])
+    _exports_and_reimports_unchanged(organisation)
+
+
+def test_refused_characters_are_shown_escaped_in_the_problem_report(organisation):
+    data = programmes_csv(good_row("nieuw", title_nl="a\x01b", summary_nl="x\x00y", description_nl="ok\tok\x1b"))
+    report = import_programmes(organisation, data, today=TODAY)
+    assert found(report) == {(2, "title_nl"), (2, "summary_nl"), (2, "description_nl")}
+    text = " ".join(messages(report))
+    assert "Not allowed: \\x01" in text and "\\x00" in text and "\\x1b" in text
+    assert not bad_characters(text, multiline=True)
+    assert programme_count() == 2
+
+
+def test_a_refused_character_in_a_code_cell_is_quoted_escaped(organisation):
+    report = import_programmes(organisation, programmes_csv(good_row("nieuw", languages="nl x\x7fy")), today=TODAY)
+    assert any("x\\x7fy" in message for message in messages(report))
+    assert not bad_characters(" ".join(messages(report)), multiline=True)
+
+
+def test_text_stored_before_the_rule_is_stripped_and_then_round_trips(organisation):
+    walking = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep"))
+    # PostgreSQL cannot store NUL at all; other control characters could be saved before the rule
+    _set_texts(walking, "Wandel\x01groep", "Samen\x1b[31m lopen\x7f", "Regel\x02 een\n\tregel\x85 twee", "Fati\tma")
+    report = import_programmes(organisation, export_programmes(organisation).encode("utf-8"), today=TODAY)
+    assert {field for _line, field in found(report)} == {"title_nl", "summary_en", "description_nl", "contact_name"}
+
+    assert strip_refused_characters(db.session.connection()) == 3  # the programme, its Dutch and English texts
+    db.session.expire_all()
+    walking = db.session.scalar(select(Programme).where(Programme.slug == "wandelgroep"))
+    assert (walking.text("nl").title, walking.text("en").summary) == ("Wandelgroep", "Samen[31m lopen")
+    assert (walking.text("nl").description, walking.contact_name) == ("Regel een\n\tregel twee", "Fati ma")
+    _exports_and_reimports_unchanged(organisation)

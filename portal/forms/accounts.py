@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import (
     check_new_password,
     current_password_field,
@@ -19,7 +19,7 @@ from portal.forms.fields import (
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     """A resident makes an account."""
 
     display_name = display_name_field()
@@ -33,14 +33,14 @@ class RegisterForm(FlaskForm):
         check_new_password(field.data, self.email.data, self.display_name.data)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     """Email and password, the first step of logging in."""
 
     email = email_field()
     password = current_password_field()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """A six-digit code from the authenticator app or from an email."""
 
     code = StringField(
@@ -50,7 +50,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(PortalForm):
     """One of the recovery codes, instead of the app."""
 
     recovery_code = StringField(
@@ -63,13 +63,13 @@ class RecoveryCodeForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PortalForm):
     """Ask for a link to choose a new password."""
 
     email = email_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     """Choose a new password through a reset link."""
 
     password, password_confirm = new_password_fields()
@@ -79,7 +79,7 @@ class NewPasswordForm(FlaskForm):
         check_new_password(field.data)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     """Change the password on the account page."""
 
     current_password = current_password_field(_l("Current password"))
@@ -95,13 +95,13 @@ class ChangePasswordForm(FlaskForm):
         check_new_password(field.data, account.email if account else None, account.display_name if account else None)
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     """The language of pages and mails."""
 
     language = language_field()
 
 
-class SecondFactorChoiceForm(FlaskForm):
+class SecondFactorChoiceForm(PortalForm):
     """A resident chooses how to give the second factor."""
 
     method = RadioField(
@@ -114,7 +114,7 @@ class SecondFactorChoiceForm(FlaskForm):
     )
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     """An invited staff member sets their name and password."""
 
     display_name = display_name_field()
@@ -130,7 +130,7 @@ class AcceptInvitationForm(FlaskForm):
         check_new_password(field.data, self._email, self.display_name.data)
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(PortalForm):
     """Erase the account: asks the password and an explicit yes."""
 
     password = current_password_field()
@@ -140,5 +140,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that changes something: only the CSRF token."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import email_field, language_field, required, strip
 from portal.labels import AUDIT_ACTION_LABELS, ROLE_LABELS
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     """Invite a professional, beweegmakelaar or coordinator of an organisation."""
 
     email = email_field()
@@ -24,7 +24,7 @@ class InviteForm(FlaskForm):
     language = language_field(_l("Language for pages and emails"))
 
 
-class AccountSearchForm(FlaskForm):
+class AccountSearchForm(PortalForm):
     """Find an account by name or email address (a GET form)."""
 
     class Meta:
@@ -37,7 +37,7 @@ class AccountSearchForm(FlaskForm):
     )
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(PortalForm):
     """Search the audit log (a GET form; every field optional)."""
 
     class Meta:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, Regexp
 
+from portal.forms.base import PortalForm
 from portal.services.booking.places import IDEMPOTENCY_KEY
 
 
-class BookingForm(FlaskForm):
+class BookingForm(PortalForm):
     """Book a place; the key makes a double click or a retried POST book once."""
 
     key = HiddenField(validators=[InputRequired(), Regexp(IDEMPOTENCY_KEY)])

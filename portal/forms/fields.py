@@ -9,6 +9,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp, Validatio
 from portal.config import LANGUAGES
 from portal.services.accounts.password_policy import MAX_PASSWORD_LENGTH, password_problems
 from portal.services.accounts.users import EMAIL_PATTERN
+from portal.services.text_rules import bad_characters
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 assert list(LANGUAGE_NAMES) == list(LANGUAGES)
@@ -20,8 +21,8 @@ def strip(value):
 
 
 def no_control_characters(form, field) -> None:
-    """Refuse invisible control characters (and NUL) in a text field."""
-    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+    """Refuse NUL and other control characters in a single-line text field (the text rule, for plain Forms)."""
+    if isinstance(field.data, str) and bad_characters(field.data):
         raise ValidationError(_l("Please use only normal letters, numbers and punctuation."))
 
 

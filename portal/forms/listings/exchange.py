@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectChoice, SelectField
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import required
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     """Upload a CSV file of programmes or sessions."""
 
     kind = SelectField(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Regexp, ValidationError
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import no_control_characters, required, strip
 from portal.forms.listings import TOO_LONG
 from portal.models import Location
@@ -15,7 +15,7 @@ from portal.services.listings.locations import LocationData, in_netherlands, nor
 MSG_POSTCODE = _l("Please fill in a postcode like 3564 AB.")
 
 
-class LocationForm(FlaskForm):
+class LocationForm(PortalForm):
     """A place where programmes happen."""
 
     name = StringField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import EMAIL_PATTERN, no_control_characters, required, strip
 from portal.forms.listings import TOO_LONG
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS
@@ -34,11 +34,20 @@ MAX_DESCRIPTION = 20_000
 DEFAULT_CUTOFF_HOURS = 2  # an empty "cancel online until" field
 
 
+MSG_UNKNOWN_CHOICE = _l("Please choose only from the list.")
+
+
 class CheckboxList(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
+    """Several choices as a list of checkboxes; none is fine, a blank or unknown value is refused with a message."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        """Every value sent is one of the choices (a blank one too is refused; no Optional() may clear this)."""
+        known = {str(choice.value) for choice in self.iter_choices()}
+        if any(str(value) not in known for value in self.data or []):
+            raise ValidationError(MSG_UNKNOWN_CHOICE)
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -68,7 +77,7 @@ class ProgrammeTextForm(Form):
             raise ValidationError(_l("Fill in both the title and the summary, or neither."))
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(PortalForm):
     """A programme: texts per language (Dutch required), what, for whom, cost, contact, where and route-map fit."""
 
     slug = StringField(
@@ -88,8 +97,8 @@ class ProgrammeForm(FlaskForm):
     tr = FormField(ProgrammeTextForm, _l("Turkish (optional)"))
     ar = FormField(ProgrammeTextForm, _l("Arabic (optional)"))
     category = SelectField(_l("Kind of activity"), choices=_choices(CATEGORY_LABELS), validators=[required()])
-    audiences = CheckboxList(_l("For whom"), choices=_choices(AUDIENCE_LABELS), validators=[Optional()])
-    languages = CheckboxList(_l("Languages spoken"), choices=[], validators=[Optional()])
+    audiences = CheckboxList(_l("For whom"), choices=_choices(AUDIENCE_LABELS), validators=[])
+    languages = CheckboxList(_l("Languages spoken"), choices=[], validators=[])
     cost_euros = DecimalField(
         _l("Cost per time, in euros"),
         places=2,
@@ -128,9 +137,9 @@ class ProgrammeForm(FlaskForm):
         ],
     )
     location = SelectField(_l("Location"), coerce=int, validators=[Optional()])
-    zelfredzaamheid = CheckboxList(DIMENSION_LABELS["zelfredzaamheid"], validators=[Optional()])
-    gezondheidsvaardigheden = CheckboxList(DIMENSION_LABELS["gezondheidsvaardigheden"], validators=[Optional()])
-    motivatie = CheckboxList(DIMENSION_LABELS["motivatie"], validators=[Optional()])
+    zelfredzaamheid = CheckboxList(DIMENSION_LABELS["zelfredzaamheid"])
+    gezondheidsvaardigheden = CheckboxList(DIMENSION_LABELS["gezondheidsvaardigheden"])
+    motivatie = CheckboxList(DIMENSION_LABELS["motivatie"])
 
     def __init__(self, *args, language_names: dict, locations: list, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.forms.base import PortalForm
 from portal.forms.fields import required, strip
 from portal.forms.listings import TOO_LONG
 from portal.models import Session
@@ -38,7 +38,7 @@ def _dates(text: str | None) -> tuple[frozenset[date], list[str]]:
     return frozenset(dates), bad
 
 
-class SessionPlanForm(FlaskForm):
+class SessionPlanForm(PortalForm):
     """One session, or a weekly series."""
 
     first_day = DateField(_l("Date (of the first time)"), validators=[required(_l("Please fill in a date."))])
@@ -85,7 +85,7 @@ class SessionPlanForm(FlaskForm):
         )
 
 
-class SessionEditForm(FlaskForm):
+class SessionEditForm(PortalForm):
     """Move a session or change its places; in a series, also the later ones (`scope` rest)."""
 
     day = DateField(_l("Date"), validators=[required(_l("Please fill in a date."))])

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.config import LANGUAGES, TIMEZONE
 from portal.models import Session
 from portal.services.audit import spreadsheet_safe
+from portal.services.text_rules import visible
 
 TEXT_FIELDS = ("title", "summary", "description")
 PROGRAMME_COLUMNS = (
@@ -54,8 +55,9 @@ MSG_REQUIRED = _l("Please fill in this field.")
 
 
 def short(value: str, limit: int = 40) -> str:
-    """A cell's value cut to `limit` characters, to quote it in a problem."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """A cell's value cut to `limit` characters, refused characters escaped (like \\x01), to quote it in a problem."""
+    cut = value if len(value) <= limit else value[: limit - 1] + "…"
+    return visible(cut)
 
 
 def not_allowed(value: str, choices: Iterable[str]) -> LazyString:

@@ -25,6 +25,7 @@ from portal.services.listings.csv_format import (
     unescape,
 )
 from portal.services.slugs import SLUG_PATTERN
+from portal.services.text_rules import bad_characters, visible
 
 _WHOLE = re.compile(r"^[0-9]{1,9}$")
 _LOCAL_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
@@ -37,7 +38,6 @@ MSG_EMPTY = _l("The file is empty.")
 MSG_DELIMITER = _l("Separate the columns with commas or semicolons.")
 MSG_UNREADABLE = _l("This line could not be read. Check the quotation marks and the length of the texts.")
 MSG_EXTRA_CELLS = _l("This line has more cells than there are columns.")
-MSG_CONTROL = _l("Please use only normal letters, numbers and punctuation.")
 MSG_SLUG = _l("Use only lowercase letters, digits and hyphens, like 'walking-group'.")
 MSG_CLOCK_CHANGE = _l("This time does not exist in the Netherlands, because the clocks change.")
 MSG_DATE = _l("Write the date and time like 2026-03-05 19:30 (YYYY-MM-DD HH:MM).")
@@ -51,9 +51,19 @@ def _whole_number(low: int, high: int) -> LazyString:
     return _l("Fill in a whole number from %(min)s to %(max)s.", min=low, max=high)
 
 
-def _has_control(value: str, *, multiline: bool) -> bool:
-    allowed = "\t\n\r" if multiline else ""
-    return any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in value)
+def _bad_characters(characters: str) -> LazyString:
+    return _l(
+        "Please use only normal letters, numbers and punctuation. Not allowed: %(characters)s",
+        characters=" ".join(visible(ch) for ch in characters),
+    )
+
+
+def _check_characters(row: Row) -> None:
+    """The text rule for every cell; only descriptions may span lines."""
+    for name, value in row.cells.items():
+        found = bad_characters(value, multiline=name.startswith("description_"))
+        if found:
+            row.problem(name, _bad_characters(found))
 
 
 @dataclass
@@ -77,14 +87,12 @@ class Row:
         self.problems.append(Problem(self.line, name, message))
 
     def text(self, name: str, kind: str, *, required: bool = False) -> str:
-        """A trimmed text cell checked for presence, length and control characters (descriptions may span lines)."""
+        """A trimmed text cell checked for presence and length (read_rows checks the characters of every cell)."""
         value = self.get(name).strip()
         if required and not value:
             self.problem(name, MSG_REQUIRED)
         elif len(value) > MAX_LENGTHS[kind]:
             self.problem(name, _too_long(MAX_LENGTHS[kind]))
-        elif _has_control(value, multiline=kind == "description"):
-            self.problem(name, MSG_CONTROL)
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], *, required: bool = True) -> str | None:
@@ -213,6 +221,7 @@ def read_rows(
             row = Row(line, {name: unescape(record[i]) if i < len(record) else "" for i, name in named}, problems)
             if any(cell.strip() for cell in record[len(header) :]):
                 row.problem("row", MSG_EXTRA_CELLS)
+            _check_characters(row)
             rows.append(row)
     except csv.Error:
         problems.append(Problem(line + 1, "row", MSG_UNREADABLE))
