@@ -23,6 +23,7 @@ from portal.labels import (
 )
 from portal.maps import map_container
 from portal.models import Neighbourhood
+from portal.record_labels import LABEL_FUNCTIONS
 from portal.services import neighbourhoods
 from portal.services.markdown import render_markdown
 
@@ -56,6 +57,13 @@ def format_day_time(moment) -> str:
     return format_datetime(moment, day_time_pattern(str(get_locale())))
 
 
+def format_moment(moment) -> str:
+    """'1 december 2026, 10:00' in the active locale and the portal's time zone; '—' for none."""
+    if moment is None:
+        return "—"
+    return format_datetime(moment, "d MMMM y، HH:mm" if str(get_locale()) == "ar" else "d MMMM y, HH:mm")
+
+
 def money(cents: int) -> str:
     """Format a price in euro cents for the active locale."""
     return format_currency(cents / 100, "EUR")
@@ -85,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(join_list, "join_list")
     app.add_template_filter(lambda d: format_date(d, "full"), "long_date")
     app.add_template_filter(format_day_time, "day_time")
+    app.add_template_filter(format_moment, "moment")
     app.add_template_filter(lambda d: format_time(d, "HH:mm"), "clock")
 
     app.add_template_global(category_label)
@@ -98,6 +107,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(change_field_label)
     app.add_template_global(change_value)
     app.add_template_global(csrf_field)
+    for label_function in LABEL_FUNCTIONS:
+        app.add_template_global(label_function)
 
     @app.context_processor
     def _globals() -> dict:

@@ -55,6 +55,7 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         registration.set_language(current_user, form.language.data)
+        audit.account_event(current_user, current_user, "language", context=audit_context())
         db.session.commit()
         flash(_("Your language is saved."), "ok")
         return redirect(url_for(".index", lang=form.language.data))
@@ -70,6 +71,7 @@ def password():
     if form.validate_on_submit():
         if registration.change_password(current_user, form.current_password.data, form.password.data, current_login()):
             account_mail.send_password_changed(current_user)
+            audit.account_event(current_user, current_user, "password_changed", context=audit_context())
             db.session.commit()
             flash(_("Your new password is saved. You were logged out on your other devices."), "ok")
             return redirect(url_for(".index"))
@@ -94,6 +96,7 @@ def use_email_codes():
     """A resident switches from the app to login codes by email."""
     if ActionForm().validate_on_submit():
         second_factor.use_email_codes(current_user)
+        audit.account_event(current_user, current_user, "second_factor_email", context=audit_context())
         db.session.commit()
         flash(_("From now on we email you a code when you log in."), "ok")
     return redirect(url_for(".second_factor_page"))
@@ -111,6 +114,7 @@ def setup_app():
         if second_factor.enable_totp(current_user, secret, form.code.data):
             login.pending_totp_secret = None
             codes = second_factor.new_recovery_codes(current_user)
+            audit.account_event(current_user, current_user, "second_factor_app", context=audit_context())
             db.session.commit()
             return render_template("account/recovery_codes.html", codes=codes, continue_url=url_for(".index"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
@@ -129,6 +133,7 @@ def new_recovery_codes():
     if not ActionForm().validate_on_submit() or current_user.second_factor != "totp":
         return redirect(url_for(".second_factor_page"))
     codes = second_factor.new_recovery_codes(current_user)
+    audit.account_event(current_user, current_user, "recovery_codes", context=audit_context())
     db.session.commit()
     return render_template("account/recovery_codes.html", codes=codes, continue_url=url_for(".index"))
 
@@ -143,6 +148,7 @@ def end_other_login(login_id: int):
             end_login("logout")
             return redirect(url_for("main.home"))
         login_sessions.end(login, "ended_by_user")
+        audit.account_event(current_user, current_user, "login_ended", context=audit_context())
         db.session.commit()
         flash(_("That login has been ended."), "ok")
     return redirect(url_for(".index"))
@@ -161,6 +167,7 @@ def consent_choice(purpose: str, choice: str):
         else:
             consent.withdraw(current_user, purpose)
             flash(_("Your consent is withdrawn."), "ok")
+        audit.account_event(current_user, current_user, f"consent_{choice}", context=audit_context())
         db.session.commit()
     return redirect(url_for(".index") + "#consents")
 
@@ -169,7 +176,7 @@ def consent_choice(purpose: str, choice: str):
 @policy(SIGNED_IN)
 def data():
     """My data: a readable copy of everything the portal holds about me, with download and delete."""
-    return render_template("account/data.html", data=export.export_data(current_user))
+    return render_template("account/data.html", data=export.export_data(current_user, readable=True))
 
 
 @bp.get("/data.json")

@@ -18,7 +18,7 @@ from portal.forms.accounts import ActionForm
 from portal.forms.admin import AccountSearchForm, AuditSearchForm, InviteForm
 from portal.i18n import current_language
 from portal.models import Invitation, Organisation, User
-from portal.services import audit
+from portal.services import audit, audit_lookup
 from portal.services import policy as policies
 from portal.services.accounts import invitations as staff_invitations
 from portal.services.accounts import mail as account_mail
@@ -52,6 +52,14 @@ def invitations():
             current_app.config["SECRET_KEY"], current_user, form.email.data, form.role.data, organisation
         )
         queued = account_mail.send_invitation(invitation, token, form.language.data)
+        audit.record(
+            current_user,
+            "create",
+            "invitation",
+            context=audit_context(),
+            object_id=invitation.id,
+            details=form.role.data,
+        )
         db.session.commit()
         if queued:
             flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "ok")
@@ -70,6 +78,7 @@ def revoke_invitation(invitation_id: int):
     invitation = load_or_404(Invitation, invitation_id, policies.may_manage_invitation)
     if ActionForm().validate_on_submit():
         staff_invitations.revoke_invitation(invitation)
+        audit.record(current_user, "delete", "invitation", context=audit_context(), object_id=invitation.id)
         db.session.commit()
         flash(_("The invitation has been withdrawn."), "ok")
     return redirect(url_for(".invitations"))
@@ -162,9 +171,12 @@ def audit_log():
         subject=query.subject_user_id,
         details=f"page {page.page}",
     )
-    db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, page=page, args=args)
+    known = audit_lookup.people(page.events)
+    words = audit_lookup.objects(page.events, current_language(), known)
+    html = render_template("admin/audit.html", form=form, page=page, args=args, people=known, words=words)
+    db.session.commit()  # after rendering: a commit expires the records, which would then load one by one
+    return html
 
 
 @bp.get("/audit.csv")

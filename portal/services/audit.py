@@ -166,3 +166,10 @@ def views_of(subject: User, limit: int = 200) -> list[AuditEvent]:
             .limit(limit)
         )
     )
+
+
+def account_event(
+    actor: User | None, subject: User, what: str, *, context: AuditContext, action: str = "change"
+) -> AuditEvent:
+    """Record a change to an account; `what` is a code the audit page puts in words (record_labels.DETAIL_LABELS)."""
+    return record(actor, action, "account", context=context, object_id=subject.id, subject=subject, details=what)

@@ -6,11 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import policy
+from portal.auth_session import audit_context
 from portal.extensions import db, limiter
 from portal.forms.accounts import AcceptInvitationForm
 from portal.i18n import current_language
 from portal.labels import role_label
 from portal.routes.auth.blueprint import bad_link, bp, signing_key
+from portal.services import audit
 from portal.services.accounts import invitations, registration
 from portal.services.policy import GUEST
 
@@ -39,6 +41,7 @@ def invitation(token: str):
             if user is None:
                 db.session.rollback()
                 return bad_link()
+            audit.account_event(user, user, "from_invitation", context=audit_context(), action="create")
             db.session.commit()
             flash(_("Your account is ready. Log in and set up the authenticator app."), "ok")
             return redirect(url_for(".login"))

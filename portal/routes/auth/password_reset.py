@@ -6,9 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import policy
+from portal.auth_session import audit_context
 from portal.extensions import db, limiter
 from portal.forms.accounts import NewPasswordForm, ResetRequestForm
 from portal.routes.auth.blueprint import bad_link, bp, posted_email_key, signing_key
+from portal.services import audit
 from portal.services.accounts import login_limits, registration
 from portal.services.accounts import mail as account_mail
 from portal.services.accounts.users import find_user_by_email
@@ -47,6 +49,7 @@ def reset(token: str):
             db.session.rollback()
             return bad_link()
         account_mail.send_password_changed(user)
+        audit.account_event(user, user, "password_reset", context=audit_context())
         db.session.commit()
         flash(_("Your new password is saved. You can now log in."), "ok")
         return redirect(url_for(".login"))

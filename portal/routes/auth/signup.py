@@ -6,10 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import policy
+from portal.auth_session import audit_context
 from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm, RegisterForm
 from portal.i18n import current_language
 from portal.routes.auth.blueprint import bad_link, bp, send_confirmation, signing_key
+from portal.services import audit
 from portal.services.accounts import mail as account_mail
 from portal.services.accounts import registration
 from portal.services.policy import GUEST
@@ -31,6 +33,7 @@ def register():
         if result.user is not None:
             if form.activity_news.data:
                 consent.give(result.user, "activity_news")
+            audit.account_event(result.user, result.user, "registered", context=audit_context(), action="create")
             send_confirmation(result.user)
         else:
             account_mail.send_already_registered(result.existing)
@@ -57,6 +60,7 @@ def confirm(token: str):
         if user is None:
             db.session.rollback()
             return bad_link()
+        audit.account_event(user, user, "email_confirmed", context=audit_context())
         db.session.commit()
         flash(_("Thank you. Your email address is confirmed. You can now log in."), "ok")
         return redirect(url_for(".login"))

@@ -6,9 +6,11 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.access import policy
-from portal.extensions import limiter
+from portal.auth_session import audit_context
+from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm
 from portal.routes.auth.blueprint import bad_link, bp, signing_key
+from portal.services import audit
 from portal.services.accounts import unlock as unlock_links
 from portal.services.policy import GUEST
 
@@ -24,6 +26,8 @@ def unlock(token: str):
     form = ActionForm()
     if not form.validate_on_submit():
         return render_template("auth/unlock.html", form=form)
+    audit.account_event(user, user, "device_unlocked", context=audit_context())
+    db.session.commit()
     response = redirect(url_for(".login"))
     response.set_cookie(
         unlock_links.DEVICE_COOKIE,

@@ -14,27 +14,27 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _account(user: User) -> dict:
+def _account(user: User, stamp=_iso) -> dict:
     return {
         "email": user.email,
         "display_name": user.display_name,
         "role": user.role,
         "organisation": user.organisation.name if user.organisation else None,
         "language": user.locale,
-        "created_at": _iso(user.created_at),
-        "email_confirmed_at": _iso(user.email_confirmed_at),
-        "password_changed_at": _iso(user.password_changed_at),
-        "last_login_at": _iso(user.last_login_at),
+        "created_at": stamp(user.created_at),
+        "email_confirmed_at": stamp(user.email_confirmed_at),
+        "password_changed_at": stamp(user.password_changed_at),
+        "last_login_at": stamp(user.last_login_at),
         "second_factor": user.second_factor,
     }
 
 
-def _logins(user: User) -> list[dict]:
+def _logins(user: User, stamp=_iso) -> list[dict]:
     return [
         {
-            "started_at": _iso(login.created_at),
-            "last_seen_at": _iso(login.last_seen_at),
-            "ended_at": _iso(login.ended_at),
+            "started_at": stamp(login.created_at),
+            "last_seen_at": stamp(login.last_seen_at),
+            "ended_at": stamp(login.ended_at),
             "end_reason": login.end_reason,
             "device": login.device,
         }
@@ -44,42 +44,42 @@ def _logins(user: User) -> list[dict]:
     ]
 
 
-def _consents(user: User) -> list[dict]:
+def _consents(user: User, stamp=_iso) -> list[dict]:
     return [
         {
             "purpose": consent.purpose,
             "version": consent.version,
-            "given_at": _iso(consent.given_at),
-            "withdrawn_at": _iso(consent.withdrawn_at),
+            "given_at": stamp(consent.given_at),
+            "withdrawn_at": stamp(consent.withdrawn_at),
         }
         for consent in db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.given_at))
     ]
 
 
-def _bookings(user: User) -> list[dict]:
+def _bookings(user: User, stamp=_iso) -> list[dict]:
     return [
         {
             "activity": item.session.programme.text(user.locale).title,
-            "starts_at": _iso(item.session.starts_at),
-            "ends_at": _iso(item.session.ends_at),
+            "starts_at": stamp(item.session.starts_at),
+            "ends_at": stamp(item.session.ends_at),
             "status": item.status,
-            "booked_at": _iso(item.created_at),
-            "cancelled_at": _iso(item.cancelled_at),
+            "booked_at": stamp(item.created_at),
+            "cancelled_at": stamp(item.cancelled_at),
             "cancelled_by": item.cancelled_by,
         }
         for item in queries.user_bookings(user)
     ]
 
 
-def _calendar_feed(user: User) -> str | None:
+def _calendar_feed(user: User, stamp=_iso) -> str | None:
     feed = db.session.get(CalendarFeed, user.id)
-    return _iso(feed.created_at) if feed else None
+    return stamp(feed.created_at) if feed else None
 
 
-def _viewed_by(user: User) -> list[dict]:
+def _viewed_by(user: User, stamp=_iso) -> list[dict]:
     return [
         {
-            "when": _iso(event.occurred_at),
+            "when": stamp(event.occurred_at),
             "who": event.actor_name,
             "role": event.actor_role,
             "organisation": event.actor_organisation_name,
@@ -90,13 +90,18 @@ def _viewed_by(user: User) -> list[dict]:
     ]
 
 
-def export_data(user: User) -> dict:
-    """Everything the portal holds about `user`, as plain JSON-ready data."""
+def _keep(moment):
+    return moment
+
+
+def export_data(user: User, readable: bool = False) -> dict:
+    """Everything the portal holds about `user`: JSON-ready (ISO times, codes), or with datetimes for the page."""
+    stamp = _keep if readable else _iso
     return {
-        "account": _account(user),
-        "logins": _logins(user),
-        "consents": _consents(user),
-        "bookings": _bookings(user),
-        "calendar_feed": _calendar_feed(user),
-        "viewed_by": _viewed_by(user),
+        "account": _account(user, stamp),
+        "logins": _logins(user, stamp),
+        "consents": _consents(user, stamp),
+        "bookings": _bookings(user, stamp),
+        "calendar_feed": _calendar_feed(user, stamp),
+        "viewed_by": _viewed_by(user, stamp),
     }
