@@ -146,7 +146,7 @@ def test_every_table_is_seeded_by_the_residue_test():
     """A new table must be added to _seed_every_table (and to the erasure) before it can hold personal data."""
     seeded = {"users", "organisations", "neighbourhoods", "login_sessions", "account_tokens", "recovery_codes"}
     seeded |= {"invitations", "consents", "audit_events", "bookings", "calendar_feeds", "outbox_mails"}
-    seeded |= {"auth_throttle"}  # a digest of the address and the client address, deleted with the account
+    seeded |= {"auth_throttle"}  # digests of addresses only, deleted with the account
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings

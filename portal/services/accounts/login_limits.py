@@ -41,17 +41,22 @@ class Refusal(enum.Enum):
     ACCOUNT = "account"
 
 
+# Keys hold digests only: the table names no e-mail address and no client address.
 def _account(email: str) -> str:
     return digest(normalise_email(email))[:32]
 
 
+def _address(address: str) -> str:
+    return digest(f"address:{address}")[:24]
+
+
 def _pair_key(email: str, address: str) -> str:
-    return f"pw-pair:{_account(email)}:{address}"
+    return f"pw-pair:{_account(email)}:{_address(address)}"
 
 
 def password_try(email: str, address: str, trusted_device: bool) -> Refusal | None:
     """Count one password try before checking it; the reason when a limit refuses it, else None."""
-    if not throttle.take(f"pw-addr:{address}", ADDRESS.attempts, ADDRESS.window):
+    if not throttle.take(f"pw-addr:{_address(address)}", ADDRESS.attempts, ADDRESS.window):
         return Refusal.ADDRESS
     if not throttle.take(_pair_key(email, address), PAIR.attempts, PAIR.window):
         return Refusal.PAIR
@@ -61,8 +66,10 @@ def password_try(email: str, address: str, trusted_device: bool) -> Refusal | No
 
 
 def password_ok(email: str, address: str) -> None:
-    """The right password: forget this address's failures for the account (in the caller's transaction)."""
+    """The right password: forget this address's failures for the account, and counters a day old, in the caller's
+    transaction (so the table never grows beyond a day of attempts)."""
     throttle.clear(_pair_key(email, address))
+    throttle.purge()
 
 
 def may_mail_unlock(email: str) -> bool:
@@ -77,7 +84,7 @@ def may_resend_code(login_id: int) -> bool:
 
 def may_mail_reset(email: str, address: str) -> bool:
     """Whether a password-reset request from `address` for `email` may send a mail."""
-    if not throttle.take(f"reset-addr:{address}", RESET_ADDRESS.attempts, RESET_ADDRESS.window):
+    if not throttle.take(f"reset-addr:{_address(address)}", RESET_ADDRESS.attempts, RESET_ADDRESS.window):
         return False
     return throttle.take(f"reset-acct:{_account(email)}", RESET_ACCOUNT.attempts, RESET_ACCOUNT.window)
 
