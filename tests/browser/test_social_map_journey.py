@@ -1,4 +1,4 @@
-"""A resident searches 'bewegen', filters on free Tuesday mornings, sees it on the map in Turkish, opens it."""
+"""A resident searches 'bewegen', filters on free Thursday mornings, sees it on the map in Turkish, opens it."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
     assert_accessible(page)
     page.locator("#q").fill("bewegen")
     page.locator("summary.wp-filters__summary").click()
-    page.locator("input[name=day][value=tue]").check()
+    page.locator("input[name=day][value=thu]").check()
     page.locator("input[name=time][value=morning]").check()
     page.locator("input[name=cost][value=free]").check()
     page.locator("form.wp-search button[type=submit]").last.click()
 
-    expect(page).to_have_url(re.compile(r"q=bewegen.*day=tue.*time=morning.*cost=free"))
+    expect(page).to_have_url(re.compile(r"q=bewegen.*day=thu.*time=morning.*cost=free"))
     cards = page.locator(".wp-results .wp-card__title a")
     expect(cards).to_have_count(1)
     expect(cards.first).to_have_text("Park de Gagel yürüyüş grubu")
@@ -25,7 +25,7 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
     assert_accessible(page)
 
     page.locator("a.wp-link-icon[href*='/tr/map']").click()
-    expect(page).to_have_url(re.compile(r"/tr/map\?q=bewegen&day=tue&time=morning&cost=free"))
+    expect(page).to_have_url(re.compile(r"/tr/map\?q=bewegen&day=thu&time=morning&cost=free"))
     expect(page.locator("html")).to_have_attribute("lang", "tr")
     page.locator(".wp-map").scroll_into_view_if_needed()  # the map loads when it comes into view
     expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
@@ -37,7 +37,7 @@ def test_search_filter_map_and_programme_page_in_turkish(page, live_server, asse
     marker.click()
     popup_link = page.locator(".leaflet-popup-content a")
     expect(popup_link).to_have_text("Park de Gagel yürüyüş grubu")
-    expect(page.locator(".leaflet-popup-content")).to_contain_text("Salı")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("Perşembe")
     popup_link.click()
 
     expect(page).to_have_url(f"{live_server}/tr/programmes/wandelgroep-park-de-gagel")
