@@ -27,6 +27,7 @@ from tests.factories import (
 )
 from tests.support.accounts import sign_in
 from tests.support.html_forms import post_forms
+from tests.support.security_report import report
 
 CHARACTERS = ("\x00", "a\x00b", "\x01", "\x1b[31m", "\x7f", "\x85", "\uffff")
 OTHER = ("", " ", "\t", str(2**31), str(2**63), "-1")
@@ -166,6 +167,8 @@ def test_every_post_form_survives_bad_input(loose_app, world, capsys):
     )
     COUNTS["POST rules without a form field on a page"] = len(COVERED["no form field"])
     COUNTS["5xx"] = sum(1 for failure in failures if failure.rsplit(": ", 1)[-1].isdigit())
+    backend = "postgresql" if loose_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
+    report(f"form fuzz [{backend}]", ", ".join(f"{key}: {value}" for key, value in sorted(COUNTS.items())))
     with capsys.disabled():
         print("\nform fuzz:", ", ".join(f"{key}: {value}" for key, value in sorted(COUNTS.items())))
         print("fuzzed:", " ".join(COVERED["fuzzed"]), "\nno form field found:", " ".join(COVERED["no form field"]))
