@@ -6,7 +6,10 @@ from flask import Blueprint, flash
 from flask_babel import ngettext
 from flask_login import current_user
 
+from portal.extensions import db
 from portal.models import Organisation
+from portal.services.booking import places
+from portal.services.booking.mail import send_notices
 from portal.services.booking.places import SessionNotices
 
 bp = Blueprint("broker", __name__)
@@ -24,3 +27,12 @@ def flash_told(notices: SessionNotices, told: int) -> None:
             ngettext("%(num)s resident has been told by email.", "%(num)s residents have been told by email.", told),
             "ok",
         )
+
+
+def settle_cancelled(cancelled: list) -> SessionNotices:
+    """Cancel the bookings of cancelled sessions, mail each resident (queued before the commit), commit, and say so."""
+    notices = places.settle_changed_sessions(cancelled=cancelled)
+    told = send_notices(notices)
+    db.session.commit()
+    flash_told(notices, told)
+    return notices

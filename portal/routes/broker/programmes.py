@@ -13,10 +13,9 @@ from portal.forms.listings.programme import SPOKEN_LANGUAGES, ProgrammeForm
 from portal.labels import language_name
 from portal.models import Programme
 from portal.programme_page import render_detail
-from portal.routes.broker.blueprint import bp, flash_told, shown_organisation
+from portal.routes.broker.blueprint import bp, settle_cancelled, shown_organisation
 from portal.services import policy as policies
-from portal.services.booking import places, queries
-from portal.services.booking.mail import send_notices
+from portal.services.booking import queries
 from portal.services.listings import archiving, editing, session_planning
 from portal.services.listings.editing import ListingError
 from portal.services.listings.session_planning import local_today
@@ -167,11 +166,8 @@ def archive_programme(programme_id: int):
         return redirect(url_for(".programme", programme_id=item.id))
     if request.method == "POST" and form.validate_on_submit():
         cancelled = archiving.archive(item, current_user, local_today())
-        notices = places.settle_changed_sessions(cancelled=cancelled)
-        told = send_notices(notices)
-        db.session.commit()
         flash(_("The programme is archived. %(num)s sessions cancelled.", num=len(cancelled)), "ok")
-        flash_told(notices, told)
+        settle_cancelled(cancelled)
         return redirect(url_for(".programme", programme_id=item.id))
     impact = archiving.impact(item, current_catalogue())
     return render_template("broker/programme_archive.html", programme=item, impact=impact, form=form)

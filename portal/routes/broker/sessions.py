@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.listings.sessions import SessionEditForm, SessionPlanForm
 from portal.models import Programme, Session
-from portal.routes.broker.blueprint import bp, flash_told
+from portal.routes.broker.blueprint import bp, settle_cancelled
 from portal.services import audit
 from portal.services import policy as policies
 from portal.services.booking import places, queries
@@ -111,11 +111,8 @@ def cancel_session(session_id: int, action: str):
         )
     if form.validate_on_submit():
         cancelled = session_planning.cancel(item, current_user, rest=rest)
-        notices = places.settle_changed_sessions(cancelled=cancelled)
-        told = send_notices(notices)
-        db.session.commit()
         flash(_("%(num)s sessions cancelled.", num=len(cancelled)), "ok")
-        flash_told(notices, told)
+        settle_cancelled(cancelled)
     return redirect(url_for(".programme", programme_id=item.programme_id))
 
 

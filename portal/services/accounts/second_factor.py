@@ -178,18 +178,23 @@ def issue_email_code(login) -> str:
     return code
 
 
+def _counted(login, column, most: int) -> bool:
+    """Add one to a pending login's attempt counter in one conditional UPDATE; False once it reached `most`."""
+    statement = (
+        update(LoginSession)
+        .where(LoginSession.id == login.id, column < most)
+        .values({column: column + 1})
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(statement).rowcount == 1
+
+
 def check_email_code(login, code: str) -> bool:
     """True for the right, unexpired code; every try counts, and after five the code is spent."""
     code = _clean_code(code)
     if login.email_code_hash is None or login.email_code_expires_at is None or login.email_code_expires_at <= utcnow():
         return False
-    counted = db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.id == login.id, LoginSession.email_code_attempts < EMAIL_CODE_MAX_ATTEMPTS)
-        .values(email_code_attempts=LoginSession.email_code_attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if counted != 1:
+    if not _counted(login, LoginSession.email_code_attempts, EMAIL_CODE_MAX_ATTEMPTS):
         return False
     if not secrets.compare_digest(login.email_code_hash, digest(f"{login.id}:{code}")):
         return False
@@ -202,10 +207,4 @@ SECOND_FACTOR_MAX_ATTEMPTS = 10  # codes of any kind on one pending login; it li
 
 def count_attempt(login) -> bool:
     """Count one second-factor try on a pending login; False once it had its tries (the caller voids it)."""
-    counted = db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.id == login.id, LoginSession.second_factor_attempts < SECOND_FACTOR_MAX_ATTEMPTS)
-        .values(second_factor_attempts=LoginSession.second_factor_attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return counted == 1
+    return _counted(login, LoginSession.second_factor_attempts, SECOND_FACTOR_MAX_ATTEMPTS)
