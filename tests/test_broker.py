@@ -255,6 +255,12 @@ def test_a_refused_change_of_the_rest_changes_no_session(client, broker, changes
     assert local_times(sessions) == before
 
 
+@pytest.mark.parametrize(("typed", "cents"), [("2,50", 250), ("€ 2,50", 250), ("2.50", 250), ("3", 300), ("0,05", 5)])
+def test_a_cost_is_taken_the_dutch_way_too(client, broker, typed, cents):
+    assert add_programme(client, cost_euros=typed).status_code == 302
+    assert db.session.scalar(select(Programme.cost_cents)) == cents
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -295,6 +301,8 @@ def test_a_session_end_before_start_is_refused(client, broker):
         ({"nl-description": "x" * 1_000_000}, None),
         ({"category": "skydiven"}, "category"),
         ({"cost_euros": "-5"}, "cost_euros"),
+        ({"cost_euros": "2,5,0"}, "cost_euros"),
+        ({"cost_euros": "1.000,50"}, "cost_euros"),
         ({"contact_email": "geen-email"}, "contact_email"),
         ({"slug": "Met Spaties"}, "slug"),
         ({"en-title": "Walking"}, "en-summary"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import DecimalField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from portal.config import LANGUAGES
@@ -100,3 +100,16 @@ def language_field(label=None) -> SelectField:
         validators=[required(_l("Please choose a language."))],
         validate_choice=True,
     )
+
+
+class EuroField(DecimalField):
+    """An amount in euros that also takes the Dutch way of writing it: '2,50' and '€ 2,50' are 2.50."""
+
+    def process_formdata(self, valuelist):
+        """Read a decimal comma as a point and drop a euro sign before the usual parsing."""
+        if valuelist and isinstance(valuelist[0], str):
+            text = valuelist[0].replace("€", "").strip()
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+            valuelist = [text, *valuelist[1:]]
+        super().process_formdata(valuelist)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DecimalField,
     Form,
     FormField,
     IntegerField,
@@ -21,7 +20,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms.base import PortalForm
-from portal.forms.fields import EMAIL_PATTERN, no_control_characters, required, strip
+from portal.forms.fields import EMAIL_PATTERN, EuroField, no_control_characters, required, strip
 from portal.forms.listings import TOO_LONG
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS
 from portal.services.listings.editing import FIT_DIMENSIONS, FIT_LEVELS, ProgrammeData
@@ -99,7 +98,7 @@ class ProgrammeForm(PortalForm):
     category = SelectField(_l("Kind of activity"), choices=_choices(CATEGORY_LABELS), validators=[required()])
     audiences = CheckboxList(_l("For whom"), choices=_choices(AUDIENCE_LABELS), validators=[])
     languages = CheckboxList(_l("Languages spoken"), choices=[], validators=[])
-    cost_euros = DecimalField(
+    cost_euros = EuroField(
         _l("Cost per time, in euros"),
         places=2,
         default=0,
