@@ -1,6 +1,7 @@
 """Issue 6's journey: a new beweegmakelaar is invited, logs in with TOTP, adds 'Wandelen in het Park' with a
 weekly Tuesday session for eight weeks, places it on the map, publishes, and finds it on the list and map; and
-the demo beweegmakelaar changes the rest of a weekly series, then cancels its last weeks after a check."""
+the demo beweegmakelaar changes the rest of a weekly series, cancels its last weeks after a check, and archives
+the programme after a page that names its bookings and route maps."""
 
 from __future__ import annotations
 
@@ -132,4 +133,14 @@ def test_broker_changes_and_cancels_the_rest_of_a_series(page, private_live_serv
     page.get_by_role("button", name="Ja, afzeggen").click()
     expect(page.locator(".wp-flash").first).to_contain_text("2 bijeenkomsten afgezegd")
     expect(series.filter(has_text="afgezegd")).to_have_count(2)
+
+    page.get_by_role("link", name="Archiveren", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("In Beweging archiveren")
+    expect(page.locator("main")).to_contain_text("Deze routekaarten noemen dit programma")
+    expect(page.locator("main a[href$='/routekaarten/meer-bewegen']")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, archiveren").click()
+    expect(page.locator(".wp-flash").first).to_contain_text("Het programma is gearchiveerd")
+    expect(page.get_by_role("link", name="Archiveren", exact=True)).to_have_count(0)
+    assert page.request.get(live_server + "/nl/programmes/in-beweging").status == 404
     assert console_errors == []
