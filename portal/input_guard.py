@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-# The largest id either database stores in an INTEGER column (PostgreSQL int4; SQLite allows more, ids never get there).
-MAX_ID = 2**31 - 1
+from portal.models.base import MAX_ID
 
 
 class SlugConverter(BaseConverter):

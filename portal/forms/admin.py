@@ -9,6 +9,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from portal.forms.base import PortalForm
 from portal.forms.fields import email_field, language_field, required, strip
 from portal.labels import AUDIT_ACTION_LABELS, ROLE_LABELS
+from portal.models.base import MAX_ID
 
 
 class InviteForm(PortalForm):
@@ -45,11 +46,11 @@ class AuditSearchForm(PortalForm):
 
     actor = IntegerField(
         _l("Done by (account number)"),
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Please fill in an account number."))],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=_l("Please fill in an account number."))],
     )
     subject = IntegerField(
         _l("Whose data (account number)"),
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Please fill in an account number."))],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=_l("Please fill in an account number."))],
     )
     action = SelectField(
         _l("What was done"),

@@ -23,6 +23,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest id an INTEGER column holds on every database the portal runs on (PostgreSQL int4).
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import AuditEvent, Booking, Programme, Session, User
+from portal.models.base import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def _ids(values) -> set[int]:
     found = set()
     for value in values:
         text = str(value or "")
-        if text.isdigit() and 0 < int(text) < 2**31:
+        if text.isdigit() and 0 < int(text) <= MAX_ID:
             found.add(int(text))
     return found
 
@@ -69,7 +70,7 @@ def objects(events: list[AuditEvent], locale: str, known: dict[int, User]) -> di
             )
     for event in events:
         if event.object_type == "account" and event.object_id and event.object_id.isdigit():
-            person = known.get(int(event.object_id)) if int(event.object_id) < 2**31 else None
+            person = known.get(int(event.object_id))
             if person is not None:
                 words[("account", event.object_id)] = ObjectWords(person=person)
     return words

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import User
+from portal.models.base import MAX_ID
 from portal.services import tokens
 from portal.services.accounts.users import normalise_email
 
@@ -23,7 +24,7 @@ def _binding(user: User) -> str:
 
 def _user(secret_key: str, purpose: str, token: str | None, lifetime: timedelta) -> User | None:
     parsed = tokens.unsign(secret_key, purpose, token or "", int(lifetime.total_seconds()))
-    if parsed is None or not 0 < parsed[0] < 2**31:
+    if parsed is None or not 0 < parsed[0] <= MAX_ID:
         return None
     user = db.session.get(User, parsed[0])
     if user is None or not user.is_active or not tokens.same(parsed[1], _binding(user)):
