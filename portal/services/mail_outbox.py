@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import delete, event, or_, select, update
 
 from portal.extensions import db
+from portal.models.base import utcnow
 from portal.models.mail import OutboxMail
 from portal.services import mail as mail_service
 
@@ -49,10 +50,6 @@ class Tally:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def backoff(attempts: int, policy: Policy = DEFAULT_POLICY) -> timedelta:
     """The wait after the `attempts`-th failed try: retry_after, doubled each time, at most max_delay."""
     return min(policy.retry_after * (2 ** max(attempts - 1, 0)), policy.max_delay)
@@ -60,7 +57,7 @@ def backoff(attempts: int, policy: Policy = DEFAULT_POLICY) -> timedelta:
 
 def claim(mail_id: int, policy: Policy = DEFAULT_POLICY) -> bool:
     """Take a due queued mail for `policy.lease` and count the attempt, in its own commit; False when not ours."""
-    now = _now()
+    now = utcnow()
     result = db.session.execute(
         update(OutboxMail)
         .where(
@@ -84,7 +81,7 @@ def _mark_sent(mail_id: int, template: str) -> None:
         statement = (
             update(OutboxMail)
             .where(OutboxMail.id == mail_id)
-            .values(status="sent", sent_at=_now(), claimed_until=None, last_error="")
+            .values(status="sent", sent_at=utcnow(), claimed_until=None, last_error="")
         )
     db.session.execute(statement.execution_options(synchronize_session=False))
     db.session.commit()
@@ -95,7 +92,7 @@ def _record_failure(mail: OutboxMail, error: Exception, policy: Policy) -> str:
     kind = mail_service.describe(error)[:80]
     domain = mail.recipient.rpartition("@")[2] or "?"
     given_up = mail.attempts >= policy.max_attempts
-    now = _now()
+    now = utcnow()
     mail.claimed_until = None
     mail.last_error = kind
     if given_up:
@@ -139,7 +136,7 @@ def deliver_one(mail_id: int, policy: Policy = DEFAULT_POLICY) -> str:
 
 def due_ids(limit: int) -> list[int]:
     """Up to `limit` queued mails whose time has come and that no sender holds, oldest first."""
-    now = _now()
+    now = utcnow()
     query = (
         select(OutboxMail.id)
         .where(
@@ -173,7 +170,7 @@ def deliver_committed(policy: Policy = DEFAULT_POLICY) -> Tally:
 
 def purge(older_than: timedelta) -> int:
     """Delete sent mails sent, and failed mails given up, more than `older_than` ago; returns how many."""
-    cutoff = _now() - older_than
+    cutoff = utcnow() - older_than
     result = db.session.execute(
         delete(OutboxMail)
         .where(
