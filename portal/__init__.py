@@ -48,12 +48,14 @@ def register_extensions(app: Flask) -> None:
     from portal import (
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
+        sealing,
         sqlite_settings,
     )
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
     from portal.services.social_map import listing_cache
 
     db.init_app(app)
+    sealing.init_app(app)
     sqlite_settings.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -93,6 +93,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PORTAL_CONTENT_DIR": env.get("PORTAL_CONTENT_DIR", str(Path(__file__).parent.parent / "content")),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "").rstrip("/"),
         "PORTAL_OUTBOX_DIR": env.get("PORTAL_OUTBOX_DIR", str(instance_path / "outbox")),
+        "PORTAL_MESSAGE_KEYS": env.get("PORTAL_MESSAGE_KEYS", ""),
+        "PORTAL_ATTACHMENT_DIR": env.get("PORTAL_ATTACHMENT_DIR", str(instance_path / "attachments")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),

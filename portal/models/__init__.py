@@ -5,6 +5,15 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.booking import Booking, CalendarFeed
 from portal.models.mail import OutboxMail
+from portal.models.messaging import (
+    AwayPeriod,
+    CareRelation,
+    InvolvementConsent,
+    Message,
+    MessageReceipt,
+    Thread,
+    ThreadEvent,
+)
 from portal.models.neighbourhood import Neighbourhood, Organisation
 from portal.models.programme import (
     Location,
@@ -20,6 +29,13 @@ from portal.models.throttle import AuthThrottle
 from portal.models.user import User
 
 __all__ = [
+    "AwayPeriod",
+    "CareRelation",
+    "InvolvementConsent",
+    "Message",
+    "MessageReceipt",
+    "Thread",
+    "ThreadEvent",
     "AccountToken",
     "AuthThrottle",
     "AuditEvent",

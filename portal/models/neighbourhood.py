@@ -52,6 +52,7 @@ class Organisation(Base):
     postcode: Mapped[str | None] = mapped_column(String(7))
     city: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[dict] = mapped_column(JSON, default=dict)
+    reply_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="organisations")
@@ -61,4 +62,5 @@ class Organisation(Base):
             "kind IN ('practice', 'buurtteam', 'brokerage', 'physio', 'jgz', 'welfare')",
             name="kind_known",
         ),
+        CheckConstraint("reply_days BETWEEN 1 AND 10", name="reply_days_range"),
     )

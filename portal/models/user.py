@@ -37,6 +37,7 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_notice: Mapped[str] = mapped_column(String(10), default="instant", server_default="instant")
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -51,6 +52,7 @@ class User(UserMixin, Base):
         CheckConstraint(
             "second_factor IS NULL OR second_factor = 'email' OR totp_secret IS NOT NULL", name="totp_has_secret"
         ),
+        CheckConstraint("message_notice IN ('instant', 'daily', 'none')", name="message_notice_known"),
     )
 
     @property
