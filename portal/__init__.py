@@ -119,11 +119,14 @@ def register_blueprints(app: Flask) -> None:
         auth,
         booking,
         broker,
+        care_team,
         health,
         main,
         map_init,
+        messages,
         organisations,
         privacy,
+        professional,
         programmes,
         routekaarten,
         social_map,
@@ -145,6 +148,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
     app.register_blueprint(broker.bp, url_prefix="/<lang:lang>/broker")
     app.register_blueprint(booking.bp, url_prefix="/<lang:lang>/bookings")
+    app.register_blueprint(messages.bp, url_prefix="/<lang:lang>/messages")
+    app.register_blueprint(care_team.bp, url_prefix="/<lang:lang>/care-team")
+    app.register_blueprint(professional.bp, url_prefix="/<lang:lang>/professional")
 
 
 def register_errorhandlers(app: Flask) -> None:

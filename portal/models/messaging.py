@@ -55,9 +55,7 @@ class CareRelation(Base):
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('invited', 'requested', 'active', 'ended', 'declined')", name="status_known"
-        ),
+        CheckConstraint("status IN ('invited', 'requested', 'active', 'ended', 'declined')", name="status_known"),
         CheckConstraint("started_by IN ('professional', 'resident')", name="started_by_known"),
         CheckConstraint("status = 'invited' OR resident_id IS NOT NULL", name="has_resident"),
         CheckConstraint("status <> 'active' OR active_since IS NOT NULL", name="active_has_time"),
@@ -125,9 +123,7 @@ class Thread(Base):
         CheckConstraint("kind IN ('team', 'consultation')", name="kind_known"),
         CheckConstraint("status IN ('open', 'closed')", name="status_known"),
         CheckConstraint("waiting_on IN ('team', 'resident')", name="waiting_on_known"),
-        CheckConstraint(
-            "(kind = 'team') = (partner_organisation_id IS NULL)", name="consultation_has_partner"
-        ),
+        CheckConstraint("(kind = 'team') = (partner_organisation_id IS NULL)", name="consultation_has_partner"),
         Index("ix_threads_inbox", "organisation_id", "status", "last_message_at", "id"),
         Index("ix_threads_partner_inbox", "partner_organisation_id", "status", "last_message_at"),
         Index("ix_threads_resident", "resident_id", "last_message_at"),

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from portal.models import Booking, Invitation, Location, LoginSession, Programme, Session, User
+from portal.models import (
+    AwayPeriod,
+    Booking,
+    CareRelation,
+    Invitation,
+    Location,
+    LoginSession,
+    Programme,
+    Session,
+    Thread,
+    User,
+)
+from portal.services.messaging import care_relations
+from portal.services.messaging.consultations import consent_for
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -11,9 +24,11 @@ SIGNED_IN = "signed_in"  # any account, after password and second factor
 RESIDENT = "resident"  # residents only
 STAFF = "staff"  # professionals, beweegmakelaars and coordinators
 COORDINATOR = "coordinator"  # coordinators only
+CARE = "care"  # professionals and beweegmakelaars: the people in a care team
 
-POLICIES = (PUBLIC, GUEST, SIGNED_IN, RESIDENT, STAFF, COORDINATOR)
+POLICIES = (PUBLIC, GUEST, SIGNED_IN, RESIDENT, STAFF, COORDINATOR, CARE)
 _ROLES = {
+    CARE: frozenset({"professional", "broker"}),
     SIGNED_IN: frozenset({"resident", "professional", "broker", "admin"}),
     RESIDENT: frozenset({"resident"}),
     STAFF: frozenset({"professional", "broker", "admin"}),
@@ -73,3 +88,45 @@ def may_see_booking(user: User, booking: Booking | None) -> bool:
 def may_see_participants(user: User, session: Session | None) -> bool:
     """Only staff of the organising organisation see who booked a session (not even coordinators of others)."""
     return session is not None and user.is_staff and user.organisation_id == session.programme.organisation_id
+
+
+def may_see_thread(user: User, thread: Thread | None) -> bool:
+    """The resident it is with or about; a taking-part team while in care (or, consulted, while consented)."""
+    if thread is None:
+        return False
+    if user.role == "resident":
+        return thread.resident_id == user.id
+    if not care_relations.is_care_professional(user):
+        return False
+    if user.organisation_id == thread.organisation_id:
+        return care_relations.in_care_of(user, thread.resident_id)
+    return (
+        thread.is_consultation
+        and user.organisation_id == thread.partner_organisation_id
+        and consent_for(thread.resident_id, user.organisation_id) is not None
+    )
+
+
+def may_see_resident(user: User, resident: User | None) -> bool:
+    """A professional sees a resident only through an active care relation of their own organisation."""
+    return (
+        resident is not None
+        and resident.role == "resident"
+        and resident.deleted_at is None
+        and care_relations.in_care_of(user, resident.id)
+    )
+
+
+def may_answer_relation(user: User, relation: CareRelation | None) -> bool:
+    """Professionals of the relation's organisation answer a request or end the relation."""
+    return care_relations.may_manage(user, relation)
+
+
+def may_end_own_relation(user: User, relation: CareRelation | None) -> bool:
+    """A resident ends (or withdraws) only their own relations."""
+    return relation is not None and relation.resident_id == user.id
+
+
+def may_cancel_away(user: User, period: AwayPeriod | None) -> bool:
+    """Only the professional cancels their own away period."""
+    return period is not None and period.user_id == user.id

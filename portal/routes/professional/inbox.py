@@ -1,0 +1,166 @@
+"""The team inbox: boxes, one thread with its log, answering, claiming, handing over, closing, reopening, consulting."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import load_or_404, policy
+from portal.extensions import db, limiter
+from portal.forms.messaging import ConsultationForm, HandOverForm, ReplyForm, ThreadActionForm
+from portal.messaging_errors import error_text
+from portal.models import Organisation, Thread, ThreadEvent, User
+from portal.routes.professional.blueprint import audit_read, bp, colleagues
+from portal.services import policy as policies
+from portal.services.messaging import consultations, queries, threads
+from portal.services.messaging import mail as message_mail
+from portal.services.messaging.threads import MessagingError
+from portal.services.policy import CARE
+
+
+def _user_key() -> str:
+    return f"professional:{current_user.get_id()}"
+
+
+@bp.get("/inbox")
+@policy(CARE, personal_data=True)
+def inbox():
+    """The team inbox: unassigned, mine, waiting for the resident, closed, consultations."""
+    box = request.args.get("box", "unassigned")
+    if box not in queries.BOXES:
+        abort(404)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows, more = queries.team_box(current_user, box, page)
+    return render_template(
+        "professional/inbox.html", box=box, rows=rows, page=page, more=more, counts=queries.box_counts(current_user)
+    )
+
+
+def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
+    views = queries.messages_of(item, current_user)
+    events = db.session.scalars(select(ThreadEvent).where(ThreadEvent.thread_id == item.id).order_by(ThreadEvent.id))
+    threads.mark_read(current_user, item)
+    audit_read("thread", item.id, item.resident_id)
+    db.session.commit()
+    form = form or ReplyForm()
+    form.new_key()
+    handover = HandOverForm(version=item.version)
+    handover.colleague.choices = [(person.id, person.display_name) for person in colleagues()]
+    return render_template(
+        "professional/thread.html",
+        thread=item,
+        views=views,
+        events=list(events),
+        form=form,
+        problem=problem,
+        action=ThreadActionForm(version=item.version),
+        handover=handover,
+        own_team=item.organisation_id == current_user.organisation_id,
+        overdue=queries.is_overdue(item),
+    ), status
+
+
+@bp.get("/threads/<int:thread_id>")
+@policy(CARE, personal_data=True)
+def thread(thread_id: int):
+    """One thread: the messages, read receipts, the team's log and what the professional can do."""
+    return _page(load_or_404(Thread, thread_id, policies.may_see_thread))
+
+
+@bp.post("/threads/<int:thread_id>")
+@policy(CARE, personal_data=True)
+@limiter.limit("120 per hour", key_func=_user_key)
+def reply(thread_id: int):
+    """Answer in a thread; answering an unassigned thread takes it."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _page(item, form, status=400)
+    try:
+        message = threads.post(current_user, item, form.body.data, form.key.data)
+    except MessagingError as error:
+        db.session.rollback()
+        if error.code == "duplicate":
+            return redirect(url_for(".thread", thread_id=thread_id, _anchor="latest"), code=303)
+        return _page(db.session.get(Thread, thread_id), form, error_text(error.code), 400)
+    message_mail.notify_resident(item.resident, message)
+    if item.is_consultation:
+        other = item.partner_organisation if current_user.organisation_id == item.organisation_id else item.organisation
+        message_mail.notify_team(item, other)
+    db.session.commit()
+    flash(_("Your message is sent."), "ok")
+    return redirect(url_for(".thread", thread_id=thread_id, _anchor="latest"), code=303)
+
+
+@bp.post("/threads/<int:thread_id>/<any(claim, close, reopen):change>")
+@policy(CARE, personal_data=True)
+def change(thread_id: int, change: str):
+    """Take, close or reopen a thread; a change from a stale page is refused with a message."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    form = ThreadActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = {"claim": threads.claim, "close": threads.close, "reopen": threads.reopen}[change]
+    try:
+        action(current_user, item, form.version.data)
+    except MessagingError as error:
+        db.session.rollback()
+        flash(error_text(error.code), "error")
+    else:
+        db.session.commit()
+        flash({"claim": _("The thread is yours now."), "close": _("The thread is closed."),
+               "reopen": _("The thread is open again.")}[change], "ok")
+    return redirect(url_for(".thread", thread_id=thread_id), code=303)
+
+
+@bp.post("/threads/<int:thread_id>/hand-over")
+@policy(CARE, personal_data=True)
+def hand_over(thread_id: int):
+    """Give a thread to a colleague with a note; they get a mail without content."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    form = HandOverForm()
+    form.colleague.choices = [(person.id, person.display_name) for person in colleagues()]
+    if not form.validate_on_submit():
+        flash(_("Please choose a colleague of your own team."), "error")
+        return redirect(url_for(".thread", thread_id=thread_id), code=303)
+    colleague = db.session.get(User, form.colleague.data)
+    try:
+        threads.hand_over(current_user, item, colleague, form.note.data, form.version.data)
+    except MessagingError as error:
+        db.session.rollback()
+        flash(error_text(error.code), "error")
+        return redirect(url_for(".thread", thread_id=thread_id), code=303)
+    message_mail.notify_team(item)
+    db.session.commit()
+    flash(_("The thread is now with %(name)s.", name=colleague.display_name), "ok")
+    return redirect(url_for(".inbox"), code=303)
+
+
+@bp.route("/residents/<int:resident_id>/consult", methods=["GET", "POST"])
+@policy(CARE, personal_data=True)
+@limiter.limit("60 per hour", key_func=_user_key, methods=["POST"])
+def consult(resident_id: int):
+    """Open a consultation about a resident with a team the resident agreed to."""
+    person = load_or_404(User, resident_id, policies.may_see_resident)
+    allowed = [c.organisation for c in consultations.consents_of(person) if c.organisation_id != current_user.organisation_id]
+    form = ConsultationForm()
+    form.partner.choices = [(organisation.id, organisation.name) for organisation in allowed]
+    problem = None
+    if allowed and form.validate_on_submit():
+        partner = db.session.get(Organisation, form.partner.data)
+        try:
+            item = consultations.start(current_user, person, partner, form.subject.data, form.body.data, form.key.data)
+        except MessagingError as error:
+            db.session.rollback()
+            problem = error_text(error.code)
+        else:
+            message_mail.notify_team(item, partner)
+            db.session.commit()
+            flash(_("Your consultation is sent."), "ok")
+            return redirect(url_for(".thread", thread_id=item.id), code=303)
+    form.new_key()
+    return render_template(
+        "professional/consult.html", person=person, form=form, allowed=allowed, problem=problem
+    ), 400 if problem or form.errors else 200

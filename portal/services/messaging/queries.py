@@ -1,0 +1,153 @@
+"""Reading threads: a resident's list, a team's inbox by box, one thread's messages with who read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Thread, User
+from portal.models.base import utcnow
+from portal.services.messaging.threads import party_of
+
+BOXES = ("unassigned", "mine", "waiting", "closed", "consultations")
+PAGE_SIZE = 25
+
+
+def _unread_for(party: str):
+    """A correlated EXISTS: the thread has a message this party has not read."""
+    return exists().where(
+        Message.thread_id == Thread.id,
+        ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
+    )
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    """One line of a list: the thread, whether it has unread messages, whether the reply is overdue."""
+
+    thread: Thread
+    unread: bool
+    overdue: bool
+
+
+def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
+    statement = statement.add_columns(_unread_for(party).label("unread")).options(
+        selectinload(Thread.assignee), selectinload(Thread.resident), selectinload(Thread.organisation)
+    )
+    return [
+        ThreadRow(thread, bool(unread), is_overdue(thread, now)) for thread, unread in db.session.execute(statement)
+    ]
+
+
+def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
+    """True when an open thread waits on the team past the promised reply time."""
+    now = now or utcnow()
+    return (
+        thread.status == "open"
+        and thread.waiting_on == "team"
+        and thread.reply_due_at is not None
+        and thread.reply_due_at < now
+    )
+
+
+def resident_threads(resident: User) -> list[ThreadRow]:
+    """A resident's team threads and the consultations about them, newest first."""
+    statement = (
+        select(Thread).where(Thread.resident_id == resident.id).order_by(Thread.last_message_at.desc(), Thread.id)
+    )
+    return _rows(statement, "resident", utcnow())
+
+
+def _in_care():
+    return exists().where(
+        CareRelation.resident_id == Thread.resident_id,
+        CareRelation.organisation_id == Thread.organisation_id,
+        CareRelation.status == "active",
+    )
+
+
+def _consented(organisation_id: int):
+    return exists().where(
+        InvolvementConsent.resident_id == Thread.resident_id,
+        InvolvementConsent.organisation_id == organisation_id,
+        InvolvementConsent.withdrawn_at.is_(None),
+    )
+
+
+def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool]:
+    """One box of the team inbox of the user's organisation, one page; returns the rows and whether more follow."""
+    organisation_id = user.organisation_id
+    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care()
+    conditions = {
+        "unassigned": team & (Thread.status == "open") & Thread.assignee_id.is_(None),
+        "mine": team & (Thread.status == "open") & (Thread.assignee_id == user.id),
+        "waiting": team & (Thread.status == "open") & (Thread.waiting_on == "resident"),
+        "closed": team & (Thread.status == "closed"),
+        "consultations": (Thread.kind == "consultation")
+        & or_(
+            (Thread.organisation_id == organisation_id) & _in_care(),
+            (Thread.partner_organisation_id == organisation_id) & _consented(organisation_id),
+        ),
+    }
+    order = (Thread.last_message_at.desc(), Thread.id.desc())
+    if box in ("unassigned", "mine"):
+        order = (Thread.reply_due_at.is_(None), Thread.reply_due_at, Thread.id)
+    statement = select(Thread).where(conditions[box]).order_by(*order).limit(PAGE_SIZE + 1)
+    statement = statement.offset((max(page, 1) - 1) * PAGE_SIZE)
+    rows = _rows(statement, party_of(user), utcnow())
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def box_counts(user: User) -> dict[str, int]:
+    """How many open threads wait in the unassigned and mine boxes, and how many of those are overdue."""
+    organisation_id = user.organisation_id
+    base = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & (Thread.status == "open")
+    now = utcnow()
+    overdue = (Thread.waiting_on == "team") & (Thread.reply_due_at < now)
+    row = db.session.execute(
+        select(
+            func.count().filter(Thread.assignee_id.is_(None)),
+            func.count().filter(Thread.assignee_id == user.id),
+            func.count().filter(overdue),
+        ).where(base & _in_care())
+    ).one()
+    return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message with when the other side first read it (None: not yet)."""
+
+    message: Message
+    read_at: datetime | None
+
+
+def messages_of(thread: Thread, viewer: User) -> list[MessageView]:
+    """The thread's messages, oldest first, each with when the other side read it (resident ↔ team)."""
+    viewer_party = party_of(viewer)
+    other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
+    receipt = (
+        select(MessageReceipt.read_at)
+        .where(MessageReceipt.message_id == Message.id, MessageReceipt.party == other)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Message, receipt)
+        .where(Message.thread_id == thread.id, Message.kind != "note")
+        .options(selectinload(Message.author), selectinload(Message.author_organisation))
+        .order_by(Message.id)
+    )
+    return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
+
+
+def unread_count(user: User) -> int:
+    """How many of a resident's threads have a message they have not read (for the menu)."""
+    if user.role != "resident":
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(Thread).where(Thread.resident_id == user.id, _unread_for("resident"))
+    )

@@ -1,0 +1,205 @@
+"""State changes of threads: start, write, claim, hand over, close, reopen and mark read; stale changes refused."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import Message, MessageReceipt, Organisation, Thread, ThreadEvent, User
+from portal.models.base import utcnow
+from portal.services.messaging import away
+from portal.services.messaging.care_relations import active_relation, in_care_of, is_care_professional
+from portal.services.messaging.working_days import add_working_days
+
+MAX_SUBJECT = 120
+MAX_BODY = 5000
+
+
+class MessagingError(Exception):
+    """A thread change that cannot be made; `code` says why (the route puts it in words)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def party_of(user: User) -> str:
+    """The reading party a user belongs to: 'resident', or 'o<id>' for the team of their organisation."""
+    return "resident" if user.role == "resident" else f"o{user.organisation_id}"
+
+
+def clean_text(text: str, limit: int, code: str) -> str:
+    """The text without surrounding space; raises MessagingError <code>_empty or <code>_too_long."""
+    text = (text or "").strip()
+    if not text:
+        raise MessagingError(f"{code}_empty")
+    if len(text) > limit:
+        raise MessagingError(f"{code}_too_long")
+    return text
+
+
+def start_thread(resident: User, organisation: Organisation, subject: str, body: str, key: str) -> Thread:
+    """A resident's new question to one of the teams in their care; raises MessagingError no_relation."""
+    if resident.role != "resident" or active_relation(resident.id, organisation.id) is None:
+        raise MessagingError("no_relation")
+    subject = clean_text(subject, MAX_SUBJECT, "subject")
+    body = clean_text(body, MAX_BODY, "body")
+    now = utcnow()
+    thread = Thread(
+        kind="team",
+        resident_id=resident.id,
+        organisation_id=organisation.id,
+        subject=subject,
+        created_by_id=resident.id,
+        created_at=now,
+        last_message_at=now,
+        waiting_on="team",
+        reply_due_at=add_working_days(now, organisation.reply_days),
+    )
+    db.session.add(thread)
+    db.session.flush()
+    add_message(thread, resident, body, key)
+    return thread
+
+
+def add_message(thread: Thread, author: User, body: str, key: str | None) -> Message:
+    """Add a message (once per idempotency key) and the author's own read receipt; raises duplicate."""
+    message = Message(
+        thread_id=thread.id,
+        author_id=author.id,
+        author_organisation_id=None if author.role == "resident" else author.organisation_id,
+        body=body,
+        idempotency_key=key or None,
+    )
+    db.session.add(message)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise MessagingError("duplicate") from None
+    # The author has read their own message.
+    db.session.add(MessageReceipt(message_id=message.id, party=party_of(author), reader_id=author.id))
+    return message
+
+
+def may_write(user: User, thread: Thread) -> bool:
+    """The resident of a team thread, or professionals of a taking-part organisation in its care or consulted."""
+    if user.role == "resident":
+        return thread.kind == "team" and thread.resident_id == user.id
+    if not is_care_professional(user):
+        return False
+    if user.organisation_id == thread.organisation_id:
+        return in_care_of(user, thread.resident_id)
+    return thread.is_consultation and user.organisation_id == thread.partner_organisation_id
+
+
+def post(author: User, thread: Thread, body: str, key: str) -> Message:
+    """Add a message; a resident's reopens a closed thread; a professional's claims an unassigned one."""
+    if not may_write(author, thread):
+        raise MessagingError("not_allowed")
+    body = clean_text(body, MAX_BODY, "body")
+    message = add_message(thread, author, body, key)
+    now = utcnow()
+    thread.last_message_at = now
+    if author.role == "resident":
+        thread.waiting_on = "team"
+        thread.reply_due_at = add_working_days(now, thread.organisation.reply_days)
+        thread.reminded_at = None
+        if thread.status == "closed":
+            thread.status, thread.closed_at = "open", None
+            thread.version += 1
+        away.auto_reply_if_away(thread, now)
+    elif not thread.is_consultation:
+        thread.waiting_on = "resident"
+        thread.reply_due_at = None
+        if thread.assignee_id is None and author.organisation_id == thread.organisation_id:
+            thread.assignee_id = author.id
+            thread.version += 1
+            _event(thread, author, "claimed")
+    db.session.flush()
+    return message
+
+
+def _event(thread: Thread, actor: User | None, kind: str, target: User | None = None, note: str | None = None):
+    db.session.add(
+        ThreadEvent(thread_id=thread.id, actor_id=actor.id if actor else None, kind=kind, target=target, note=note)
+    )
+
+
+def _change(thread: Thread, version: int, **values) -> None:
+    """Apply `values` only when the thread is still at `version` (one statement); raise stale otherwise."""
+    changed = db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id, Thread.version == version)
+        .values(version=Thread.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise MessagingError("stale")
+    db.session.refresh(thread)
+
+
+def _team_member(user: User, thread: Thread) -> None:
+    if not (is_care_professional(user) and user.organisation_id == thread.organisation_id):
+        raise MessagingError("not_allowed")
+
+
+def claim(user: User, thread: Thread, version: int) -> None:
+    """Take an open, unassigned thread; of two professionals claiming at once, one wins."""
+    _team_member(user, thread)
+    if thread.status != "open" or thread.assignee_id is not None:
+        raise MessagingError("stale")
+    _change(thread, version, assignee_id=user.id, returned_from_id=None)
+    _event(thread, user, "claimed")
+
+
+def hand_over(user: User, thread: Thread, colleague: User, note: str, version: int) -> None:
+    """Give the thread to a colleague of the same team, with a note for them."""
+    _team_member(user, thread)
+    if colleague is None or colleague.id == user.id or colleague.organisation_id != thread.organisation_id:
+        raise MessagingError("bad_colleague")
+    if not is_care_professional(colleague) or not colleague.is_active_account:
+        raise MessagingError("bad_colleague")
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise MessagingError("note_too_long")
+    if thread.status != "open":
+        raise MessagingError("stale")
+    _change(thread, version, assignee_id=colleague.id, returned_from_id=None)
+    _event(thread, user, "handed_over", target=colleague, note=note or None)
+
+
+def close(user: User, thread: Thread, version: int) -> None:
+    """Close an open thread (the resident can still read it, and writing again reopens it)."""
+    _team_member(user, thread)
+    if thread.status != "open":
+        raise MessagingError("stale")
+    _change(thread, version, status="closed", closed_at=utcnow(), reply_due_at=None)
+    _event(thread, user, "closed")
+
+
+def reopen(user: User, thread: Thread, version: int) -> None:
+    """Open a closed thread again."""
+    _team_member(user, thread)
+    if thread.status != "closed":
+        raise MessagingError("stale")
+    _change(thread, version, status="open", closed_at=None)
+    _event(thread, user, "reopened")
+
+
+def mark_read(reader: User, thread: Thread) -> int:
+    """Record that the reader's party has read every message of the thread; returns how many were new."""
+    party = party_of(reader)
+    unread = select(
+        Message.id, literal(party), literal(utcnow(), type_=MessageReceipt.read_at.type), literal(reader.id)
+    ).where(
+        Message.thread_id == thread.id,
+        ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
+    )
+    statement = insert(MessageReceipt).from_select(["message_id", "party", "read_at", "reader_id"], unread)
+    try:
+        with db.session.begin_nested():
+            return db.session.execute(statement).rowcount or 0
+    except IntegrityError:  # a colleague's page marked them read at the same moment
+        return 0
