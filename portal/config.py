@@ -95,6 +95,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PORTAL_OUTBOX_DIR": env.get("PORTAL_OUTBOX_DIR", str(instance_path / "outbox")),
         "PORTAL_MESSAGE_KEYS": env.get("PORTAL_MESSAGE_KEYS", ""),
         "PORTAL_ATTACHMENT_DIR": env.get("PORTAL_ATTACHMENT_DIR", str(instance_path / "attachments")),
+        "PORTAL_HUISARTSENPOST_PHONE": env.get("PORTAL_HUISARTSENPOST_PHONE", "088 130 96 70"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),

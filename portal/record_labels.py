@@ -35,6 +35,26 @@ OBJECT_LABELS = {
     "booking": _l("booking"),
     "invitation": _l("invitation"),
     "session_participants": _l("list of participants"),
+    "thread": _l("messages"),
+    "attachment": _l("attachment"),
+    "resident_overview": _l("overview of your care"),
+    "resident_search": _l("search among residents"),
+    "care_relation": _l("care team"),
+    "involvement_consent": _l("consent to consult"),
+}
+RELATION_STATUS_LABELS = {
+    "invited": _l("Invited"),
+    "requested": _l("Waiting for an answer"),
+    "active": _l("In your care team"),
+    "ended": _l("Ended"),
+    "declined": _l("Not accepted"),
+}
+THREAD_EVENT_LABELS = {
+    "claimed": _l("took the thread"),
+    "handed_over": _l("handed the thread over to"),
+    "closed": _l("closed the thread"),
+    "reopened": _l("opened the thread again"),
+    "returned": _l("is away; the thread went back to the team"),
 }
 
 DETAIL_LABELS = {
@@ -54,6 +74,9 @@ DETAIL_LABELS = {
     "deactivated": _l("blocked"),
     "reactivated": _l("unblocked"),
     "second factor reset": _l("second step of logging in reset"),
+    "ended": _l("ended"),
+    "consult_give": _l("consent given"),
+    "consult_withdraw": _l("consent withdrawn"),
 }
 
 
@@ -115,7 +138,19 @@ def person_name(user, recorded_name: str = "") -> str:
     return recorded_name or str(_l("deleted account"))
 
 
+def relation_status(code: str) -> str:
+    """The status of a care relation, as words."""
+    return _label(RELATION_STATUS_LABELS, code)
+
+
+def thread_event_label(code: str) -> str:
+    """What a professional did with a thread, as words."""
+    return _label(THREAD_EVENT_LABELS, code)
+
+
 LABEL_FUNCTIONS = (
+    relation_status,
+    thread_event_label,
     detail_label,
     person_name,
     booking_status_label,

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
 from portal.forms.base import PortalForm
 from portal.forms.fields import required, strip
@@ -73,7 +74,7 @@ class ReplyForm(KeyedForm):
 class ThreadActionForm(PortalForm):
     """Claim, close or reopen: the thread's version, so that a stale page is refused."""
 
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
 class HandOverForm(ThreadActionForm):

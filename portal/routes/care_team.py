@@ -93,7 +93,9 @@ def ask(organisation_id: int):
             flash(error_text(error.code), "error")
         else:
             db.session.commit()
-            flash(_("Your request is sent to %(name)s. You get an email when they confirm.", name=organisation.name), "ok")
+            flash(
+                _("Your request is sent to %(name)s. You get an email when they answer.", name=organisation.name), "ok"
+            )
         return redirect(url_for(".index"), code=303)
     pending = care_relations.open_relation(current_user.id, organisation.id)
     return render_template("care_team/ask.html", organisation=organisation, form=form, pending=pending)
@@ -113,8 +115,13 @@ def end(relation_id: int):
         flash(error_text(error.code), "error")
         return redirect(url_for(".index"), code=303)
     audit.record(
-        current_user, "change", "care_relation", context=audit_context(), object_id=relation.id,
-        subject=current_user, details="ended",
+        current_user,
+        "change",
+        "care_relation",
+        context=audit_context(),
+        object_id=relation.id,
+        subject=current_user,
+        details="ended",
     )
     db.session.commit()
     flash(_("%(name)s is no longer in your care team.", name=relation.organisation.name), "ok")
@@ -135,8 +142,13 @@ def consult_consent(organisation_id: int, choice: str):
         consultations.withdraw(current_user, organisation.id)
         flash(_("%(name)s can no longer see consultations about you.", name=organisation.name), "ok")
     audit.record(
-        current_user, "change", "involvement_consent", context=audit_context(), object_id=organisation.id,
-        subject=current_user, details=f"consult_{choice}",
+        current_user,
+        "change",
+        "involvement_consent",
+        context=audit_context(),
+        object_id=organisation.id,
+        subject=current_user,
+        details=f"consult_{choice}",
     )
     db.session.commit()
     return redirect(url_for(".index"), code=303)

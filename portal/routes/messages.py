@@ -14,6 +14,7 @@ from portal.models import Organisation, Thread
 from portal.services import policy as policies
 from portal.services.messaging import care_relations, queries, threads
 from portal.services.messaging import mail as message_mail
+from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import RESIDENT
 
@@ -88,7 +89,21 @@ def _thread_page(item: Thread, form: ReplyForm, problem: str | None = None, stat
         form=form,
         problem=problem,
         may_write=threads.may_write(current_user, item),
+        auto_reply=read_auto_reply,
     ), status
+
+
+@bp.get("/<int:thread_id>/updates")
+@policy(RESIDENT)
+def updates(thread_id: int):
+    """The messages after `after` as list items, for the open page to add without reloading (204: none)."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    views = queries.messages_after(item, current_user, request.args.get("after", 0, type=int) or 0)
+    if not views:
+        return "", 204
+    threads.mark_read(current_user, item)
+    db.session.commit()
+    return render_template("messages/updates.html", thread=item, views=views, auto_reply=read_auto_reply)
 
 
 @bp.post("/<int:thread_id>")

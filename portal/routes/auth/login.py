@@ -7,6 +7,7 @@ import logging
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from portal.access import policy, safe_next
 from portal.auth_session import NEXT_PAGE, begin_login, end_login, finish_login, pending_login
@@ -43,8 +44,9 @@ def _pending_key() -> str:
 
 
 def _next_page() -> str:
-    """Where to go after logging in: the page that asked for it, else the account page."""
-    return safe_next(session.pop(NEXT_PAGE, None)) or url_for("account.index")
+    """Where to go after logging in: the page that asked for it, else a professional's workspace or the account."""
+    home = "professional.index" if current_user.is_authenticated and current_user.role == "professional" else None
+    return safe_next(session.pop(NEXT_PAGE, None)) or url_for(home or "account.index")
 
 
 def _send_login_code(login) -> None:

@@ -35,6 +35,11 @@ def colleagues() -> list[User]:
 def audit_read(object_type: str, object_id: int, resident_id: int, details: str = "") -> None:
     """Log that the current professional read a resident's personal data (shown on the resident's page)."""
     audit.record(
-        current_user, "read", object_type, context=audit_context(), object_id=object_id, subject=resident_id,
+        current_user,
+        "read",
+        object_type,
+        context=audit_context(),
+        object_id=object_id,
+        subject=resident_id,
         details=details,
     )

@@ -16,6 +16,7 @@ from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
 from portal.services.messaging import consultations, queries, threads
 from portal.services.messaging import mail as message_mail
+from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
 
@@ -59,7 +60,22 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
         handover=handover,
         own_team=item.organisation_id == current_user.organisation_id,
         overdue=queries.is_overdue(item),
+        auto_reply=read_auto_reply,
     ), status
+
+
+@bp.get("/threads/<int:thread_id>/updates")
+@policy(CARE, personal_data=True)
+def updates(thread_id: int):
+    """New messages of an open thread page as list items (204: none); a delivery is a read, and logged."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    views = queries.messages_after(item, current_user, request.args.get("after", 0, type=int) or 0)
+    if not views:
+        return "", 204
+    threads.mark_read(current_user, item)
+    audit_read("thread", item.id, item.resident_id, details="new messages")
+    db.session.commit()
+    return render_template("messages/updates.html", thread=item, views=views, auto_reply=read_auto_reply)
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -110,8 +126,14 @@ def change(thread_id: int, change: str):
         flash(error_text(error.code), "error")
     else:
         db.session.commit()
-        flash({"claim": _("The thread is yours now."), "close": _("The thread is closed."),
-               "reopen": _("The thread is open again.")}[change], "ok")
+        flash(
+            {
+                "claim": _("The thread is yours now."),
+                "close": _("The thread is closed."),
+                "reopen": _("The thread is open again."),
+            }[change],
+            "ok",
+        )
     return redirect(url_for(".thread", thread_id=thread_id), code=303)
 
 
@@ -144,7 +166,8 @@ def hand_over(thread_id: int):
 def consult(resident_id: int):
     """Open a consultation about a resident with a team the resident agreed to."""
     person = load_or_404(User, resident_id, policies.may_see_resident)
-    allowed = [c.organisation for c in consultations.consents_of(person) if c.organisation_id != current_user.organisation_id]
+    own = current_user.organisation_id
+    allowed = [c.organisation for c in consultations.consents_of(person) if c.organisation_id != own]
     form = ConsultationForm()
     form.partner.choices = [(organisation.id, organisation.name) for organisation in allowed]
     problem = None

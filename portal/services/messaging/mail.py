@@ -162,3 +162,13 @@ def unread_for_team(organisation_id: int) -> int:
             ),
         )
     )
+
+
+def send_relation_confirmed(relation) -> bool:
+    """Tell the resident, without details, that there is news about their care team."""
+    resident = relation.resident
+    if resident is None or not resident.is_active_account:
+        return False
+    return send_mail(
+        resident.email, resident.locale, "care_team_news", link=external_url("care_team.index", lang=resident.locale)
+    )

@@ -126,8 +126,8 @@ class MessageView:
     read_at: datetime | None
 
 
-def messages_of(thread: Thread, viewer: User) -> list[MessageView]:
-    """The thread's messages, oldest first, each with when the other side read it (resident ↔ team)."""
+def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageView]:
+    """The thread's messages after id `after`, oldest first, each with when the other side read it."""
     viewer_party = party_of(viewer)
     other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
     receipt = (
@@ -137,11 +137,16 @@ def messages_of(thread: Thread, viewer: User) -> list[MessageView]:
     )
     statement = (
         select(Message, receipt)
-        .where(Message.thread_id == thread.id, Message.kind != "note")
+        .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
         .options(selectinload(Message.author), selectinload(Message.author_organisation))
         .order_by(Message.id)
     )
     return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
+
+
+def messages_after(thread: Thread, viewer: User, after: int) -> list[MessageView]:
+    """The messages newer than id `after` (a bounded id), for a page that shows the thread already."""
+    return messages_of(thread, viewer, max(0, min(after, 2**31 - 1))) if after >= 0 else []
 
 
 def unread_count(user: User) -> int:
