@@ -39,6 +39,7 @@ OBJECT_LABELS = {
     "attachment": _l("attachment"),
     "resident_overview": _l("overview of your care"),
     "resident_search": _l("search among residents"),
+    "team_inbox": _l("team inbox"),
     "care_relation": _l("care team"),
     "involvement_consent": _l("consent to consult"),
 }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from portal.access import is_personal, policy_of
 from portal.extensions import db
-from portal.models import AuditEvent, Booking, Invitation, LoginSession
+from portal.models import AuditEvent, AwayPeriod, Booking, CareRelation, Invitation, LoginSession, Message, Thread
 from portal.models.base import utcnow
 from portal.services.policy import POLICIES
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
@@ -22,6 +24,7 @@ COORDINATOR = frozenset({"coordinator"})
 STAFF = frozenset({"professional", "broker", "coordinator"})
 GUESTS = frozenset({"anonymous"})
 OWNER_A = frozenset({"resident_a"})
+CARE_TEAM = frozenset({"professional", "broker"})
 
 # Who may open each route, written out by hand: a new route fails the test until it is added here.
 EXPECTED = {
@@ -56,6 +59,32 @@ EXPECTED = {
     "booking.index": RESIDENTS,
     "booking.new_feed": RESIDENTS,
     "booking.stop_feed": RESIDENTS,
+    "care_team.ask": RESIDENTS,
+    "care_team.consult_consent": RESIDENTS,
+    "care_team.end": OWNER_A,  # resident A's care relation
+    "care_team.index": RESIDENTS,
+    "care_team.join": RESIDENTS,
+    "messages.index": RESIDENTS,
+    "messages.new": RESIDENTS,
+    "messages.notices": RESIDENTS,
+    "messages.reply": OWNER_A,  # resident A's thread with the other organisation
+    "messages.thread": OWNER_A,
+    "messages.updates": OWNER_A,
+    "professional.away": CARE_TEAM,
+    "professional.cancel_away": frozenset(),  # the other organisation's professional's away period
+    "professional.change": frozenset(),  # resident A is in the care of the other organisation only
+    "professional.consult": frozenset(),
+    "professional.hand_over": frozenset(),
+    "professional.inbox": CARE_TEAM,
+    "professional.index": CARE_TEAM,
+    "professional.invite": CARE_TEAM,
+    "professional.relation": frozenset(),
+    "professional.reply": frozenset(),
+    "professional.reply_days": CARE_TEAM,
+    "professional.resident": frozenset(),
+    "professional.residents": CARE_TEAM,
+    "professional.thread": frozenset(),
+    "professional.updates": frozenset(),
     "broker.cancel_session": COORDINATOR,  # objects of another organisation than the staff's
     "broker.edit_location": COORDINATOR,
     "broker.edit_programme": COORDINATOR,
@@ -135,8 +164,13 @@ def people(make_app):
         session.booked = 1
         db.session.add(booking)
         users["organiser"] = UserFactory(role="broker", organisation=other)
+        relation, thread, away = _messaging_of_resident_a(users["resident_a"], other, users["organiser"])
         db.session.commit()
         ids = {
+            "relation": relation.id,
+            "thread": thread.id,
+            "away": away.id,
+            "other_org": other.id,
             "booking": booking.id,
             "invitation": invitation.id,
             "account": users["resident_a"].id,
@@ -146,6 +180,21 @@ def people(make_app):
             "location": programme.location_id,
         }
         yield app, users, ids
+
+
+def _messaging_of_resident_a(resident, organisation, organiser):
+    """Resident A in the care of `organisation` only, with a thread there; the organiser's away period."""
+    now = utcnow()
+    relation = CareRelation(
+        resident=resident, organisation=organisation, status="active", started_by="resident", active_since=now
+    )
+    thread = Thread(kind="team", resident=resident, organisation=organisation, subject="Vraag", last_message_at=now)
+    db.session.add_all([relation, thread])
+    db.session.flush()
+    db.session.add(Message(thread_id=thread.id, author_id=resident.id, body="Hallo"))
+    away = AwayPeriod(user_id=organiser.id, first_day=now.date(), last_day=now.date() + timedelta(days=3))
+    db.session.add(away)
+    return relation, thread, away
 
 
 def client_for(app, role, users):
@@ -164,7 +213,7 @@ def url_for_rule(rule, ids, own_login_ids):
         "token": "not-a-real-token",
         "purpose": "activity_news",
         "choice": "give",
-        "change": "deactivate",
+        "change": "claim" if rule.endpoint == "professional.change" else "deactivate",
         "filename": "css/portal.css" if rule.endpoint == "static" else "leaflet.js",
         "login_id": own_login_ids["resident_a"],
         "programme_id": ids.get("programme", 1),
@@ -175,6 +224,12 @@ def url_for_rule(rule, ids, own_login_ids):
         "action": "cancel" if rule.endpoint == "broker.cancel_session" else "archive",
         "invitation_id": ids["invitation"],
         "account_id": ids["account"],
+        "thread_id": ids.get("thread", 1),
+        "relation_id": ids.get("relation", 1),
+        "resident_id": ids["account"],
+        "organisation_id": ids.get("other_org", 1),
+        "period_id": ids.get("away", 1),
+        "answer": "accept",
     }
     path = rule.rule
     for argument in rule.arguments:
@@ -284,8 +339,10 @@ def test_personal_data_routes_write_an_audit_record(people):
     personal = [rule for rule in app.url_map.iter_rules() if is_personal(app, rule.endpoint)]
     audited = 0
     for rule in personal:
-        # Who booked a session is for the organising organisation only; the rest are coordinator pages.
-        reader = "organiser" if rule.endpoint == "broker.participants" else "coordinator"
+        # Who booked a session, and a resident's messages, are for the organisation in charge (the organiser's);
+        # the rest are coordinator pages.
+        in_charge = rule.endpoint == "broker.participants" or rule.endpoint.startswith("professional.")
+        reader = "organiser" if in_charge else "coordinator"
         client, _ = client_for(app, reader, users)
         url = url_for_rule(rule, ids, {"resident_a": 1})
         if rule.endpoint == "admin.account_search":

@@ -9,6 +9,12 @@ from sqlalchemy import String, Text, select
 from portal.extensions import db
 from portal.models import (
     AccountToken,
+    CareRelation,
+    InvolvementConsent,
+    Message,
+    MessageReceipt,
+    Thread,
+    ThreadEvent,
     AuditEvent,
     Booking,
     CalendarFeed,
@@ -95,8 +101,27 @@ def _seed_every_table(secret_key):
     audit.record(coordinator, "read", "account", context=audit.AuditContext("r1", "10.0.0.1"), subject=resident)
     audit.record(resident, "export", "account", context=audit.AuditContext("r2", "10.0.0.2"), subject=resident)
     account_mail.send_password_changed(resident)  # queued, not sent: the outbox holds name and address
+    _seed_messaging(resident, organisation)
     db.session.commit()
     return resident
+
+
+def _seed_messaging(resident, organisation):
+    """A care relation, an unused invitation to her address, a consent, a thread, a consultation, a handover."""
+    from portal.services.messaging import care_relations, consultations, threads
+
+    poh = UserFactory(role="professional", organisation=organisation)
+    colleague = UserFactory(role="professional", organisation=organisation)
+    _relation, code = care_relations.invite(poh)
+    care_relations.accept_invitation(resident, code)
+    care_relations.invite(poh, "fatma.yilmaz@example.org")
+    buurtteam = OrganisationFactory(kind="buurtteam")
+    consultations.give(resident, buurtteam)
+    thread = threads.start_thread(resident, organisation, "Fatma's vraag", "Groet, Fatma Yilmaz", "fatma-thread-key-01")
+    threads.post(poh, thread, "Dag Fatma", "fatma-answer-key-001")
+    threads.hand_over(poh, thread, colleague, "Fatma belt liever", thread.version)
+    threads.mark_read(colleague, thread)
+    consultations.start(poh, resident, buurtteam, "Over Fatma", "Kennen jullie Fatma?", "fatma-consult-key-01")
 
 
 PERSONAL = ("fatma", "yilmaz", "fatma's phone")
@@ -133,6 +158,9 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     assert erased.deleted_at is not None and not erased.is_active_account and erased.totp_secret is None
     for model in (AccountToken, Consent, LoginSession, RecoveryCode, Booking, CalendarFeed):
         assert db.session.scalars(select(model).where(model.user_id == resident_id)).all() == []
+    # Threads, messages, receipts, the team's log, relations (and the invitation to her address), consents: gone.
+    for model in (Thread, Message, MessageReceipt, ThreadEvent, CareRelation, InvolvementConsent):
+        assert db.session.scalar(select(db.func.count()).select_from(model)) == 0, model.__name__
     # The place the resident held went to the next on the waiting list, who was told by mail.
     promoted = db.session.scalar(select(Booking).join(Booking.user).where(User.email == "next@example.org"))
     assert promoted.status == "confirmed" and promoted.session.booked == 1
@@ -147,6 +175,8 @@ def test_every_table_is_seeded_by_the_residue_test():
     seeded = {"users", "organisations", "neighbourhoods", "login_sessions", "account_tokens", "recovery_codes"}
     seeded |= {"invitations", "consents", "audit_events", "bookings", "calendar_feeds", "outbox_mails"}
     seeded |= {"auth_throttle"}  # digests of addresses only, deleted with the account
+    seeded |= {"care_relations", "involvement_consents", "threads", "messages", "message_receipts", "thread_events"}
+    seeded |= {"away_periods"}  # staff only
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings

@@ -34,6 +34,8 @@ def inbox():
         abort(404)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     rows, more = queries.team_box(current_user, box, page)
+    audit_read("team_inbox", current_user.organisation_id, None, details=box)
+    db.session.commit()
     return render_template(
         "professional/inbox.html", box=box, rows=rows, page=page, more=more, counts=queries.box_counts(current_user)
     )
@@ -86,7 +88,7 @@ def thread(thread_id: int):
 
 
 @bp.post("/threads/<int:thread_id>")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 @limiter.limit("120 per hour", key_func=_user_key)
 def reply(thread_id: int):
     """Answer in a thread; answering an unassigned thread takes it."""
@@ -111,7 +113,7 @@ def reply(thread_id: int):
 
 
 @bp.post("/threads/<int:thread_id>/<any(claim, close, reopen):change>")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 def change(thread_id: int, change: str):
     """Take, close or reopen a thread; a change from a stale page is refused with a message."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
@@ -138,7 +140,7 @@ def change(thread_id: int, change: str):
 
 
 @bp.post("/threads/<int:thread_id>/hand-over")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 def hand_over(thread_id: int):
     """Give a thread to a colleague with a note; they get a mail without content."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
@@ -183,6 +185,8 @@ def consult(resident_id: int):
             db.session.commit()
             flash(_("Your consultation is sent."), "ok")
             return redirect(url_for(".thread", thread_id=item.id), code=303)
+    audit_read("resident_overview", person.id, person.id, details="consultation")
+    db.session.commit()
     form.new_key()
     return render_template(
         "professional/consult.html", person=person, form=form, allowed=allowed, problem=problem

@@ -47,9 +47,8 @@ def residents():
     """The residents in our organisation's care, searchable by name."""
     name = (request.args.get("q") or "")[:80]
     relations = care_relations.residents_of(current_user.organisation_id, name)
-    if name:
-        audit_read("resident_search", current_user.organisation_id, None, details=f"{len(relations)} found")
-        db.session.commit()
+    audit_read("resident_search", current_user.organisation_id, None, details=f"{len(relations)} shown")
+    db.session.commit()
     return render_template("professional/residents.html", relations=relations, q=name)
 
 
@@ -107,7 +106,7 @@ def relation(relation_id: int, answer: str):
         db.session.rollback()
         flash(error_text(error.code), "error")
         return redirect(url_for(".index"), code=303)
-    if item.resident is not None and answer == "accept":
+    if item.resident is not None and answer in ("accept", "decline"):
         message_mail.send_relation_confirmed(item)
     db.session.commit()
     flash(_("Saved."), "ok")

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import CalendarFeed, Consent, LoginSession, User
 from portal.services import audit
 from portal.services.booking import queries
+from portal.services.messaging import personal_data as messaging_data
 
 
 def _iso(moment) -> str | None:
@@ -103,5 +104,8 @@ def export_data(user: User, readable: bool = False) -> dict:
         "consents": _consents(user, stamp),
         "bookings": _bookings(user, stamp),
         "calendar_feed": _calendar_feed(user, stamp),
+        "care_team": messaging_data.care_team_copy(user, stamp),
+        "consult_consents": messaging_data.consult_consents_copy(user, stamp),
+        "threads": messaging_data.threads_copy(user, stamp),
         "viewed_by": _viewed_by(user, stamp),
     }
