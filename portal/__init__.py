@@ -82,10 +82,11 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_input_guard(app: Flask) -> None:
-    """Slug URLs and a refusal of NUL bytes, before any view reads the request."""
-    from portal import input_guard
+    """Slug URLs, a refusal of NUL bytes, and the larger body limit of the routes that take files."""
+    from portal import input_guard, message_uploads
 
     input_guard.init_app(app)
+    message_uploads.init_app(app)
 
 
 def register_request_logging(app: Flask) -> None:

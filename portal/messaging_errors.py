@@ -22,6 +22,12 @@ ERRORS = {
     "bad_days": _l("Please choose a last day that is on or after the first day, and not in the past."),
     "bad_cover": _l("Please choose a colleague of your own team."),
     "too_many": _l("You tried too many codes. Please wait an hour and try again."),
+    "empty": _l("One of the files is empty."),
+    "too_large": _l("One of the files is too large. Each file can be at most 5 MB."),
+    "too_many_files": _l("You can send at most 3 files with one message."),
+    "unknown_type": _l("You can only send photos (JPEG, PNG) and PDF files."),
+    "damaged": _l("One of the files cannot be opened. Please try another file."),
+    "unsafe_pdf": _l("This PDF file contains parts we do not accept, such as scripts. Please send another file."),
 }
 
 

@@ -37,6 +37,7 @@ def base_config(tmp_path) -> dict:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SERVER_NAME": None,
         "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "PORTAL_ATTACHMENT_DIR": str(tmp_path / "attachments"),
     }
 
 

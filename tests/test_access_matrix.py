@@ -9,8 +9,19 @@ from sqlalchemy import func, select
 
 from portal.access import is_personal, policy_of
 from portal.extensions import db
-from portal.models import AuditEvent, AwayPeriod, Booking, CareRelation, Invitation, LoginSession, Message, Thread
+from portal.models import (
+    Attachment,
+    AuditEvent,
+    AwayPeriod,
+    Booking,
+    CareRelation,
+    Invitation,
+    LoginSession,
+    Message,
+    Thread,
+)
 from portal.models.base import utcnow
+from portal.services.messaging import attachments
 from portal.services.policy import POLICIES
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import sign_in
@@ -64,12 +75,14 @@ EXPECTED = {
     "care_team.end": OWNER_A,  # resident A's care relation
     "care_team.index": RESIDENTS,
     "care_team.join": RESIDENTS,
+    "messages.attachment": OWNER_A,
     "messages.index": RESIDENTS,
     "messages.new": RESIDENTS,
     "messages.notices": RESIDENTS,
     "messages.reply": OWNER_A,  # resident A's thread with the other organisation
     "messages.thread": OWNER_A,
     "messages.updates": OWNER_A,
+    "professional.attachment": frozenset(),
     "professional.away": CARE_TEAM,
     "professional.cancel_away": frozenset(),  # the other organisation's professional's away period
     "professional.change": frozenset(),  # resident A is in the care of the other organisation only
@@ -170,6 +183,7 @@ def people(make_app):
             "relation": relation.id,
             "thread": thread.id,
             "away": away.id,
+            "attachment": db.session.scalar(select(Attachment.id)),
             "other_org": other.id,
             "booking": booking.id,
             "invitation": invitation.id,
@@ -191,10 +205,24 @@ def _messaging_of_resident_a(resident, organisation, organiser):
     thread = Thread(kind="team", resident=resident, organisation=organisation, subject="Vraag", last_message_at=now)
     db.session.add_all([relation, thread])
     db.session.flush()
-    db.session.add(Message(thread_id=thread.id, author_id=resident.id, body="Hallo"))
+    message = Message(thread_id=thread.id, author_id=resident.id, body="Hallo")
+    db.session.add(message)
+    db.session.flush()
+    attachments.attach(message, attachments.check_all([attachments.Upload("foto.png", tiny_png())]))
     away = AwayPeriod(user_id=organiser.id, first_day=now.date(), last_day=now.date() + timedelta(days=3))
     db.session.add(away)
     return relation, thread, away
+
+
+def tiny_png() -> bytes:
+    """A 2 x 2 PNG image."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def client_for(app, role, users):
@@ -229,6 +257,7 @@ def url_for_rule(rule, ids, own_login_ids):
         "resident_id": ids["account"],
         "organisation_id": ids.get("other_org", 1),
         "period_id": ids.get("away", 1),
+        "attachment_id": ids.get("attachment", 1),
         "answer": "accept",
     }
     path = rule.rule

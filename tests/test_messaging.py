@@ -49,8 +49,12 @@ def test_a_resident_writes_to_their_practice_and_the_team_answers(app, client, l
     response = post_form(
         client,
         "/nl/messages/new",
-        {"organisation": practice.id, "subject": "Vraag over mijn medicijnen", "body": "Mag ik dit samen nemen?",
-         "key": key()},
+        {
+            "organisation": practice.id,
+            "subject": "Vraag over mijn medicijnen",
+            "body": "Mag ik dit samen nemen?",
+            "key": key(),
+        },
     )
     assert response.status_code == 303
     thread = db.session.scalar(select(Thread))
@@ -96,8 +100,12 @@ def test_without_a_care_relation_nobody_writes_or_reads(app, client, login, prac
     thread = threads.start_thread(other, practice, "Van een ander", "Niet voor u", key())
     db.session.commit()
     assert client.get(f"/nl/messages/{thread.id}").status_code == 404
-    assert post_form(client, f"/nl/messages/{thread.id}", {"body": "x", "key": key(2)},
-                     token_from="/nl/messages").status_code == 404
+    assert (
+        post_form(
+            client, f"/nl/messages/{thread.id}", {"body": "x", "key": key(2)}, token_from="/nl/messages"
+        ).status_code
+        == 404
+    )
 
 
 def test_two_professionals_claim_at_once_and_one_wins(app, practice):

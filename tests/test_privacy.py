@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import String, Text, select
 
 from portal.extensions import db
 from portal.models import (
     AccountToken,
-    CareRelation,
-    InvolvementConsent,
-    Message,
-    MessageReceipt,
-    Thread,
-    ThreadEvent,
+    Attachment,
     AuditEvent,
     Booking,
     CalendarFeed,
+    CareRelation,
     Consent,
     Invitation,
+    InvolvementConsent,
     LoginSession,
+    Message,
+    MessageReceipt,
     RecoveryCode,
+    Thread,
+    ThreadEvent,
     User,
 )
 from portal.models.base import Base
@@ -106,9 +108,12 @@ def _seed_every_table(secret_key):
     return resident
 
 
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 def _seed_messaging(resident, organisation):
     """A care relation, an unused invitation to her address, a consent, a thread, a consultation, a handover."""
-    from portal.services.messaging import care_relations, consultations, threads
+    from portal.services.messaging import attachments, care_relations, consultations, threads
 
     poh = UserFactory(role="professional", organisation=organisation)
     colleague = UserFactory(role="professional", organisation=organisation)
@@ -118,6 +123,8 @@ def _seed_messaging(resident, organisation):
     buurtteam = OrganisationFactory(kind="buurtteam")
     consultations.give(resident, buurtteam)
     thread = threads.start_thread(resident, organisation, "Fatma's vraag", "Groet, Fatma Yilmaz", "fatma-thread-key-01")
+    first = db.session.scalar(select(Message).where(Message.thread_id == thread.id))
+    attachments.attach(first, attachments.check_all([attachments.Upload("fatma yilmaz.pdf", MINIMAL_PDF)]))
     threads.post(poh, thread, "Dag Fatma", "fatma-answer-key-001")
     threads.hand_over(poh, thread, colleague, "Fatma belt liever", thread.version)
     threads.mark_read(colleague, thread)
@@ -159,8 +166,10 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     for model in (AccountToken, Consent, LoginSession, RecoveryCode, Booking, CalendarFeed):
         assert db.session.scalars(select(model).where(model.user_id == resident_id)).all() == []
     # Threads, messages, receipts, the team's log, relations (and the invitation to her address), consents: gone.
-    for model in (Thread, Message, MessageReceipt, ThreadEvent, CareRelation, InvolvementConsent):
+    for model in (Thread, Message, MessageReceipt, ThreadEvent, CareRelation, InvolvementConsent, Attachment):
         assert db.session.scalar(select(db.func.count()).select_from(model)) == 0, model.__name__
+    stored = [path for path in Path(app.config["PORTAL_ATTACHMENT_DIR"]).rglob("*") if path.is_file()]
+    assert stored == []  # the files went with the rows, after the commit
     # The place the resident held went to the next on the waiting list, who was told by mail.
     promoted = db.session.scalar(select(Booking).join(Booking.user).where(User.email == "next@example.org"))
     assert promoted.status == "confirmed" and promoted.session.booked == 1
@@ -176,7 +185,7 @@ def test_every_table_is_seeded_by_the_residue_test():
     seeded |= {"invitations", "consents", "audit_events", "bookings", "calendar_feeds", "outbox_mails"}
     seeded |= {"auth_throttle"}  # digests of addresses only, deleted with the account
     seeded |= {"care_relations", "involvement_consents", "threads", "messages", "message_receipts", "thread_events"}
-    seeded |= {"away_periods"}  # staff only
+    seeded |= {"away_periods", "attachments"}  # away periods: staff only
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings

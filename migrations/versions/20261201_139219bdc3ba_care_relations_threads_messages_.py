@@ -158,6 +158,23 @@ def upgrade():
     sa.ForeignKeyConstraint(['reader_id'], ['users.id'], name=op.f('fk_message_receipts_reader_id_users')),
     sa.PrimaryKeyConstraint('message_id', 'party', name=op.f('pk_message_receipts'))
     )
+    op.create_table('attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('storage_key', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('pdf', 'jpeg', 'png')", name=op.f('ck_attachments_kind_known')),
+    sa.CheckConstraint('size > 0', name=op.f('ck_attachments_size_positive')),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_attachments_message_id_messages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_attachments_storage_key'))
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_message_id'), ['message_id'], unique=False)
+
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reply_days', sa.Integer(), server_default='3', nullable=False))
         batch_op.create_check_constraint('reply_days_range', 'reply_days BETWEEN 1 AND 10')
@@ -177,6 +194,10 @@ def downgrade():
         batch_op.drop_constraint(op.f('ck_organisations_reply_days_range'), type_='check')
         batch_op.drop_column('reply_days')
 
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_message_id'))
+
+    op.drop_table('attachments')
     op.drop_table('message_receipts')
     with op.batch_alter_table('thread_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thread_events_thread_id'))

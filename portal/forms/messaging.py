@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -57,18 +58,28 @@ class KeyedForm(PortalForm):
         self.key.data = secrets.token_urlsafe(16)
 
 
+def files_field() -> MultipleFileField:
+    """Photos or PDF files sent with a message (optional)."""
+    return MultipleFileField(
+        _l("Add a photo or PDF file"),
+        description=_l("Optional. At most 3 files of 5 MB each: photos (JPEG, PNG) or PDF files."),
+    )
+
+
 class NewThreadForm(KeyedForm):
     """A resident's new question to one of their teams."""
 
     organisation = SelectField(_l("To"), coerce=int, validators=[required(_l("Please choose who you write to."))])
     subject = subject_field()
     body = body_field()
+    files = files_field()
 
 
 class ReplyForm(KeyedForm):
     """A message in an existing thread."""
 
     body = body_field()
+    files = files_field()
 
 
 class ThreadActionForm(PortalForm):

@@ -6,6 +6,7 @@ from portal.models.base import Base
 from portal.models.booking import Booking, CalendarFeed
 from portal.models.mail import OutboxMail
 from portal.models.messaging import (
+    Attachment,
     AwayPeriod,
     CareRelation,
     InvolvementConsent,
@@ -29,6 +30,7 @@ from portal.models.throttle import AuthThrottle
 from portal.models.user import User
 
 __all__ = [
+    "Attachment",
     "AwayPeriod",
     "CareRelation",
     "InvolvementConsent",

@@ -156,6 +156,7 @@ class Message(Base):
 
     author: Mapped[User | None] = relationship()
     author_organisation: Mapped[Organisation | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="message", order_by="Attachment.id")
 
     __table_args__ = (
         CheckConstraint("kind IN ('message', 'auto_reply', 'note')", name="kind_known"),
@@ -209,3 +210,24 @@ class AwayPeriod(Base):
     cover: Mapped[User | None] = relationship(foreign_keys=[cover_id])
 
     __table_args__ = (CheckConstraint("last_day >= first_day", name="days_in_order"),)
+
+
+class Attachment(Base):
+    """A file sent with a message: cleaned, encrypted and kept outside static/ under a random key."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(SealedText)
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="attachments")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('pdf', 'jpeg', 'png')", name="kind_known"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )

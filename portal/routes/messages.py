@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
+from portal.downloads import named_download
 from portal.extensions import db, limiter
 from portal.forms.messaging import NewThreadForm, NoticeForm, ReplyForm
+from portal.message_uploads import checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Organisation, Thread
+from portal.models import Attachment, Organisation, Thread
 from portal.services import policy as policies
-from portal.services.messaging import care_relations, queries, threads
+from portal.services.messaging import attachments, care_relations, queries, threads
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
+from portal.services.messaging.files import KINDS, AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import RESIDENT
 
@@ -53,8 +56,10 @@ def new():
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data)
         try:
+            cleaned = checked_uploads(form.files.data)
             thread = threads.start_thread(current_user, organisation, form.subject.data, form.body.data, form.key.data)
-        except MessagingError as error:
+            attachments.attach(thread_messages(thread)[0], cleaned)
+        except (MessagingError, AttachmentError) as error:
             db.session.rollback()
             problem = error_text(error.code)
         else:
@@ -118,8 +123,10 @@ def reply(thread_id: int):
     if not form.validate_on_submit():
         return _thread_page(item, form, status=400)
     try:
-        threads.post(current_user, item, form.body.data, form.key.data)
-    except MessagingError as error:
+        cleaned = checked_uploads(form.files.data)
+        message = threads.post(current_user, item, form.body.data, form.key.data)
+        attachments.attach(message, cleaned)
+    except (MessagingError, AttachmentError) as error:
         db.session.rollback()
         if error.code == "duplicate":
             return redirect(url_for(".thread", thread_id=thread_id, _anchor="latest"), code=303)
@@ -142,3 +149,19 @@ def notices():
     else:
         flash(_("Please choose one."), "error")
     return redirect(url_for(".index"), code=303)
+
+
+def thread_messages(thread: Thread):
+    """The messages of a thread just made (its first one)."""
+    return [view.message for view in queries.messages_of(thread, current_user)]
+
+
+@bp.get("/<int:thread_id>/files/<int:attachment_id>")
+@policy(RESIDENT)
+def attachment(thread_id: int, attachment_id: int):
+    """A file of a message in my thread, as a download."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.message.thread_id != item.id:
+        abort(404)
+    return named_download(attachments.content(found), KINDS[found.kind], found.filename)

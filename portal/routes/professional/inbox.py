@@ -8,15 +8,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.access import load_or_404, policy
+from portal.downloads import named_download
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, ReplyForm, ThreadActionForm
+from portal.message_uploads import checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Organisation, Thread, ThreadEvent, User
+from portal.models import Attachment, Organisation, Thread, ThreadEvent, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
-from portal.services.messaging import consultations, queries, threads
+from portal.services.messaging import attachments, consultations, queries, threads
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
+from portal.services.messaging.files import KINDS, AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
 
@@ -97,8 +100,10 @@ def reply(thread_id: int):
     if not form.validate_on_submit():
         return _page(item, form, status=400)
     try:
+        cleaned = checked_uploads(form.files.data)
         message = threads.post(current_user, item, form.body.data, form.key.data)
-    except MessagingError as error:
+        attachments.attach(message, cleaned)
+    except (MessagingError, AttachmentError) as error:
         db.session.rollback()
         if error.code == "duplicate":
             return redirect(url_for(".thread", thread_id=thread_id, _anchor="latest"), code=303)
@@ -191,3 +196,17 @@ def consult(resident_id: int):
     return render_template(
         "professional/consult.html", person=person, form=form, allowed=allowed, problem=problem
     ), 400 if problem or form.errors else 200
+
+
+@bp.get("/threads/<int:thread_id>/files/<int:attachment_id>")
+@policy(CARE, personal_data=True)
+def attachment(thread_id: int, attachment_id: int):
+    """A file of a message in a thread the team may see, as a download; logged."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.message.thread_id != item.id:
+        abort(404)
+    body = attachments.content(found)
+    audit_read("attachment", found.id, item.resident_id)
+    db.session.commit()
+    return named_download(body, KINDS[found.kind], found.filename)

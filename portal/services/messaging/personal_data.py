@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import delete, func, or_, select
 
 from portal.extensions import db
-from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Thread, ThreadEvent, User
+from portal.models import (
+    Attachment,
+    CareRelation,
+    InvolvementConsent,
+    Message,
+    MessageReceipt,
+    Thread,
+    ThreadEvent,
+    User,
+)
+from portal.services.messaging import attachments
 
 
 def care_team_copy(user: User, stamp) -> list[dict]:
@@ -70,6 +80,7 @@ def threads_copy(user: User, stamp) -> list[dict]:
                         "kind": message.kind,
                         "at": stamp(message.created_at),
                         "text": message.body,
+                        "attachments": [a.filename for a in message.attachments],
                     }
                     for message in messages
                 ],
@@ -84,13 +95,13 @@ def thread_ids_of(user: User):
 
 
 def erase(user: User, old_email: str) -> list[str]:
-    """Delete the resident's threads (with messages, receipts and the team's log), relations and consents.
+    """Delete the resident's threads (messages, receipts, attachments, the team's log), relations and consents.
 
-    Returns the storage keys of the attachments whose files the caller removes after the commit."""
+    The attachment files are removed once the erasure commits; returns their storage keys."""
     ids = thread_ids_of(user).scalar_subquery()
     message_ids = select(Message.id).where(Message.thread_id.in_(ids)).scalar_subquery()
-    keys = attachment_keys(message_ids)
-    delete_attachments(message_ids)
+    keys = attachments.keys_of(message_ids)
+    db.session.execute(delete(Attachment).where(Attachment.message_id.in_(message_ids)))
     db.session.execute(delete(MessageReceipt).where(MessageReceipt.message_id.in_(message_ids)))
     db.session.execute(delete(Message).where(Message.thread_id.in_(ids)))
     db.session.execute(delete(ThreadEvent).where(ThreadEvent.thread_id.in_(ids)))
@@ -103,14 +114,5 @@ def erase(user: User, old_email: str) -> list[str]:
     )
     # Receipts the resident gave in other threads are gone with those threads; none remain elsewhere.
     db.session.execute(delete(MessageReceipt).where(MessageReceipt.reader_id == user.id))
+    attachments.discard_after_commit(keys)
     return keys
-
-
-def attachment_keys(message_ids) -> list[str]:
-    """The storage keys of the attachments of these messages (none until attachments exist)."""
-    return []
-
-
-def delete_attachments(message_ids) -> None:
-    """Delete the attachment rows of these messages (none until attachments exist)."""
-    return None

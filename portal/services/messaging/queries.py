@@ -138,7 +138,9 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
     statement = (
         select(Message, receipt)
         .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
-        .options(selectinload(Message.author), selectinload(Message.author_organisation))
+        .options(
+            selectinload(Message.author), selectinload(Message.author_organisation), selectinload(Message.attachments)
+        )
         .order_by(Message.id)
     )
     return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
