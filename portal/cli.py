@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
     from portal.booking_cli import send_reminders
     from portal.content_cli import content
     from portal.mail_cli import send_mail_command
+    from portal.messaging_cli import messages
 
     for command in (
         seed_demo,
@@ -138,5 +139,6 @@ def init_app(app: Flask) -> None:
         content,
         send_reminders,
         send_mail_command,
+        messages,
     ):
         app.cli.add_command(command)

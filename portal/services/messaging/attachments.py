@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from flask import current_app
 from sqlalchemy import event, select
 
@@ -96,14 +97,17 @@ def keys_of(message_ids) -> list[str]:
     return list(db.session.scalars(select(Attachment.storage_key).where(Attachment.message_id.in_(message_ids))))
 
 
-def rotate_all() -> int:
-    """Encrypt every stored file again with the newest message key; returns how many files."""
+def rotate_all() -> tuple[int, int]:
+    """Encrypt every stored file again with the newest message key; returns (files done, files no key opens)."""
     files = store()
-    count = 0
+    done = unreadable = 0
     for key in db.session.scalars(select(Attachment.storage_key)):
         try:
             files.rotate(key)
-        except AttachmentError:
+        except AttachmentError:  # the file is missing: nothing to encrypt
             continue
-        count += 1
-    return count
+        except InvalidToken:
+            unreadable += 1
+            continue
+        done += 1
+    return done, unreadable
