@@ -56,7 +56,12 @@ AUDIT_ACTION_LABELS = {
 # languages CLDR has no name for
 LANGUAGE_NAMES = {"ber": _l("Berber (Tamazight)")}
 
-STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "published": _l("published"),
+    "care_team": _l("only for residents in our care"),
+    "archived": _l("archived"),
+}
 
 
 CHANGE_FIELD_LABELS = {

@@ -22,6 +22,7 @@ ERRORS = {
     "bad_days": _l("Please choose a last day that is on or after the first day, and not in the past."),
     "bad_cover": _l("Please choose a colleague of your own team."),
     "too_many": _l("You tried too many codes. Please wait an hour and try again."),
+    "bad_slot": _l("This time can no longer be offered. Please choose another time."),
     "empty": _l("One of the files is empty."),
     "too_large": _l("One of the files is too large. Each file can be at most 5 MB."),
     "too_many_files": _l("You can send at most 3 files with one message."),

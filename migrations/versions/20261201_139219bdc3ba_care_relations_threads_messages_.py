@@ -123,7 +123,9 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=64), nullable=True),
     sa.Column('notified_at', sa.DateTime(), nullable=True),
+    sa.Column('offered_session_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind IN ('message', 'auto_reply', 'note')", name=op.f('ck_messages_kind_known')),
+    sa.ForeignKeyConstraint(['offered_session_id'], ['sessions.id'], name=op.f('fk_messages_offered_session_id_sessions')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_messages_author_id_users')),
     sa.ForeignKeyConstraint(['author_organisation_id'], ['organisations.id'], name=op.f('fk_messages_author_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_messages_thread_id_threads')),
@@ -179,6 +181,10 @@ def upgrade():
         batch_op.add_column(sa.Column('reply_days', sa.Integer(), server_default='3', nullable=False))
         batch_op.create_check_constraint('reply_days_range', 'reply_days BETWEEN 1 AND 10')
 
+    with op.batch_alter_table('programmes', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_programmes_status_known'), type_='check')
+        batch_op.create_check_constraint('status_known', "status IN ('draft', 'published', 'care_team', 'archived')")
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message_notice', sa.String(length=10), server_default='instant', nullable=False))
         batch_op.create_check_constraint('message_notice_known', "message_notice IN ('instant', 'daily', 'none')")
@@ -186,6 +192,11 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("UPDATE programmes SET status = 'draft' WHERE status = 'care_team'")
+    with op.batch_alter_table('programmes', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_programmes_status_known'), type_='check')
+        batch_op.create_check_constraint('status_known', "status IN ('draft', 'published', 'archived')")
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_users_message_notice_known'), type_='check')
         batch_op.drop_column('message_notice')

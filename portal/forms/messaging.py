@@ -82,6 +82,12 @@ class ReplyForm(KeyedForm):
     files = files_field()
 
 
+class TeamReplyForm(ReplyForm):
+    """A professional's answer, which can offer one of the team's consult slots."""
+
+    slot = SelectField(_l("Offer a time for an appointment"), coerce=int, validators=[Optional()], default=0)
+
+
 class ThreadActionForm(PortalForm):
     """Claim, close or reopen: the thread's version, so that a stale page is refused."""
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.neighbourhood import Organisation
+from portal.models.programme import Session
 from portal.models.sealed import SealedText
 from portal.models.user import User
 
@@ -153,8 +154,10 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
 
     author: Mapped[User | None] = relationship()
+    offered_session: Mapped[Session | None] = relationship()
     author_organisation: Mapped[Organisation | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(back_populates="message", order_by="Attachment.id")
 

@@ -97,7 +97,7 @@ class Programme(Base):
             "category IN ('bewegen', 'ontmoeten', 'creatief', 'gezondheid', 'opvoeden', 'geld-werk')",
             name="category_known",
         ),
-        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_known"),
+        CheckConstraint("status IN ('draft', 'published', 'care_team', 'archived')", name="status_known"),
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
         CheckConstraint("cancel_cutoff_minutes BETWEEN 0 AND 10080", name="cancel_cutoff_range"),
     )

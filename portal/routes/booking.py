@@ -61,7 +61,7 @@ def index():
 def book(session_id: int):
     """Confirm and book a place (or a place on the waiting list) in one session."""
     session = db.session.get(Session, session_id)
-    reason = places.why_not_bookable(session)
+    reason = places.why_not_bookable(session, user=current_user)
     if reason == "not_found":
         abort(404)
     existing = queries.active_booking(current_user, session_id)

@@ -19,7 +19,7 @@ from portal.models import CareRelation, Organisation
 from portal.services import audit
 from portal.services import policy as policies
 from portal.services.accounts import throttle
-from portal.services.messaging import care_relations, consultations
+from portal.services.messaging import care_relations, consultations, slots
 from portal.services.messaging.care_relations import CareError
 from portal.services.policy import RESIDENT
 
@@ -51,6 +51,7 @@ def index():
         relations=relations,
         consents=consents,
         may_consent=[o for o in others if o.id not in consented],
+        slots=slots.slots_for(current_user),
         action=ActionForm(),
     )
 

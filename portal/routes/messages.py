@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -95,6 +97,7 @@ def _thread_page(item: Thread, form: ReplyForm, problem: str | None = None, stat
         problem=problem,
         may_write=threads.may_write(current_user, item),
         auto_reply=read_auto_reply,
+        offer_key=secrets.token_urlsafe(16),
     ), status
 
 
@@ -108,7 +111,13 @@ def updates(thread_id: int):
         return "", 204
     threads.mark_read(current_user, item)
     db.session.commit()
-    return render_template("messages/updates.html", thread=item, views=views, auto_reply=read_auto_reply)
+    return render_template(
+        "messages/updates.html",
+        thread=item,
+        views=views,
+        auto_reply=read_auto_reply,
+        offer_key=secrets.token_urlsafe(16),
+    )
 
 
 @bp.post("/<int:thread_id>")

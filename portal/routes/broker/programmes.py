@@ -137,17 +137,17 @@ def edit_programme(programme_id: int):
     return render_template("broker/programme_form.html", form=form, programme=item)
 
 
-@bp.post("/programmes/<int:programme_id>/<any(publish, draft, confirm):action>")
+@bp.post("/programmes/<int:programme_id>/<any(publish, care_team, draft, confirm):action>")
 @policy(STAFF)
 def programme_action(programme_id: int, action: str):
-    """Publish, back to draft, or 'still correct' (archiving asks first: archive_programme)."""
+    """Publish, publish for our care team only, back to draft, or 'still correct' (archiving asks first)."""
     item = load_or_404(Programme, programme_id, policies.may_manage_listing_item)
     if ActionForm().validate_on_submit():
         if action == "confirm":
             editing.confirm_current(item, current_user, local_today())
             flash(_("Thank you. The listing is marked as checked today."), "ok")
         else:
-            status = {"publish": "published", "draft": "draft"}[action]
+            status = {"publish": "published", "care_team": "care_team", "draft": "draft"}[action]
             editing.set_status(item, status, current_user, local_today())
             flash(_("The status is changed."), "ok")
         db.session.commit()

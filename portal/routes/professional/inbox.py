@@ -10,18 +10,20 @@ from sqlalchemy import select
 from portal.access import load_or_404, policy
 from portal.downloads import named_download
 from portal.extensions import db, limiter
-from portal.forms.messaging import ConsultationForm, HandOverForm, ReplyForm, ThreadActionForm
+from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
+from portal.i18n import current_language
 from portal.message_uploads import checked_uploads
 from portal.messaging_errors import error_text
 from portal.models import Attachment, Organisation, Thread, ThreadEvent, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
-from portal.services.messaging import attachments, consultations, queries, threads
+from portal.services.messaging import attachments, consultations, queries, slots, threads
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.files import KINDS, AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
+from portal.template_helpers import format_day_time
 
 
 def _user_key() -> str:
@@ -44,13 +46,25 @@ def inbox():
     )
 
 
+def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
+    """The team's free consult slots, offered only in its own team threads."""
+    choices = [(0, _("No appointment"))]
+    if not item.is_consultation and item.organisation_id == current_user.organisation_id:
+        for slot in slots.team_slots(item.organisation_id):
+            choices.append(
+                (slot.id, f"{format_day_time(slot.starts_at)} · {slot.programme.text(current_language()).title}")
+            )
+    form.slot.choices = choices
+
+
 def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
     views = queries.messages_of(item, current_user)
     events = db.session.scalars(select(ThreadEvent).where(ThreadEvent.thread_id == item.id).order_by(ThreadEvent.id))
     threads.mark_read(current_user, item)
     audit_read("thread", item.id, item.resident_id)
     db.session.commit()
-    form = form or ReplyForm()
+    form = form or TeamReplyForm()
+    _slot_choices(form, item)
     form.new_key()
     handover = HandOverForm(version=item.version)
     handover.colleague.choices = [(person.id, person.display_name) for person in colleagues()]
@@ -96,12 +110,14 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     """Answer in a thread; answering an unassigned thread takes it."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
-    form = ReplyForm()
+    form = TeamReplyForm()
+    _slot_choices(form, item)
     if not form.validate_on_submit():
         return _page(item, form, status=400)
     try:
         cleaned = checked_uploads(form.files.data)
         message = threads.post(current_user, item, form.body.data, form.key.data)
+        slots.offer(message, item, form.slot.data)
         attachments.attach(message, cleaned)
     except (MessagingError, AttachmentError) as error:
         db.session.rollback()

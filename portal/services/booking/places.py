@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import Booking, Session, User
 from portal.models.base import utcnow
 from portal.services.booking.queries import active_booking, participants
+from portal.services.messaging.care_relations import active_relation
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -58,10 +59,16 @@ def lock_session(session_id: int) -> Session | None:
     return db.session.scalar(for_change(select(Session).where(Session.id == session_id)))
 
 
-def why_not_bookable(session: Session | None, now: datetime | None = None) -> str | None:
-    """None when residents may book the session, else the reason's code."""
+def why_not_bookable(session: Session | None, now: datetime | None = None, user: User | None = None) -> str | None:
+    """None when `user` (a resident) may book the session, else the reason's code.
+
+    A care team's consult slots (programme status care_team) exist only for residents in its care."""
     now = now or utcnow()
-    if session is None or session.programme.status != "published":
+    if session is None or session.programme.status not in ("published", "care_team"):
+        return "not_found"
+    if session.programme.status == "care_team" and (
+        user is None or active_relation(user.id, session.programme.organisation_id) is None
+    ):
         return "not_found"
     if session.status != "scheduled":
         return "cancelled"
@@ -112,7 +119,7 @@ def book(user: User, session_id: int, key: str, now: datetime | None = None) -> 
     existing = active_booking(user, session_id)
     if existing is not None:
         return BookingResult(existing, created=False)
-    reason = why_not_bookable(session, now)
+    reason = why_not_bookable(session, now, user)
     if reason:
         raise BookingError(reason)
     booking = Booking(session_id=session_id, user_id=user.id, status="waitlisted", idempotency_key=key, created_at=now)

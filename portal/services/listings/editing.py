@@ -196,13 +196,15 @@ def record_differences(programme: Programme, user: User, before: dict[str, str])
 
 
 def set_status(programme: Programme, status: str, user: User, today: date) -> None:
-    """Publish, archive or bring back to draft; recorded in the history. Raises ListingError "unknown_status"."""
-    if status not in ("draft", "published", "archived"):
+    """Publish (for all, or for the care team only), archive or bring back to draft; recorded in the history.
+
+    Raises ListingError "unknown_status"."""
+    if status not in ("draft", "published", "care_team", "archived"):
         raise ListingError("unknown_status", repr(status))
     if programme.status != status:
         record(programme, user, "status", programme.status, status)
         programme.status = status
-    if status == "published":
+    if status in ("published", "care_team"):
         programme.last_verified_on = today
 
 

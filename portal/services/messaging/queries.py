@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Thread, User
+from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
 from portal.models.base import utcnow
 from portal.services.messaging.threads import party_of
 
@@ -139,7 +139,10 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
         select(Message, receipt)
         .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
         .options(
-            selectinload(Message.author), selectinload(Message.author_organisation), selectinload(Message.attachments)
+            selectinload(Message.author),
+            selectinload(Message.author_organisation),
+            selectinload(Message.attachments),
+            selectinload(Message.offered_session).selectinload(Session.programme),
         )
         .order_by(Message.id)
     )
