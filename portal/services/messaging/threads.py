@@ -39,7 +39,7 @@ def clean_text(text: str, limit: int, code: str) -> str:
     return text
 
 
-def start_thread(resident: User, organisation: Organisation, subject: str, body: str, key: str) -> Thread:
+def start_thread(resident: User, organisation: Organisation, subject: str, body: str, key: str | None) -> Thread:
     """A resident's new question to one of the teams in their care; raises MessagingError no_relation."""
     if resident.role != "resident" or active_relation(resident.id, organisation.id) is None:
         raise MessagingError("no_relation")
@@ -94,7 +94,7 @@ def may_write(user: User, thread: Thread) -> bool:
     return thread.is_consultation and user.organisation_id == thread.partner_organisation_id
 
 
-def post(author: User, thread: Thread, body: str, key: str) -> Message:
+def post(author: User, thread: Thread, body: str, key: str | None) -> Message:
     """Add a message; a resident's reopens a closed thread; a professional's claims an unassigned one."""
     if not may_write(author, thread):
         raise MessagingError("not_allowed")

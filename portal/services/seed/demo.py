@@ -22,6 +22,7 @@ from portal.models.neighbourhood import ORGANISATION_KINDS
 from portal.models.programme import AUDIENCES, CATEGORIES
 from portal.services.accounts.users import create_user, find_user_by_email
 from portal.services.content_errors import ContentError, require
+from portal.services.seed import demo_care
 from portal.services.seed import demo_fields as fields
 from portal.services.seed.demo_sessions import add_sessions
 
@@ -209,6 +210,10 @@ def load_demo(directory: Path, today: date) -> DemoReport:
             seen.add(item["slug"])
             _load_programme(item, where, organisations, locations, today, file, report)
         _load_users(directory / "users.yaml", report)
+        db.session.flush()
+        care = demo_care.load_care(directory / "care.yaml")
+        if care:
+            report.count("care relations", care)
         db.session.commit()
     except Exception:
         db.session.rollback()
