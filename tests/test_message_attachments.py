@@ -124,3 +124,13 @@ def test_a_pdf_up_to_the_limit_goes_through(app, client, thread_with_team):
     assert send(client, thread, [("groot.pdf", padded)]).status_code == 303
     assert db.session.scalar(select(Attachment.size)) == len(padded)
     assert db.session.get(Thread, thread.id).waiting_on == "team"
+
+
+def test_a_file_missing_from_the_folder_is_a_404_not_a_500(app, client, thread_with_team):
+    thread, _poh = thread_with_team
+    send(client, thread, [("brief.pdf", PDF)])
+    attachment = db.session.scalar(select(Attachment))
+    for path in Path(app.config["PORTAL_ATTACHMENT_DIR"]).rglob("*"):
+        if path.is_file():
+            path.unlink()
+    assert client.get(f"/nl/messages/{thread.id}/files/{attachment.id}").status_code == 404

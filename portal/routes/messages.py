@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -173,4 +173,9 @@ def attachment(thread_id: int, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.message.thread_id != item.id:
         abort(404)
-    return named_download(attachments.content(found), KINDS[found.kind], found.filename)
+    try:
+        body = attachments.content(found)
+    except AttachmentError:
+        current_app.logger.error("attachment %s has no file in PORTAL_ATTACHMENT_DIR", found.id)
+        abort(404)
+    return named_download(body, KINDS[found.kind], found.filename)

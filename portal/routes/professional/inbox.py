@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -222,7 +222,11 @@ def attachment(thread_id: int, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.message.thread_id != item.id:
         abort(404)
-    body = attachments.content(found)
+    try:
+        body = attachments.content(found)
+    except AttachmentError:
+        current_app.logger.error("attachment %s has no file in PORTAL_ATTACHMENT_DIR", found.id)
+        abort(404)
     audit_read("attachment", found.id, item.resident_id)
     db.session.commit()
     return named_download(body, KINDS[found.kind], found.filename)
