@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from portal.extensions import db
 from portal.models import Attachment, Message, Thread
@@ -44,10 +46,14 @@ def thread_with_team(app, client):
 
 
 def send(client, thread, files, body="Hier is de foto", key="reply-key-000000001"):
+    """Post a reply with files, the body encoded in memory (the test client would spool a large one to a
+    temporary file that nobody closes)."""
     path = f"/nl/messages/{thread.id}"
-    data = {"csrf_token": csrf_token(client, path), "body": body, "key": key}
-    data["files"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(path, data=data, content_type="multipart/form-data")
+    data = MultiDict({"csrf_token": csrf_token(client, path), "body": body, "key": key})
+    for name, content in files:
+        data.add("files", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream"))
+    boundary, payload = encode_multipart(data)
+    return client.post(path, data=payload, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_a_photo_is_cleaned_encrypted_and_downloaded_by_the_thread_only(app, client, thread_with_team):
