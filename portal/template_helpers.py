@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.lists import format_list
 from flask import Flask, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -26,6 +27,7 @@ from portal.models import Neighbourhood
 from portal.record_labels import LABEL_FUNCTIONS
 from portal.services import neighbourhoods
 from portal.services.markdown import render_markdown
+from portal.services.messaging.queries import unread_count
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 
@@ -81,6 +83,13 @@ def markdown_filter(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3 in render_markdown)
 
 
+def unread_threads() -> int:
+    """How many of the signed-in resident's threads hold a message they have not read (0 for anyone else)."""
+    if not current_user.is_authenticated or current_user.role != "resident":
+        return 0
+    return unread_count(current_user)
+
+
 def csrf_field() -> Markup:
     """The hidden CSRF input for a form that is only a button."""
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
@@ -107,6 +116,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(change_field_label)
     app.add_template_global(change_value)
     app.add_template_global(csrf_field)
+    app.add_template_global(unread_threads)
     for label_function in LABEL_FUNCTIONS:
         app.add_template_global(label_function)
 

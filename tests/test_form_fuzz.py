@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Booking
 from portal.services.accounts.invitations import invite
+from portal.services.messaging import away, care_relations, consultations, threads
 from tests.factories import (
     TEST_PASSWORD,
     LocationFactory,
@@ -33,6 +35,7 @@ CHARACTERS = ("\x00", "a\x00b", "\x01", "\x1b[31m", "\x7f", "\x85", "\uffff")
 OTHER = ("", " ", "\t", str(2**31), str(2**63), "-1")
 VOLATILE = {"last_seen_at", "last_used_at", "last_login_at"}
 ROLE_OF = {"auth": "anonymous", "account": "resident", "booking": "resident", "broker": "broker", "admin": "admin"}
+ROLE_OF |= {"messages": "resident", "care_team": "resident", "professional": "professional"}
 COUNTS: Counter = Counter()
 COVERED: dict[str, list[str]] = {"fuzzed": [], "no form field": []}
 
@@ -61,10 +64,31 @@ def world(app):
     booking = Booking(session=booked, user=users["resident"], status="confirmed", idempotency_key="k" * 22)
     db.session.add(booking)
     _invitation, token = invite(app.config["SECRET_KEY"], users["admin"], "nieuw@example.org", "broker", organisation)
+    messaging = _care_team(users)
     db.session.commit()
     ids = {"programme_id": programme.id, "location_id": location.id, "session_id": session.id, "booking_id": booking.id}
-    ids |= {"account_id": users["resident"].id, "token": token}
+    ids |= {"account_id": users["resident"].id, "token": token} | messaging
     return {"users": users, "ids": ids, "slug": programme.slug}
+
+
+def _care_team(users: dict) -> dict:
+    """A POH whose practice has the resident in its care, a thread and a consent to consult the buurtteam."""
+    practice, buurtteam = OrganisationFactory(kind="practice"), OrganisationFactory(kind="buurtteam")
+    poh = UserFactory(role="professional", organisation=practice, second_factor="totp", totp_secret="JBSWY3DPEHPK3PXP")
+    UserFactory(role="professional", organisation=practice)  # a colleague to hand over to
+    users["professional"] = poh
+    _relation, code = care_relations.invite(poh)
+    relation = care_relations.accept_invitation(users["resident"], code)
+    consultations.give(users["resident"], buurtteam)
+    thread = threads.start_thread(users["resident"], practice, "Vraag", "Tekst", "fuzz-thread-key-0001")
+    period = away.set_away(poh, away.today() + timedelta(days=30), away.today() + timedelta(days=31), None)
+    return {
+        "thread_id": thread.id,
+        "resident_id": users["resident"].id,
+        "relation_id": relation.id,
+        "organisation_id": buurtteam.id,
+        "period_id": period.id,
+    }
 
 
 def _url(rule, ids: dict, slug: str, login_id: int) -> str:
@@ -144,7 +168,7 @@ def test_every_post_form_survives_bad_input(loose_app, world, capsys):
     COUNTS.clear()
     COVERED.update({"fuzzed": [], "no form field": []})
     done: set[str] = set()
-    for role in ("anonymous", "pending", "resident", "broker", "admin"):
+    for role in ("anonymous", "pending", "resident", "broker", "admin", "professional"):
         client, login_id = _client(loose_app, world["users"], role)
         forms = _forms_by_action(client, loose_app, world["ids"], world["slug"], login_id)
         for rule in loose_app.url_map.iter_rules():

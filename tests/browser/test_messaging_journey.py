@@ -162,7 +162,11 @@ def test_resident_practice_and_buurtteam_journey(
     submit(poh)
     expect(poh.locator(".wp-messages")).to_contain_text(ANSWER)
 
-    # The resident's mail says only that there is a message; the page shows the answer and the receipt.
+    # The resident's open page shows the answer without reloading (when she comes back to the tab).
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator(".wp-messages")).to_contain_text(ANSWER)
+    assert page.url.split("#")[0] == thread_url
+    # Her mail says only that there is a message; after a reload the page shows the receipt.
     notice = body(live_mail(RESIDENT))
     assert ANSWER not in notice and QUESTION not in notice and "crème" not in notice
     go(page, thread_url)
