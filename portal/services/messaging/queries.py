@@ -62,11 +62,15 @@ def resident_threads(resident: User) -> list[ThreadRow]:
     return _rows(statement, "resident", utcnow())
 
 
-def _in_care():
-    return exists().where(
-        CareRelation.resident_id == Thread.resident_id,
-        CareRelation.organisation_id == Thread.organisation_id,
-        CareRelation.status == "active",
+def _in_care(organisation_id: int):
+    """The thread's resident is in the organisation's care (for threads of that organisation).
+
+    An IN over the organisation's residents, not a correlated EXISTS: SQLite then looks each thread up in a list
+    built once, which keeps the box counts over thousands of open threads to a few milliseconds."""
+    return Thread.resident_id.in_(
+        select(CareRelation.resident_id).where(
+            CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
+        )
     )
 
 
@@ -81,7 +85,7 @@ def _consented(organisation_id: int):
 def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool]:
     """One box of the team inbox of the user's organisation, one page; returns the rows and whether more follow."""
     organisation_id = user.organisation_id
-    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care()
+    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care(organisation_id)
     conditions = {
         "unassigned": team & (Thread.status == "open") & Thread.assignee_id.is_(None),
         "mine": team & (Thread.status == "open") & (Thread.assignee_id == user.id),
@@ -89,7 +93,7 @@ def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool
         "closed": team & (Thread.status == "closed"),
         "consultations": (Thread.kind == "consultation")
         & or_(
-            (Thread.organisation_id == organisation_id) & _in_care(),
+            (Thread.organisation_id == organisation_id) & _in_care(organisation_id),
             (Thread.partner_organisation_id == organisation_id) & _consented(organisation_id),
         ),
     }
@@ -113,7 +117,7 @@ def box_counts(user: User) -> dict[str, int]:
             func.count().filter(Thread.assignee_id.is_(None)),
             func.count().filter(Thread.assignee_id == user.id),
             func.count().filter(overdue),
-        ).where(base & _in_care())
+        ).where(base & _in_care(organisation_id))
     ).one()
     return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
 
