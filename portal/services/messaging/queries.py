@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Thread, User
@@ -35,8 +35,9 @@ class ThreadRow:
 
 
 def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
+    # One statement: the people and the organisation of a page of rows are joined in, not loaded afterwards.
     statement = statement.add_columns(_unread_for(party).label("unread")).options(
-        selectinload(Thread.assignee), selectinload(Thread.resident), selectinload(Thread.organisation)
+        joinedload(Thread.assignee), joinedload(Thread.resident), joinedload(Thread.organisation)
     )
     return [
         ThreadRow(thread, bool(unread), is_overdue(thread, now)) for thread, unread in db.session.execute(statement)
