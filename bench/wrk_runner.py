@@ -44,17 +44,18 @@ def parse_report(report: str) -> LoadResult:
     )
 
 
-def run_wrk(url: str, seconds: int, connections: int, threads: int = 2) -> LoadResult:
+def run_wrk(url: str, seconds: int, connections: int, threads: int = 2, headers: tuple[str, ...] = ()) -> LoadResult:
     """Load `url` for `seconds` with `connections` open connections, as a browser would ask for it."""
     # Browsers always ask for compressed responses; so does the load.
     command = [
         "wrk",
-        f"-t{threads}",
+        f"-t{min(threads, connections)}",  # wrk needs a connection per thread
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
         "-H",
         "Accept-Encoding: gzip",
+        *(part for header in headers for part in ("-H", header)),
         url,
     ]
     report = subprocess.run(command, check=True, capture_output=True, text=True, timeout=seconds + 60).stdout

@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, create-user and translate (send-reminders, send-mail, content: beside their code)."""
+"""Flask CLI commands: seeding, create-user and translate (send-reminders, send-mail, content: beside their code)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.services.accounts.users import UserError, create_user
 from portal.services.content_errors import ContentError
 from portal.services.seed.bench import bench_data_present, seed_bench
+from portal.services.seed.bench_messages import bench_messages_present, seed_bench_messages
 from portal.services.seed.demo import DEMO_PASSWORD, load_demo
 
 
@@ -50,6 +51,23 @@ def seed_bench_command(programmes: int, locations: int, sessions: int) -> None:
         return
     counts = seed_bench(current_app.config["PORTAL_NEIGHBOURHOOD"], programmes, locations, sessions)
     click.echo("Benchmark data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+
+
+@click.command("seed-bench-messages")
+@click.option("--threads", default=10_000, show_default=True)
+@click.option("--messages", default=100_000, show_default=True)
+@click.option("--residents", default=1000, show_default=True)
+def seed_bench_messages_command(threads: int, messages: int, residents: int) -> None:
+    """Fill the database with the messaging benchmark data set: one practice's inbox (never in production)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("refusing to load benchmark data in production")
+    if not (1 <= residents <= threads and 2 * threads <= messages):
+        raise click.ClickException("need 1 <= residents <= threads and messages >= 2 x threads")
+    if bench_messages_present():
+        click.echo("Messaging benchmark data is loaded already; nothing added.")
+        return
+    counts = seed_bench_messages(current_app.config["PORTAL_NEIGHBOURHOOD"], threads, messages, residents)
+    click.echo("Messaging benchmark data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
 
 
 @click.command("create-user")
@@ -134,6 +152,7 @@ def init_app(app: Flask) -> None:
     for command in (
         seed_demo,
         seed_bench_command,
+        seed_bench_messages_command,
         create_user_command,
         translate,
         content,

@@ -68,6 +68,7 @@ class CareRelation(Base):
             sqlite_where=OPEN_RELATION,
             postgresql_where=OPEN_RELATION,
         ),
+        Index("ix_care_relations_in_care", "resident_id", "organisation_id", "status"),  # the inbox's in-care check
     )
 
 
@@ -129,6 +130,18 @@ class Thread(Base):
         Index("ix_threads_partner_inbox", "partner_organisation_id", "status", "last_message_at"),
         Index("ix_threads_resident", "resident_id", "last_message_at"),
         Index("ix_threads_assignee", "assignee_id", "status"),
+        # The unassigned and mine boxes and the box counts read this index only (no table rows).
+        Index(
+            "ix_threads_team_queue",
+            "organisation_id",
+            "kind",
+            "status",
+            "assignee_id",
+            "reply_due_at",
+            "id",
+            "waiting_on",
+            "resident_id",
+        ),
     )
 
     @property

@@ -85,9 +85,9 @@ def thread(thread_id: int):
 
 
 def _thread_page(item: Thread, form: ReplyForm, problem: str | None = None, status: int = 200):
-    views = queries.messages_of(item, current_user)
     threads.mark_read(current_user, item)
-    db.session.commit()
+    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load it again
+    views = queries.messages_of(item, current_user)
     form.new_key()
     return render_template(
         "messages/thread.html",

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.access import load_or_404, policy
 from portal.downloads import named_download
@@ -38,9 +39,9 @@ def inbox():
     if box not in queries.BOXES:
         abort(404)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows, more = queries.team_box(current_user, box, page)
     audit_read("team_inbox", current_user.organisation_id, None, details=box)
-    db.session.commit()
+    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load each row again
+    rows, more = queries.team_box(current_user, box, page)
     return render_template(
         "professional/inbox.html", box=box, rows=rows, page=page, more=more, counts=queries.box_counts(current_user)
     )
@@ -58,11 +59,16 @@ def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
 
 
 def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
-    views = queries.messages_of(item, current_user)
-    events = db.session.scalars(select(ThreadEvent).where(ThreadEvent.thread_id == item.id).order_by(ThreadEvent.id))
-    threads.mark_read(current_user, item)
+    threads.mark_read(current_user, item)  # first, so a message that arrives meanwhile is shown, never skipped
     audit_read("thread", item.id, item.resident_id)
-    db.session.commit()
+    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load it again
+    views = queries.messages_of(item, current_user)
+    events = db.session.scalars(
+        select(ThreadEvent)
+        .where(ThreadEvent.thread_id == item.id)
+        .options(selectinload(ThreadEvent.actor), selectinload(ThreadEvent.target))
+        .order_by(ThreadEvent.id)
+    )
     form = form or TeamReplyForm()
     _slot_choices(form, item)
     form.new_key()
@@ -88,12 +94,14 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
 def updates(thread_id: int):
     """New messages of an open thread page as list items (204: none); a delivery is a read, and logged."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
-    views = queries.messages_after(item, current_user, request.args.get("after", 0, type=int) or 0)
+    after = request.args.get("after", 0, type=int) or 0
+    views = queries.messages_after(item, current_user, after)
     if not views:
         return "", 204
     threads.mark_read(current_user, item)
     audit_read("thread", item.id, item.resident_id, details="new messages")
     db.session.commit()
+    views = queries.messages_after(item, current_user, after)  # again: the commit expired the ones loaded
     return render_template("messages/updates.html", thread=item, views=views, auto_reply=read_auto_reply)
 
 

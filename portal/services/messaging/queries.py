@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
@@ -35,8 +35,9 @@ class ThreadRow:
 
 
 def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
+    # One statement: the people and the organisation of a page of rows are joined in, not loaded afterwards.
     statement = statement.add_columns(_unread_for(party).label("unread")).options(
-        selectinload(Thread.assignee), selectinload(Thread.resident), selectinload(Thread.organisation)
+        joinedload(Thread.assignee), joinedload(Thread.resident), joinedload(Thread.organisation)
     )
     return [
         ThreadRow(thread, bool(unread), is_overdue(thread, now)) for thread, unread in db.session.execute(statement)
@@ -62,11 +63,15 @@ def resident_threads(resident: User) -> list[ThreadRow]:
     return _rows(statement, "resident", utcnow())
 
 
-def _in_care():
-    return exists().where(
-        CareRelation.resident_id == Thread.resident_id,
-        CareRelation.organisation_id == Thread.organisation_id,
-        CareRelation.status == "active",
+def _in_care(organisation_id: int):
+    """The thread's resident is in the organisation's care (for threads of that organisation).
+
+    An IN over the organisation's residents, not a correlated EXISTS: SQLite then looks each thread up in a list
+    built once, which keeps the box counts over thousands of open threads to a few milliseconds."""
+    return Thread.resident_id.in_(
+        select(CareRelation.resident_id).where(
+            CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
+        )
     )
 
 
@@ -81,7 +86,7 @@ def _consented(organisation_id: int):
 def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool]:
     """One box of the team inbox of the user's organisation, one page; returns the rows and whether more follow."""
     organisation_id = user.organisation_id
-    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care()
+    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care(organisation_id)
     conditions = {
         "unassigned": team & (Thread.status == "open") & Thread.assignee_id.is_(None),
         "mine": team & (Thread.status == "open") & (Thread.assignee_id == user.id),
@@ -89,7 +94,7 @@ def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool
         "closed": team & (Thread.status == "closed"),
         "consultations": (Thread.kind == "consultation")
         & or_(
-            (Thread.organisation_id == organisation_id) & _in_care(),
+            (Thread.organisation_id == organisation_id) & _in_care(organisation_id),
             (Thread.partner_organisation_id == organisation_id) & _consented(organisation_id),
         ),
     }
@@ -113,7 +118,7 @@ def box_counts(user: User) -> dict[str, int]:
             func.count().filter(Thread.assignee_id.is_(None)),
             func.count().filter(Thread.assignee_id == user.id),
             func.count().filter(overdue),
-        ).where(base & _in_care())
+        ).where(base & _in_care(organisation_id))
     ).one()
     return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
 
