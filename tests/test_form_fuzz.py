@@ -34,6 +34,8 @@ from tests.support.security_report import report
 CHARACTERS = ("\x00", "a\x00b", "\x01", "\x1b[31m", "\x7f", "\x85", "\uffff")
 OTHER = ("", " ", "\t", str(2**31), str(2**63), "-1")
 VOLATILE = {"last_seen_at", "last_used_at", "last_login_at"}
+# A refused answer shows the thread again: that read is logged and marks the messages read, as any read does.
+READS = {"audit_events", "message_receipts"}
 ROLE_OF = {"auth": "anonymous", "account": "resident", "booking": "resident", "broker": "broker", "admin": "admin"}
 ROLE_OF |= {"messages": "resident", "care_team": "resident", "professional": "professional"}
 COUNTS: Counter = Counter()
@@ -105,6 +107,8 @@ def _fingerprint() -> dict[str, list]:
     db.session.expire_all()
     prints = {}
     for table in db.metadata.sorted_tables:
+        if table.name in READS:
+            continue
         columns = [column for column in table.columns if column.name not in VOLATILE]
         rows = db.session.execute(select(*columns)).all()
         prints[table.name] = sorted(repr(tuple(row)) for row in rows)
