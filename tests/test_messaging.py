@@ -219,3 +219,27 @@ def test_receipts_are_recorded_once_per_party(app, practice):
     assert threads.mark_read(poh, thread) == 0
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(MessageReceipt)) == 2  # author's own + the team's
+
+
+def test_a_megabyte_of_text_is_refused_whole(app, client, login, practice):
+    resident = login("resident")
+    in_care(resident, practice)
+    thread = threads.start_thread(resident, practice, "Vraag", "Tekst", key())
+    db.session.commit()
+    path = f"/nl/messages/{thread.id}"
+    response = post_form(client, path, {"body": "a" * 2**20, "key": key(5)}, token_from=path)
+    assert 400 <= response.status_code < 500
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_the_data_copy_holds_every_thread_and_message(app, client, login, practice):
+    resident = login("resident")
+    poh = in_care(resident, practice)
+    thread = threads.start_thread(resident, practice, "Mijn vraag", "Eerste bericht", key())
+    threads.post(poh, thread, "Het antwoord", key(1))
+    db.session.commit()
+    data = client.get("/nl/account/data.json").get_json()
+    assert data["threads"][0]["subject"] == "Mijn vraag"
+    assert [m["text"] for m in data["threads"][0]["messages"]] == ["Eerste bericht", "Het antwoord"]
+    assert data["care_team"][0]["organisation"] == practice.name and data["care_team"][0]["status"] == "active"
+    assert "Het antwoord" in client.get("/nl/account/data").get_data(as_text=True)
