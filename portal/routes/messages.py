@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
-from portal.downloads import named_download
 from portal.extensions import db, limiter
 from portal.forms.messaging import NewThreadForm, NoticeForm, ReplyForm
-from portal.message_uploads import checked_uploads
+from portal.message_uploads import attachment_download, checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Attachment, Organisation, Thread
+from portal.models import Organisation, Thread
 from portal.services import policy as policies
 from portal.services.messaging import attachments, care_relations, queries, threads
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
-from portal.services.messaging.files import KINDS, AttachmentError
+from portal.services.messaging.files import AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import RESIDENT
 
@@ -170,12 +169,5 @@ def thread_messages(thread: Thread):
 def attachment(thread_id: int, attachment_id: int):
     """A file of a message in my thread, as a download."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
-    found = db.session.get(Attachment, attachment_id)
-    if found is None or found.message.thread_id != item.id:
-        abort(404)
-    try:
-        body = attachments.content(found)
-    except AttachmentError:
-        current_app.logger.error("attachment %s has no file in PORTAL_ATTACHMENT_DIR", found.id)
-        abort(404)
-    return named_download(body, KINDS[found.kind], found.filename)
+    _found, response = attachment_download(item, attachment_id)
+    return response

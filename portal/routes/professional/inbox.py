@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.access import load_or_404, policy
-from portal.downloads import named_download
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
 from portal.i18n import current_language
-from portal.message_uploads import checked_uploads
+from portal.message_uploads import attachment_download, checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Attachment, Organisation, Thread, ThreadEvent, User
+from portal.models import Organisation, Thread, ThreadEvent, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
 from portal.services.messaging import attachments, consultations, queries, slots, threads
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
-from portal.services.messaging.files import KINDS, AttachmentError
+from portal.services.messaging.files import AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
 from portal.template_helpers import format_day_time
@@ -227,14 +226,7 @@ def consult(resident_id: int):
 def attachment(thread_id: int, attachment_id: int):
     """A file of a message in a thread the team may see, as a download; logged."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
-    found = db.session.get(Attachment, attachment_id)
-    if found is None or found.message.thread_id != item.id:
-        abort(404)
-    try:
-        body = attachments.content(found)
-    except AttachmentError:
-        current_app.logger.error("attachment %s has no file in PORTAL_ATTACHMENT_DIR", found.id)
-        abort(404)
+    found, response = attachment_download(item, attachment_id)
     audit_read("attachment", found.id, item.resident_id)
     db.session.commit()
-    return named_download(body, KINDS[found.kind], found.filename)
+    return response

@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.models import InvolvementConsent, Organisation, Thread, User
 from portal.models.base import utcnow
 from portal.services.messaging.care_relations import in_care_of, is_care_professional
-from portal.services.messaging.threads import MAX_BODY, MAX_SUBJECT, MessagingError, add_message, clean_text
+from portal.services.messaging.threads import MessagingError, open_thread
 
 
 def consent_for(resident_id: int, organisation_id: int) -> InvolvementConsent | None:
@@ -64,22 +64,14 @@ def start(professional: User, resident: User, partner: Organisation, subject: st
         raise MessagingError("same_team")
     if consent_for(resident.id, partner.id) is None:
         raise MessagingError("no_consent")
-    subject = clean_text(subject, MAX_SUBJECT, "subject")
-    body = clean_text(body, MAX_BODY, "body")
-    now = utcnow()
-    thread = Thread(
+    return open_thread(
+        professional,
+        professional.organisation_id,
+        subject,
+        body,
+        key,
         kind="consultation",
         resident_id=resident.id,
-        organisation_id=professional.organisation_id,
         partner_organisation_id=partner.id,
-        subject=subject,
-        created_by_id=professional.id,
-        created_at=now,
-        last_message_at=now,
-        waiting_on="team",
         assignee_id=professional.id,
     )
-    db.session.add(thread)
-    db.session.flush()
-    add_message(thread, professional, body, key)
-    return thread

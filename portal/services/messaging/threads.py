@@ -43,23 +43,30 @@ def start_thread(resident: User, organisation: Organisation, subject: str, body:
     """A resident's new question to one of the teams in their care; raises MessagingError no_relation."""
     if resident.role != "resident" or active_relation(resident.id, organisation.id) is None:
         raise MessagingError("no_relation")
+    now = utcnow()
+    due = add_working_days(now, organisation.reply_days)
+    return open_thread(resident, organisation.id, subject, body, key, reply_due_at=due)
+
+
+def open_thread(author: User, organisation_id: int, subject: str, body: str, key: str | None, **fields) -> Thread:
+    """Make a thread with its first message (subject and text checked first); `fields` set the rest."""
     subject = clean_text(subject, MAX_SUBJECT, "subject")
     body = clean_text(body, MAX_BODY, "body")
     now = utcnow()
+    resident_id = author.id if author.role == "resident" else fields.pop("resident_id")
     thread = Thread(
-        kind="team",
-        resident_id=resident.id,
-        organisation_id=organisation.id,
+        resident_id=resident_id,
+        organisation_id=organisation_id,
         subject=subject,
-        created_by_id=resident.id,
+        created_by_id=author.id,
         created_at=now,
         last_message_at=now,
         waiting_on="team",
-        reply_due_at=add_working_days(now, organisation.reply_days),
+        **fields,
     )
     db.session.add(thread)
     db.session.flush()
-    add_message(thread, resident, body, key)
+    add_message(thread, author, body, key)
     return thread
 
 
