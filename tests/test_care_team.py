@@ -197,3 +197,30 @@ def test_a_slot_of_another_team_cannot_be_offered(app, client, buurtteam):
     )
     assert response.status_code == 400
     assert db.session.scalar(select(db.func.count()).select_from(Message)) == 1
+
+
+def test_a_consultation_hour_every_other_week(app):
+    from datetime import date, time
+
+    from portal.services.listings.session_planning import SessionPlan, plan
+
+    team = OrganisationFactory(kind="buurtteam")
+    worker = UserFactory(role="professional", organisation=team)
+    programme = ProgrammeFactory(organisation=team, status="care_team")
+    monday = date.today() + timedelta(days=7 - date.today().weekday() + 7)
+    slots = plan(
+        programme,
+        SessionPlan(
+            first_day=monday,
+            start=time(9, 0),
+            duration_minutes=30,
+            capacity=1,
+            weeks=3,
+            until=time(10, 0),
+            every_weeks=2,
+            on_holidays=True,
+        ),
+        worker,
+    )
+    days = sorted({slot.starts_at.date() for slot in slots})
+    assert len(slots) == 6 and [(day - days[0]).days for day in days] == [0, 14, 28]

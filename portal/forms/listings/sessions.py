@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms.base import PortalForm
@@ -53,7 +62,18 @@ class SessionPlanForm(PortalForm):
             "lasts the minutes above, and has the places above (1 for a personal appointment)."
         ),
     )
-    weeks = _number(_l("Every week, how many times"), 1, 52, description=_l("1 for a single time."), default=1)
+    weeks = _number(_l("How many times"), 1, 52, description=_l("1 for a single time."), default=1)
+    every_weeks = SelectField(
+        _l("How often"),
+        coerce=int,
+        choices=[
+            SelectChoice(1, _l("Every week")),
+            SelectChoice(2, _l("Every other week")),
+            SelectChoice(4, _l("Every four weeks")),
+        ],
+        default=1,
+        description=_l("For example a consultation hour every other week."),
+    )
     on_holidays = BooleanField(
         _l("Also on public holidays"),
         description=_l("Without a tick, public holidays such as Christmas and King's Day are skipped."),
@@ -82,6 +102,7 @@ class SessionPlanForm(PortalForm):
             skip=_dates(self.skip.data)[0],
             until=self.until.data,
             on_holidays=bool(self.on_holidays.data),
+            every_weeks=self.every_weeks.data or 1,
         )
 
 

@@ -32,7 +32,7 @@ class PlanningError(ValueError):
 
 @dataclass(frozen=True)
 class SessionPlan:
-    """A one-off session (weeks=1) or a weekly series, in local time.
+    """A one-off session (weeks=1) or a series every week or every `every_weeks` weeks, in local time.
 
     With `until`, each day gets back-to-back sessions from `start` to `until`: appointment slots, such as
     a Beweegconsult of 30 minutes from 9:00 to 12:00 (six slots of capacity 1). Dutch public holidays are
@@ -46,6 +46,7 @@ class SessionPlan:
     skip: frozenset[date] = frozenset()
     until: time | None = None
     on_holidays: bool = False
+    every_weeks: int = 1
 
 
 MAX_SLOTS_PER_DAY = 48
@@ -95,7 +96,7 @@ def plan(programme: Programme, plan: SessionPlan, user: User, now: datetime | No
     """Add the sessions of a plan, and say so in the history; skipped dates are left out. Raises PlanningError."""
     now = now or utcnow()
     _check_capacity(plan.capacity)
-    if not 1 <= plan.weeks <= MAX_WEEKS:
+    if not 1 <= plan.weeks <= MAX_WEEKS or plan.every_weeks not in (1, 2, 4):
         raise PlanningError("weeks")
     if not 5 <= plan.duration_minutes <= 12 * 60:
         raise PlanningError("duration")
@@ -126,7 +127,7 @@ def plan(programme: Programme, plan: SessionPlan, user: User, now: datetime | No
 
 def _plan_days(plan: SessionPlan) -> list[date]:
     """The days of a plan, without the dates the beweegmakelaar asked to skip."""
-    days = [plan.first_day + timedelta(weeks=week) for week in range(plan.weeks)]
+    days = [plan.first_day + timedelta(weeks=week * plan.every_weeks) for week in range(plan.weeks)]
     return [day for day in days if day not in plan.skip]
 
 
