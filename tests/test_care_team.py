@@ -161,7 +161,7 @@ def test_consult_slots_are_only_for_residents_in_care_and_offered_from_a_thread(
     assert f'value="{slot.id}"' in page
     token = csrf_token(staff, path)
     sent = staff.post(
-        path, data={"csrf_token": token, "body": "Komt dit uit?", "key": "slot-offer-key-00001", "slot": slot.id}
+        path + "/reply", data={"csrf_token": token, "body": "Komt dit uit?", "key": "slot-offer-key-00001", "slot": slot.id}
     )
     assert sent.status_code == 303
     assert (
@@ -187,7 +187,7 @@ def test_a_slot_of_another_team_cannot_be_offered(app, client, buurtteam):
     sign_in(client, worker)
     path = f"/nl/professional/threads/{thread.id}"
     response = client.post(
-        path,
+        path + "/reply",
         data={
             "csrf_token": csrf_token(client, path),
             "body": "Kijk",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 
 from portal import create_app
 from portal.config import ConfigError, load_config, normalise_database_url, validate_config
@@ -40,10 +41,20 @@ def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path, monkeyp
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.setenv("PORTAL_MESSAGE_KEYS", Fernet.generate_key().decode())
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_production_refuses_to_start_without_message_keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.delenv("PORTAL_MESSAGE_KEYS", raising=False)
+    with pytest.raises(ConfigError, match="PORTAL_MESSAGE_KEYS"):
+        create_app()
 
 
 def test_create_app_refuses_production_without_key(monkeypatch):

@@ -51,6 +51,8 @@ DUMMY_CONTEXT = {
     ),
     "organisation": "Beweegmakelaars & Co",
     "link_bookings": "https://portal.example/nl/bookings",
+    "count": 3,
+    "days": 14,
 }
 
 

@@ -53,7 +53,7 @@ def send(client, thread, files, body="Hier is de foto", key="reply-key-000000001
     for name, content in files:
         data.add("files", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream"))
     boundary, payload = encode_multipart(data)
-    return client.post(path, data=payload, content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(path + "/reply", data=payload, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_a_photo_is_cleaned_encrypted_and_downloaded_by_the_thread_only(app, client, thread_with_team):
@@ -112,7 +112,7 @@ def test_a_body_above_the_limit_is_refused_before_it_is_read(app, client, thread
     path = f"/nl/messages/{thread.id}"
     # The Content-Length alone decides: the server answers 413 without reading the 30 MB body it announces.
     response = client.post(
-        path,
+        path + "/reply",
         data=b"x" * 1024,
         content_type="multipart/form-data; boundary=x",
         environ_overrides={"CONTENT_LENGTH": str(30 * 2**20)},

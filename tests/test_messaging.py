@@ -102,7 +102,7 @@ def test_without_a_care_relation_nobody_writes_or_reads(app, client, login, prac
     assert client.get(f"/nl/messages/{thread.id}").status_code == 404
     assert (
         post_form(
-            client, f"/nl/messages/{thread.id}", {"body": "x", "key": key(2)}, token_from="/nl/messages"
+            client, f"/nl/messages/{thread.id}/reply", {"body": "x", "key": key(2)}, token_from="/nl/messages"
         ).status_code
         == 404
     )
@@ -180,13 +180,13 @@ def test_empty_too_long_and_nul_messages_are_refused(app, client, login, practic
     db.session.commit()
     path = f"/nl/messages/{thread.id}"
     for body in ("", "   ", "a" * 5001, "nul\x00byte"):
-        response = post_form(client, path, {"body": body, "key": key(9)}, token_from=path)
+        response = post_form(client, path + "/reply", {"body": body, "key": key(9)}, token_from=path)
         assert response.status_code == 400, body[:10]
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     # A double click sends one message.
     token = csrf_token(client, path)
     for _ in range(2):
-        response = client.post(path, data={"csrf_token": token, "body": "Nog een vraag", "key": key(7)})
+        response = client.post(path + "/reply", data={"csrf_token": token, "body": "Nog een vraag", "key": key(7)})
         assert response.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Message)) == 2
 
@@ -227,7 +227,7 @@ def test_a_megabyte_of_text_is_refused_whole(app, client, login, practice):
     thread = threads.start_thread(resident, practice, "Vraag", "Tekst", key())
     db.session.commit()
     path = f"/nl/messages/{thread.id}"
-    response = post_form(client, path, {"body": "a" * 2**20, "key": key(5)}, token_from=path)
+    response = post_form(client, path + "/reply", {"body": "a" * 2**20, "key": key(5)}, token_from=path)
     assert 400 <= response.status_code < 500
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
 

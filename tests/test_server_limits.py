@@ -7,6 +7,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.support.gunicorn import serve
 
@@ -19,6 +20,7 @@ def gunicorn_port(tmp_path_factory):
         "PORTAL_ENV": "production",
         "SECRET_KEY": "x" * 48,
         "DATABASE_URL": f"sqlite:///{directory}/portal.db",
+        "PORTAL_MESSAGE_KEYS": Fernet.generate_key().decode(),
     }
     with serve(env, home=directory, workers=1) as base_url:
         yield urlsplit(base_url).port

@@ -119,7 +119,7 @@ def updates(thread_id: int):
     )
 
 
-@bp.post("/<int:thread_id>")
+@bp.post("/<int:thread_id>/reply")
 @policy(RESIDENT)
 @limiter.limit("60 per hour; 200 per day", key_func=_user_key)
 def reply(thread_id: int):

@@ -111,7 +111,7 @@ def thread(thread_id: int):
     return _page(load_or_404(Thread, thread_id, policies.may_see_thread))
 
 
-@bp.post("/threads/<int:thread_id>")
+@bp.post("/threads/<int:thread_id>/reply")
 @policy(CARE)
 @limiter.limit("120 per hour", key_func=_user_key)
 def reply(thread_id: int):

@@ -204,9 +204,13 @@ def mark_read(reader: User, thread: Thread) -> int:
         Message.thread_id == thread.id,
         ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
     )
-    statement = insert(MessageReceipt).from_select(["message_id", "party", "read_at", "reader_id"], unread)
+    statement = (
+        insert(MessageReceipt)
+        .from_select(["message_id", "party", "read_at", "reader_id"], unread)
+        .returning(MessageReceipt.message_id)
+    )
     try:
         with db.session.begin_nested():
-            return db.session.execute(statement).rowcount or 0
+            return len(db.session.execute(statement).all())  # rowcount of INSERT ... SELECT is -1 on psycopg
     except IntegrityError:  # a colleague's page marked them read at the same moment
         return 0
