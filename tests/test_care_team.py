@@ -160,9 +160,8 @@ def test_consult_slots_are_only_for_residents_in_care_and_offered_from_a_thread(
     page = staff.get(path).get_data(as_text=True)
     assert f'value="{slot.id}"' in page
     token = csrf_token(staff, path)
-    sent = staff.post(
-        path + "/reply", data={"csrf_token": token, "body": "Komt dit uit?", "key": "slot-offer-key-00001", "slot": slot.id}
-    )
+    offer = {"csrf_token": token, "body": "Komt dit uit?", "key": "slot-offer-key-00001", "slot": slot.id}
+    sent = staff.post(path + "/reply", data=offer)
     assert sent.status_code == 303
     assert (
         db.session.scalar(select(Message.offered_session_id).where(Message.offered_session_id.is_not(None))) == slot.id
