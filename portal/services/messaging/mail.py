@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, select, update
 
 from portal.extensions import db
 from portal.links import external_url
@@ -144,23 +144,6 @@ def send_invitation(address: str, organisation: Organisation, code: str, locale:
         code=format_code(code),
         days=CODE_DAYS,
         link=external_url("care_team.join", lang=locale),
-    )
-
-
-def unread_for_team(organisation_id: int) -> int:
-    """How many open team threads of the organisation hold a message the team has not read."""
-    party = f"o{organisation_id}"
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Thread)
-        .where(
-            Thread.organisation_id == organisation_id,
-            Thread.status == "open",
-            exists().where(
-                Message.thread_id == Thread.id,
-                ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
-            ),
-        )
     )
 
 

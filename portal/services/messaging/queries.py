@@ -35,13 +35,30 @@ class ThreadRow:
 
 
 def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
-    # One statement: the people and the organisation of a page of rows are joined in, not loaded afterwards.
-    statement = statement.add_columns(_unread_for(party).label("unread")).options(
+    # The people and the organisation of a page of rows are joined in; which rows are unread is one more
+    # statement over that page only (an EXISTS per row lets PostgreSQL hash every message of the database).
+    statement = statement.options(
         joinedload(Thread.assignee), joinedload(Thread.resident), joinedload(Thread.organisation)
     )
-    return [
-        ThreadRow(thread, bool(unread), is_overdue(thread, now)) for thread, unread in db.session.execute(statement)
-    ]
+    found = list(db.session.scalars(statement).unique())
+    unread = unread_among([thread.id for thread in found], party)
+    return [ThreadRow(thread, thread.id in unread, is_overdue(thread, now)) for thread in found]
+
+
+def unread_among(thread_ids: list[int], party: str) -> set[int]:
+    """Which of these threads hold a message the party has not read."""
+    if not thread_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Message.thread_id)
+            .where(
+                Message.thread_id.in_(thread_ids),
+                ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
+            )
+            .distinct()
+        )
+    )
 
 
 def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
@@ -163,6 +180,10 @@ def unread_count(user: User) -> int:
     """How many of a resident's threads have a message they have not read (for the menu)."""
     if user.role != "resident":
         return 0
+    own = select(Thread.id).where(Thread.resident_id == user.id)
     return db.session.scalar(
-        select(func.count()).select_from(Thread).where(Thread.resident_id == user.id, _unread_for("resident"))
+        select(func.count(func.distinct(Message.thread_id))).where(
+            Message.thread_id.in_(own),
+            ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == "resident")),
+        )
     )

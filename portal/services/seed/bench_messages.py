@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from portal.extensions import db
 from portal.models import CareRelation, Message, MessageReceipt, Neighbourhood, Organisation, Thread, User
@@ -207,5 +207,9 @@ def seed_bench_messages(
         receipt_rows = _receipts(batch, message_ids, ids, rng)
         _batched(MessageReceipt, receipt_rows)
         receipts += len(receipt_rows)
+    db.session.commit()
+    # A database that grew over months has its planner statistics; after a bulk load they are made now
+    # (as autovacuum would, later), or PostgreSQL plans the inbox for empty tables.
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
     return {"residents": residents, "threads": threads, "messages": sum(counts), "receipts": receipts}
