@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
@@ -35,12 +35,13 @@ class ThreadRow:
 
 
 def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
-    # The people and the organisation of a page of rows are joined in; which rows are unread is one more
-    # statement over that page only (an EXISTS per row lets PostgreSQL hash every message of the database).
+    # The people and the organisation of a page of rows come in one statement each, for that page only: joined
+    # in, PostgreSQL would join every matching thread before it sorts and cuts the page. Which rows are unread is
+    # one more statement over the page (an EXISTS per row lets PostgreSQL hash every message of the database).
     statement = statement.options(
-        joinedload(Thread.assignee), joinedload(Thread.resident), joinedload(Thread.organisation)
+        selectinload(Thread.assignee), selectinload(Thread.resident), selectinload(Thread.organisation)
     )
-    found = list(db.session.scalars(statement).unique())
+    found = list(db.session.scalars(statement))
     unread = unread_among([thread.id for thread in found], party)
     return [ThreadRow(thread, thread.id in unread, is_overdue(thread, now)) for thread in found]
 
@@ -117,7 +118,7 @@ def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool
     }
     order = (Thread.last_message_at.desc(), Thread.id.desc())
     if box in ("unassigned", "mine"):
-        order = (Thread.reply_due_at.is_(None), Thread.reply_due_at, Thread.id)
+        order = (Thread.reply_due_at.asc().nulls_last(), Thread.id)  # the order of ix_threads_team_queue
     statement = select(Thread).where(conditions[box]).order_by(*order).limit(PAGE_SIZE + 1)
     statement = statement.offset((max(page, 1) - 1) * PAGE_SIZE)
     rows = _rows(statement, party_of(user), utcnow())
