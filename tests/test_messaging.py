@@ -243,3 +243,20 @@ def test_the_data_copy_holds_every_thread_and_message(app, client, login, practi
     assert [m["text"] for m in data["threads"][0]["messages"]] == ["Eerste bericht", "Het antwoord"]
     assert data["care_team"][0]["organisation"] == practice.name and data["care_team"][0]["status"] == "active"
     assert "Het antwoord" in client.get("/nl/account/data").get_data(as_text=True)
+
+
+def test_a_consulted_team_can_no_longer_write_once_the_consent_is_withdrawn(app, practice):
+    from portal.services.messaging import consultations
+
+    resident = UserFactory(role="resident")
+    poh = in_care(resident, practice)
+    buurtteam = OrganisationFactory(kind="buurtteam")
+    worker = UserFactory(role="professional", organisation=buurtteam)
+    consultations.give(resident, buurtteam)
+    thread = consultations.start(poh, resident, buurtteam, "Overleg", "Kennen jullie haar?", key())
+    threads.post(worker, thread, "Ja", key(1))
+    assert not threads.may_write(resident, thread)  # she reads along, she does not write here
+    consultations.withdraw(resident, buurtteam.id)
+    with pytest.raises(MessagingError, match="not_allowed"):
+        threads.post(worker, thread, "Nog iets", key(2))
+    assert threads.may_write(poh, thread)

@@ -59,7 +59,7 @@ def new():
         try:
             cleaned = checked_uploads(form.files.data)
             thread = threads.start_thread(current_user, organisation, form.subject.data, form.body.data, form.key.data)
-            attachments.attach(thread_messages(thread)[0], cleaned)
+            attachments.attach(queries.first_message(thread), cleaned)
         except (MessagingError, AttachmentError) as error:
             db.session.rollback()
             problem = error_text(error.code)
@@ -157,11 +157,6 @@ def notices():
     else:
         flash(_("Please choose one."), "error")
     return redirect(url_for(".index"), code=303)
-
-
-def thread_messages(thread: Thread):
-    """The messages of a thread just made (its first one)."""
-    return [view.message for view in queries.messages_of(thread, current_user)]
 
 
 @bp.get("/<int:thread_id>/files/<int:attachment_id>")

@@ -14,8 +14,7 @@ from portal.models import (
     Thread,
     User,
 )
-from portal.services.messaging import care_relations
-from portal.services.messaging.consultations import consent_for
+from portal.services.messaging import care_relations, threads
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -92,19 +91,7 @@ def may_see_participants(user: User, session: Session | None) -> bool:
 
 def may_see_thread(user: User, thread: Thread | None) -> bool:
     """The resident it is with or about; a taking-part team while in care (or, consulted, while consented)."""
-    if thread is None:
-        return False
-    if user.role == "resident":
-        return thread.resident_id == user.id
-    if not care_relations.is_care_professional(user):
-        return False
-    if user.organisation_id == thread.organisation_id:
-        return care_relations.in_care_of(user, thread.resident_id)
-    return (
-        thread.is_consultation
-        and user.organisation_id == thread.partner_organisation_id
-        and consent_for(thread.resident_id, user.organisation_id) is not None
-    )
+    return thread is not None and threads.may_read(user, thread)
 
 
 def may_see_resident(user: User, resident: User | None) -> bool:

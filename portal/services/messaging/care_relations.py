@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import CareRelation, Organisation, User
+from portal.models import CareRelation, InvolvementConsent, Organisation, User
 from portal.models.base import utcnow
 from portal.services.tokens import digest
 
@@ -186,6 +186,17 @@ def in_care_of(professional: User, resident_id: int) -> bool:
                     CareRelation.status == "active",
                 )
             )
+        )
+    )
+
+
+def consent_for(resident_id: int, organisation_id: int) -> InvolvementConsent | None:
+    """The resident's consent in force for this organisation being involved, or None."""
+    return db.session.scalar(
+        select(InvolvementConsent).where(
+            InvolvementConsent.resident_id == resident_id,
+            InvolvementConsent.organisation_id == organisation_id,
+            InvolvementConsent.withdrawn_at.is_(None),
         )
     )
 

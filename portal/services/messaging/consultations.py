@@ -7,19 +7,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import InvolvementConsent, Organisation, Thread, User
 from portal.models.base import utcnow
-from portal.services.messaging.care_relations import in_care_of, is_care_professional
+from portal.services.messaging.care_relations import consent_for, in_care_of, is_care_professional
 from portal.services.messaging.threads import MessagingError, open_thread
-
-
-def consent_for(resident_id: int, organisation_id: int) -> InvolvementConsent | None:
-    """The resident's consent in force for this organisation being involved, or None."""
-    return db.session.scalar(
-        select(InvolvementConsent).where(
-            InvolvementConsent.resident_id == resident_id,
-            InvolvementConsent.organisation_id == organisation_id,
-            InvolvementConsent.withdrawn_at.is_(None),
-        )
-    )
 
 
 def consents_of(resident: User) -> list[InvolvementConsent]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.links import external_url
-from portal.models import Message, MessageReceipt, Organisation, Thread, User
+from portal.models import Message, Organisation, Thread, User
 from portal.models.base import utcnow
 from portal.services.mail import send_mail
 from portal.services.messaging.care_relations import CODE_DAYS, format_code
+from portal.services.messaging.threads import not_read_by
 
 
 def _team_addresses(organisation: Organisation, assignee: User | None) -> list[tuple[str, str]]:
@@ -51,7 +52,7 @@ def _waiting_for(resident_id: int):
             Thread.resident_id == resident_id,
             Message.author_organisation_id.is_not(None),
             Message.notified_at.is_(None),
-            ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == "resident")),
+            not_read_by("resident"),
         )
     )
 

@@ -5,24 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
 from portal.models.base import utcnow
-from portal.services.messaging.threads import party_of
+from portal.services.messaging.threads import not_read_by, party_of
 
 BOXES = ("unassigned", "mine", "waiting", "closed", "consultations")
 PAGE_SIZE = 25
-
-
-def _unread_for(party: str):
-    """A correlated EXISTS: the thread has a message this party has not read."""
-    return exists().where(
-        Message.thread_id == Thread.id,
-        ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
-    )
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ def unread_among(thread_ids: list[int], party: str) -> set[int]:
             select(Message.thread_id)
             .where(
                 Message.thread_id.in_(thread_ids),
-                ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
+                not_read_by(party),
             )
             .distinct()
         )
@@ -172,6 +164,11 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
     return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
 
 
+def first_message(thread: Thread) -> Message:
+    """The message that opened the thread."""
+    return db.session.scalar(select(Message).where(Message.thread_id == thread.id).order_by(Message.id).limit(1))
+
+
 def messages_after(thread: Thread, viewer: User, after: int) -> list[MessageView]:
     """The messages newer than id `after` (a bounded id), for a page that shows the thread already."""
     return messages_of(thread, viewer, max(0, min(after, 2**31 - 1))) if after >= 0 else []
@@ -185,6 +182,6 @@ def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count(func.distinct(Message.thread_id))).where(
             Message.thread_id.in_(own),
-            ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == "resident")),
+            not_read_by("resident"),
         )
     )

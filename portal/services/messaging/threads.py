@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Message, MessageReceipt, Organisation, Thread, ThreadEvent, User
 from portal.models.base import utcnow
 from portal.services.messaging import away
-from portal.services.messaging.care_relations import active_relation, in_care_of, is_care_professional
+from portal.services.messaging.care_relations import active_relation, consent_for, in_care_of, is_care_professional
 from portal.services.messaging.working_days import add_working_days
 
 MAX_SUBJECT = 120
@@ -90,15 +90,26 @@ def add_message(thread: Thread, author: User, body: str, key: str | None) -> Mes
     return message
 
 
-def may_write(user: User, thread: Thread) -> bool:
-    """The resident of a team thread, or professionals of a taking-part organisation in its care or consulted."""
+def may_read(user: User, thread: Thread) -> bool:
+    """The resident it is with or about; a taking-part team while in care (or, consulted, while consented)."""
     if user.role == "resident":
-        return thread.kind == "team" and thread.resident_id == user.id
+        return thread.resident_id == user.id
     if not is_care_professional(user):
         return False
     if user.organisation_id == thread.organisation_id:
         return in_care_of(user, thread.resident_id)
-    return thread.is_consultation and user.organisation_id == thread.partner_organisation_id
+    return (
+        thread.is_consultation
+        and user.organisation_id == thread.partner_organisation_id
+        and consent_for(thread.resident_id, user.organisation_id) is not None
+    )
+
+
+def may_write(user: User, thread: Thread) -> bool:
+    """Whoever may read the thread, except the resident in a consultation about them (they read along)."""
+    if user.role == "resident" and thread.is_consultation:
+        return False
+    return may_read(user, thread)
 
 
 def post(author: User, thread: Thread, body: str, key: str | None) -> Message:
@@ -195,6 +206,11 @@ def reopen(user: User, thread: Thread, version: int) -> None:
     _event(thread, user, "reopened")
 
 
+def not_read_by(party: str):
+    """A correlated condition on Message: the party has no receipt for it yet."""
+    return ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party))
+
+
 def mark_read(reader: User, thread: Thread) -> int:
     """Record that the reader's party has read every message of the thread; returns how many were new."""
     party = party_of(reader)
@@ -202,7 +218,7 @@ def mark_read(reader: User, thread: Thread) -> int:
         Message.id, literal(party), literal(utcnow(), type_=MessageReceipt.read_at.type), literal(reader.id)
     ).where(
         Message.thread_id == thread.id,
-        ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party)),
+        not_read_by(party),
     )
     statement = (
         insert(MessageReceipt)
