@@ -26,6 +26,7 @@ from portal.models.programme import (
     ProgrammeText,
     Session,
 )
+from portal.models.referrals import Referral, ReferralEvent
 from portal.models.throttle import AuthThrottle
 from portal.models.user import User
 
@@ -53,6 +54,8 @@ __all__ = [
     "Organisation",
     "OutboxMail",
     "Programme",
+    "Referral",
+    "ReferralEvent",
     "ProgrammeAudience",
     "ProgrammeChange",
     "ProgrammeFit",

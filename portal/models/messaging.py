@@ -86,12 +86,13 @@ class InvolvementConsent(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-THREAD_KINDS = ("team", "consultation")
+THREAD_KINDS = ("team", "consultation", "referral")
 THREAD_STATUSES = ("open", "closed")
 
 
 class Thread(Base):
-    """A conversation: a resident with one organisation's team, or two teams consulting about a resident.
+    """A conversation: a resident with one organisation's team, two teams consulting about a resident, or the
+    warm handover of a referral (the receiving team, the referring team as partner, and the resident).
 
     `version` grows with every claim, handover, close and reopen, so a change made from a stale page is
     refused instead of overwriting a colleague's."""
@@ -122,7 +123,7 @@ class Thread(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
     __table_args__ = (
-        CheckConstraint("kind IN ('team', 'consultation')", name="kind_known"),
+        CheckConstraint("kind IN ('team', 'consultation', 'referral')", name="kind_known"),
         CheckConstraint("status IN ('open', 'closed')", name="status_known"),
         CheckConstraint("waiting_on IN ('team', 'resident')", name="waiting_on_known"),
         CheckConstraint("(kind = 'team') = (partner_organisation_id IS NULL)", name="consultation_has_partner"),
@@ -148,6 +149,11 @@ class Thread(Base):
     def is_consultation(self) -> bool:
         """True for professionals consulting each other about the resident."""
         return self.kind == "consultation"
+
+    @property
+    def is_referral(self) -> bool:
+        """True for the warm-handover thread of a referral."""
+        return self.kind == "referral"
 
 
 MESSAGE_KINDS = ("message", "auto_reply", "note")

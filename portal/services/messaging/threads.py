@@ -6,7 +6,7 @@ from sqlalchemy import and_, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import Message, MessageReceipt, Organisation, Thread, ThreadEvent, User
+from portal.models import Message, MessageReceipt, Organisation, Referral, Thread, ThreadEvent, User
 from portal.models.base import utcnow
 from portal.services.messaging import away
 from portal.services.messaging.care_relations import active_relation, consent_for, in_care_of, is_care_professional
@@ -91,11 +91,19 @@ def add_message(thread: Thread, author: User, body: str, key: str | None) -> Mes
 
 
 def may_read(user: User, thread: Thread) -> bool:
-    """The resident it is with or about; a taking-part team while in care (or, consulted, while consented)."""
+    """The resident it is with or about; a taking-part team while in care (or, consulted, while consented).
+
+    A referral's handover thread: the receiving team (the referral is its way in, closed again when the referral
+    is voided as made by mistake), and the referring team while the resident is in its care."""
     if user.role == "resident":
         return thread.resident_id == user.id
     if not is_care_professional(user):
         return False
+    if thread.is_referral:
+        if user.organisation_id == thread.organisation_id:
+            status = db.session.scalar(select(Referral.status).where(Referral.thread_id == thread.id))
+            return status not in (None, "entered-in-error")
+        return user.organisation_id == thread.partner_organisation_id and in_care_of(user, thread.resident_id)
     if user.organisation_id == thread.organisation_id:
         return in_care_of(user, thread.resident_id)
     return (
