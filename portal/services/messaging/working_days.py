@@ -25,3 +25,15 @@ def add_working_days(moment: datetime, days: int) -> datetime:
         if is_working_day(day):
             counted += 1
     return datetime.combine(day, time(23, 59), tzinfo=LOCAL)
+
+
+def working_days_back(moment: datetime, days: int) -> datetime:
+    """The start (00:00 local time) of the `days`-th working day before `moment`'s day: a change made before it
+    has seen no change for `days` working days."""
+    day = moment.astimezone(LOCAL).date()
+    counted = 0
+    while counted < days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return datetime.combine(day, time(0, 0), tzinfo=LOCAL)
