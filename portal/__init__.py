@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         professional,
         programmes,
+        referrals,
         routekaarten,
         social_map,
     )
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages.bp, url_prefix="/<lang:lang>/messages")
     app.register_blueprint(care_team.bp, url_prefix="/<lang:lang>/care-team")
     app.register_blueprint(professional.bp, url_prefix="/<lang:lang>/professional")
+    app.register_blueprint(referrals.bp, url_prefix="/<lang:lang>/referrals")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -21,6 +21,7 @@ from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.files import AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import RESIDENT
+from portal.services.referrals import queries as referral_queries
 
 bp = Blueprint("messages", __name__)
 
@@ -78,8 +79,11 @@ def new():
 @bp.get("/<int:thread_id>")
 @policy(RESIDENT)
 def thread(thread_id: int):
-    """One thread: its messages, when the team read mine, and a reply form."""
+    """One thread: its messages, when the team read mine, and a reply form (a referral's is on its own page)."""
     item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    if item.is_referral:
+        referral = referral_queries.for_thread(item.id)
+        return redirect(url_for("referrals.detail", referral_id=referral.id), code=303)
     return _thread_page(item, ReplyForm())
 
 

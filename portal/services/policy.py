@@ -10,11 +10,13 @@ from portal.models import (
     Location,
     LoginSession,
     Programme,
+    Referral,
     Session,
     Thread,
     User,
 )
 from portal.services.messaging import care_relations, threads
+from portal.services.referrals.referrals import parties_of
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -117,3 +119,9 @@ def may_end_own_relation(user: User, relation: CareRelation | None) -> bool:
 def may_cancel_away(user: User, period: AwayPeriod | None) -> bool:
     """Only the professional cancels their own away period."""
     return period is not None and period.user_id == user.id
+
+
+def may_see_referral(user: User, referral: Referral | None) -> bool:
+    """The resident it is about; the referring team while the resident is in its care; the receiving team once
+    it was sent (not after it was voided as made by mistake)."""
+    return referral is not None and bool(parties_of(user, referral))

@@ -23,6 +23,7 @@ from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.files import AttachmentError
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
+from portal.services.referrals import queries as referral_queries
 from portal.template_helpers import format_day_time
 
 
@@ -107,8 +108,13 @@ def updates(thread_id: int):
 @bp.get("/threads/<int:thread_id>")
 @policy(CARE, personal_data=True)
 def thread(thread_id: int):
-    """One thread: the messages, read receipts, the team's log and what the professional can do."""
-    return _page(load_or_404(Thread, thread_id, policies.may_see_thread))
+    """One thread: the messages, read receipts, the team's log and what the professional can do. A referral's
+    handover thread lives on the referral's page."""
+    item = load_or_404(Thread, thread_id, policies.may_see_thread)
+    if item.is_referral:
+        referral = referral_queries.for_thread(item.id)
+        return redirect(url_for(".referral", referral_id=referral.id), code=303)
+    return _page(item)
 
 
 @bp.post("/threads/<int:thread_id>/reply")

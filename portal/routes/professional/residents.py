@@ -19,6 +19,7 @@ from portal.services.messaging import away, care_relations, consultations, queri
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.care_relations import CareError, format_code
 from portal.services.policy import CARE
+from portal.services.referrals import queries as referral_queries
 
 
 def _user_key() -> str:
@@ -55,21 +56,26 @@ def residents():
 @bp.get("/residents/<int:resident_id>")
 @policy(CARE, personal_data=True)
 def resident(resident_id: int):
-    """One resident in our care: the relation, our threads with them, consultations, and a new consultation."""
+    """One resident in our care: the relation, our threads, referrals and consultations, and a new consultation."""
     person = load_or_404(User, resident_id, policies.may_see_resident)
+    audit_read("resident_overview", person.id, person.id)
+    db.session.commit()  # first: a commit expires what was loaded, and the page would load it all again
     relation = care_relations.active_relation(person.id, current_user.organisation_id)
     threads = db.session.scalars(
         select(Thread)
-        .where(Thread.resident_id == person.id, Thread.organisation_id == current_user.organisation_id)
+        .where(
+            Thread.resident_id == person.id,
+            Thread.organisation_id == current_user.organisation_id,
+            Thread.kind != "referral",
+        )
         .order_by(Thread.last_message_at.desc())
     )
-    audit_read("resident_overview", person.id, person.id)
-    db.session.commit()
     return render_template(
         "professional/resident.html",
         person=person,
         relation=relation,
         threads=list(threads),
+        referrals=referral_queries.about_resident(current_user, person.id),
         consents=consultations.consents_of(person),
         action=ActionForm(),
     )

@@ -1,0 +1,223 @@
+"""Referrals in the workspace: the team's received and sent referrals, one referral with its history and
+handover thread, and its status changes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import update
+
+from portal.access import load_or_404, policy
+from portal.extensions import db, limiter
+from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, VersionForm
+from portal.messaging_errors import error_text as message_error_text
+from portal.models import Referral
+from portal.referral_labels import ERRORS, WAIT_LABELS, error_text
+from portal.routes.professional.blueprint import audit_read, bp
+from portal.services import policy as policies
+from portal.services.messaging import mail as message_mail
+from portal.services.messaging import queries as thread_queries
+from portal.services.messaging import threads
+from portal.services.messaging.away import read_auto_reply
+from portal.services.messaging.threads import MessagingError
+from portal.services.policy import CARE
+from portal.services.referrals import changes, handover, queries
+from portal.services.referrals import mail as referral_mail
+from portal.services.referrals.capacity import room_for
+from portal.services.referrals.overdue import is_overdue
+from portal.services.referrals.referrals import ReferralError, parties_of, record_agreement
+from portal.services.referrals.statuses import REOPENABLE, reasons_for, targets_for
+
+
+def _user_key() -> str:
+    return f"referrals:{current_user.get_id()}"
+
+
+@bp.get("/referrals")
+@policy(CARE, personal_data=True)
+def referrals():
+    """The team's referrals: received or sent, open loops (overdue first) or closed ones."""
+    box = request.args.get("box") if request.args.get("box") in queries.BOXES else "received"
+    state = "closed" if request.args.get("state") == "closed" else "open"
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows, more = queries.workspace(current_user, box, state, page)
+    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} {len(rows)} shown")
+    counts = queries.counts(current_user)
+    db.session.commit()
+    return render_template(
+        "referrals/workspace.html", rows=rows, more=more, box=box, state=state, page=page, counts=counts
+    )
+
+
+def _status_forms(referral: Referral, parties: frozenset[str]) -> list[tuple[str, StatusForm]]:
+    moves = []
+    for target in targets_for(referral.status, parties - {"resident"}):
+        form = StatusForm(formdata=None, version=referral.version, status=target)
+        form.reason.choices = [("", "")] + [(code, code) for code in reasons_for(target)]
+        form.wait.choices = [("", "")] + list(WAIT_LABELS.items())
+        moves.append((target, form))
+    return moves
+
+
+def _detail(referral: Referral, problem: str | None = None, form=None, status: int = 200):
+    parties = parties_of(current_user, referral)
+    if referral.thread is not None:
+        threads.mark_read(current_user, referral.thread)
+    audit_read("referral", referral.id, referral.resident_id)
+    if "referrer" in parties and referral.referrer_seen_version != referral.version:
+        db.session.execute(
+            update(Referral).where(Referral.id == referral.id).values(referrer_seen_version=referral.version)
+        )
+    db.session.commit()
+    form = form or HandoverMessageForm()
+    form.new_key()
+    offerable = handover.offerable_sessions(referral) if "receiver" in parties else []
+    form.slot.choices = [(0, _("No session"))] + [(s.id, s.id) for s in offerable]
+    return render_template(
+        "referrals/professional_detail.html",
+        referral=referral,
+        parties=parties,
+        history=queries.history(referral),
+        views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
+        room=room_for(referral.programme),
+        overdue=is_overdue(referral),
+        moves=_status_forms(referral, parties),
+        version_form=VersionForm(formdata=None, version=referral.version),
+        note_form=NoteForm(formdata=None, version=referral.version),
+        reopenable=referral.status in REOPENABLE and bool(parties & {"referrer", "receiver"}),
+        form=form,
+        offerable=offerable,
+        problem=problem,
+        auto_reply=read_auto_reply,
+    ), status
+
+
+def _load(referral_id: int) -> Referral:
+    referral = load_or_404(Referral, referral_id, policies.may_see_referral)
+    if not parties_of(current_user, referral) - {"resident"}:
+        abort(404)
+    return referral
+
+
+@bp.get("/referrals/<int:referral_id>")
+@policy(CARE, personal_data=True)
+def referral(referral_id: int):
+    """One referral: the resident, the offer, the estimate, the note, the status, its history and the thread."""
+    return _detail(_load(referral_id))
+
+
+def _notify(referral: Referral, actor_party: str) -> None:
+    """Content-free notices to the other sides of a change."""
+    if actor_party != "referrer":
+        referral_mail.notify_referrer(referral)
+    if actor_party != "receiver" and referral.status not in ("draft", "entered-in-error"):
+        referral_mail.notify_receivers(referral)
+    if referral.status != "draft":
+        referral_mail.notify_resident(referral)
+
+
+def _acting(referral: Referral) -> str:
+    parties = parties_of(current_user, referral)
+    return "receiver" if "receiver" in parties else "referrer"
+
+
+def _done(referral_id: int, message: str):
+    flash(message, "ok")
+    return redirect(url_for(".referral", referral_id=referral_id), code=303)
+
+
+def _refused(referral_id: int, error: ReferralError):
+    db.session.rollback()
+    return _detail(_load(referral_id), error_text(error.code), status=409 if error.code == "stale" else 400)
+
+
+@bp.post("/referrals/<int:referral_id>/status")
+@policy(CARE, personal_data=True)
+@limiter.limit("120 per hour", key_func=_user_key)
+def referral_status(referral_id: int):
+    """Move the referral to another status, with a reason where one is needed; a stale page is refused."""
+    referral = _load(referral_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _detail(referral, str(ERRORS["bad_status"]), status=400)
+    try:
+        event = changes.change_status(
+            current_user,
+            referral,
+            form.status.data,
+            form.version.data,
+            form.reason.data,
+            form.note.data,
+            form.wait.data,
+        )
+    except ReferralError as error:
+        return _refused(referral_id, error)
+    _notify(referral, event.actor_party)
+    db.session.commit()
+    return _done(referral_id, _("The status is changed."))
+
+
+@bp.post("/referrals/<int:referral_id>/<any(void, reopen):change>")
+@policy(CARE, personal_data=True)
+@limiter.limit("60 per hour", key_func=_user_key)
+def referral_change(referral_id: int, change: str):
+    """Void a referral made by mistake, or open a closed one again; both need a note."""
+    referral = _load(referral_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _detail(referral, str(ERRORS["note_empty"]), status=400)
+    act = changes.void if change == "void" else changes.reopen
+    try:
+        event = act(current_user, referral, form.version.data, form.note.data)
+    except ReferralError as error:
+        return _refused(referral_id, error)
+    _notify(referral, event.actor_party)
+    db.session.commit()
+    return _done(referral_id, _("The referral is voided.") if change == "void" else _("The referral is open again."))
+
+
+@bp.post("/referrals/<int:referral_id>/agreement")
+@policy(CARE, personal_data=True)
+def referral_agreement(referral_id: int):
+    """Record that the resident agreed in the consultation; the draft is then sent."""
+    referral = _load(referral_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return _detail(referral, str(ERRORS["stale"]), status=400)
+    try:
+        record_agreement(current_user, referral, form.version.data)
+    except ReferralError as error:
+        return _refused(referral_id, error)
+    referral_mail.notify_receivers(referral)
+    referral_mail.notify_resident(referral)
+    db.session.commit()
+    return _done(referral_id, _("The referral is sent."))
+
+
+@bp.post("/referrals/<int:referral_id>/write")
+@policy(CARE, personal_data=True)
+@limiter.limit("60 per hour; 200 per day", key_func=_user_key)
+def referral_write(referral_id: int):
+    """Write in the handover thread; the receiving team may offer a session with the message."""
+    referral = _load(referral_id)
+    form = HandoverMessageForm()
+    form.slot.choices = [(0, "")] + [(s.id, s.id) for s in handover.offerable_sessions(referral)]
+    if not form.validate_on_submit():
+        return _detail(referral, form=form, status=400)
+    try:
+        message = handover.write(current_user, referral, form.body.data, form.key.data, form.slot.data or None)
+    except ReferralError as error:
+        return _refused(referral_id, error)
+    except MessagingError as error:
+        db.session.rollback()
+        if error.code == "duplicate":
+            return redirect(url_for(".referral", referral_id=referral_id, _anchor="latest"), code=303)
+        return _detail(_load(referral_id), message_error_text(error.code), status=400)
+    message_mail.notify_resident(referral.resident, message)
+    if _acting(referral) == "receiver":
+        referral_mail.notify_referrer(referral)
+    else:
+        referral_mail.notify_receivers(referral)
+    db.session.commit()
+    return _done(referral_id, _("Your message is sent."))

@@ -1,0 +1,102 @@
+"""The warm handover: writing in a referral's thread, offering a session, and booking it linked to the referral."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Message, Programme, Referral, Session, User
+from portal.models.base import utcnow
+from portal.services.booking import places
+from portal.services.booking.places import BookingResult
+from portal.services.messaging import threads
+from portal.services.referrals.referrals import OFFERABLE, ReferralError, parties_of, record_event
+
+MAX_OFFERED = 30
+
+
+def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[Session]:
+    """Coming sessions of the receiving team's programmes with a free place, the referred programme's first."""
+    now = now or utcnow()
+    statement = (
+        select(Session)
+        .join(Programme, Programme.id == Session.programme_id)
+        .where(
+            Programme.organisation_id == referral.organisation_id,
+            Programme.status.in_(OFFERABLE),
+            Session.status == "scheduled",
+            Session.starts_at > now,
+            Session.booked < Session.capacity,
+        )
+        .options(selectinload(Session.programme).selectinload(Programme.translations))
+        .order_by((Session.programme_id != (referral.programme_id or 0)), Session.starts_at, Session.id)
+        .limit(MAX_OFFERED)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _checked_offer(referral: Referral, session_id: int | None) -> Session | None:
+    if not session_id:
+        return None
+    if session_id not in {session.id for session in offerable_sessions(referral)}:
+        raise ReferralError("bad_slot")
+    return db.session.get(Session, session_id)
+
+
+def write(user: User, referral: Referral, body: str, key: str | None, session_id: int | None = None) -> Message:
+    """A message in the handover thread; the receiving team may offer a session with it. The team's first
+    message counts as the first contact. Raises ReferralError (not_allowed, bad_slot) or MessagingError."""
+    parties = parties_of(user, referral)
+    if not parties or referral.thread is None:
+        raise ReferralError("not_allowed")
+    if session_id and "receiver" not in parties:
+        raise ReferralError("bad_slot")
+    session = _checked_offer(referral, session_id)
+    message = threads.post(user, referral.thread, body, key)
+    if session is not None:
+        message.offered_session_id = session.id
+    if "receiver" in parties and referral.first_contact_at is None:
+        db.session.execute(
+            update(Referral)
+            .where(Referral.id == referral.id, Referral.first_contact_at.is_(None))
+            .values(first_contact_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(referral)
+    db.session.flush()
+    return message
+
+
+def offered_message(referral: Referral, message_id: int) -> Message | None:
+    """A message of the referral's thread that offers a session, or None."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.thread_id != referral.thread_id or message.offered_session_id is None:
+        return None
+    return message
+
+
+def book_offered(resident: User, referral: Referral, message_id: int, key: str) -> BookingResult:
+    """The resident books the session offered in the handover thread; the booking is linked to the referral.
+    Raises ReferralError (not_allowed, bad_slot, closed) or BookingError from the booking engine."""
+    if referral.resident_id != resident.id:
+        raise ReferralError("not_allowed")
+    if referral.status not in ("requested", "accepted", "in-progress", "on-hold"):
+        raise ReferralError("closed")
+    message = offered_message(referral, message_id)
+    if message is None:
+        raise ReferralError("bad_slot")
+    result = places.book(resident, message.offered_session_id, key)
+    if result.created or referral.booking_id is None:
+        referral.booking_id = result.booking.id
+        record_event(
+            referral,
+            resident,
+            "resident",
+            "booked",
+            detail=result.booking.status,
+        )
+    db.session.flush()
+    return result

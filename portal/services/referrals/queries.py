@@ -1,0 +1,129 @@
+"""Reading referrals: a team's workspace (received and sent, open and overdue loops first), a resident's own,
+the history of one, and the workspace counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import CareRelation, Programme, Referral, ReferralEvent, User
+from portal.models.base import utcnow
+from portal.services.referrals.overdue import overdue_condition, overdue_cutoff
+from portal.services.referrals.statuses import CLOSED, OPEN
+
+PAGE_SIZE = 25
+BOXES = ("received", "sent")
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """One line of a workspace list: the referral and whether its loop is overdue."""
+
+    referral: Referral
+    overdue: bool
+
+
+def _in_care(organisation_id: int):
+    """The referral's resident is in the organisation's care (the referring side's key to them)."""
+    return Referral.resident_id.in_(
+        select(CareRelation.resident_id).where(
+            CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
+        )
+    )
+
+
+def _box_condition(user: User, box: str):
+    organisation_id = user.organisation_id
+    if box == "sent":
+        return (Referral.referrer_organisation_id == organisation_id) & _in_care(organisation_id)
+    return (Referral.organisation_id == organisation_id) & Referral.status.not_in(("draft", "entered-in-error"))
+
+
+def _loaded(statement):
+    return statement.options(
+        selectinload(Referral.resident),
+        selectinload(Referral.organisation),
+        selectinload(Referral.referrer_organisation),
+        selectinload(Referral.referrer),
+        selectinload(Referral.programme).selectinload(Programme.translations),
+    )
+
+
+def workspace(
+    user: User, box: str, state: str = "open", page: int = 1, now: datetime | None = None
+) -> tuple[list[ReferralRow], bool]:
+    """One page of the team's received or sent referrals. Open loops (and drafts) come oldest change first, so the
+    overdue ones lead; closed ones newest first. Returns the rows and whether more follow."""
+    now = now or utcnow()
+    box = box if box in BOXES else "received"
+    if state == "closed":
+        condition, order = Referral.status.in_(sorted(CLOSED)), (Referral.changed_at.desc(), Referral.id.desc())
+    else:
+        condition, order = Referral.status.in_(sorted(OPEN | {"draft"})), (Referral.changed_at, Referral.id)
+    statement = (
+        select(Referral)
+        .where(_box_condition(user, box), condition)
+        .order_by(*order)
+        .limit(PAGE_SIZE + 1)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    found = list(db.session.scalars(_loaded(statement)))
+    cutoff = overdue_cutoff(now)
+    rows = [ReferralRow(r, r.status in OPEN and r.changed_at < cutoff) for r in found[:PAGE_SIZE]]
+    return rows, len(found) > PAGE_SIZE
+
+
+def counts(user: User, now: datetime | None = None) -> dict[str, int]:
+    """For the workspace start page: new referrals to the team, its open ones, and the overdue loops it sent."""
+    organisation_id = user.organisation_id
+    overdue = overdue_condition(now or utcnow())
+    received = db.session.execute(
+        select(
+            func.count().filter(Referral.status == "requested"),
+            func.count().filter(Referral.status.in_(sorted(OPEN))),
+            func.count().filter(overdue),
+        ).where(Referral.organisation_id == organisation_id)
+    ).one()
+    sent_overdue = db.session.scalar(select(func.count()).where(_box_condition(user, "sent"), overdue))
+    return {"new": received[0], "open": received[1], "overdue": received[2], "sent_overdue": sent_overdue}
+
+
+def of_resident(resident: User) -> list[Referral]:
+    """A resident's own referrals, newest first (drafts waiting for their agreement too)."""
+    statement = select(Referral).where(Referral.resident_id == resident.id).order_by(Referral.created_at.desc())
+    return list(db.session.scalars(_loaded(statement)))
+
+
+def about_resident(user: User, resident_id: int) -> list[Referral]:
+    """The referrals of one resident that the user's team made or received, newest first."""
+    organisation_id = user.organisation_id
+    statement = (
+        select(Referral)
+        .where(
+            Referral.resident_id == resident_id,
+            (Referral.referrer_organisation_id == organisation_id)
+            | ((Referral.organisation_id == organisation_id) & Referral.status.not_in(("draft", "entered-in-error"))),
+        )
+        .order_by(Referral.created_at.desc())
+    )
+    return list(db.session.scalars(_loaded(statement)))
+
+
+def history(referral: Referral) -> list[ReferralEvent]:
+    """Every change of the referral, oldest first, with who made it."""
+    statement = (
+        select(ReferralEvent)
+        .where(ReferralEvent.referral_id == referral.id)
+        .options(selectinload(ReferralEvent.actor))
+        .order_by(ReferralEvent.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def for_thread(thread_id: int) -> Referral | None:
+    """The referral whose handover thread this is."""
+    return db.session.scalar(select(Referral).where(Referral.thread_id == thread_id))
