@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -17,13 +17,13 @@ from portal.services.routekaarten.model import LEVELS
 
 
 def _level_field(dimension: str) -> RadioField:
-    choices = [("", ANY_LEVEL_LABEL)] + [(level, LEVEL_LABELS[level]) for level in LEVELS]
+    choices = [SelectChoice("", ANY_LEVEL_LABEL)] + [SelectChoice(level, LEVEL_LABELS[level]) for level in LEVELS]
     return RadioField(DIMENSION_LABELS[dimension], choices=choices, default="", validators=[Optional()])
 
 
 AGREEMENT_CHOICES = [
-    ("consultation", _l("The resident agreed in our conversation. Send the referral now.")),
-    ("resident", _l("Ask the resident to agree in Wijkportaal first. Until then it stays a draft.")),
+    SelectChoice("consultation", _l("The resident agreed in our conversation. Send the referral now.")),
+    SelectChoice("resident", _l("Ask the resident to agree in Wijkportaal first. Until then it stays a draft.")),
 ]
 
 
@@ -75,8 +75,8 @@ class StatusForm(VersionForm):
     """Move a referral to another status, with a reason from the fixed list where one is needed."""
 
     status = HiddenField(validators=[InputRequired()])
-    reason = SelectField(_l("Reason"), validators=[Optional()], validate_choice=False, default="")
-    wait = SelectField(_l("Expected wait"), validators=[Optional()], validate_choice=False, default="")
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), Length(max=30)])
+    wait = StringField(_l("Expected wait"), filters=[strip], validators=[Optional(), Length(max=10)])
     note = _reason_note()
 
 
@@ -105,9 +105,9 @@ class BookOfferForm(PortalForm):
 
 
 RESIDENT_DECLINE_CHOICES = [
-    ("resident_declined", _l("I do not want this referral")),
-    ("no_longer_interested", _l("I no longer need it")),
-    ("got_help_elsewhere", _l("I got help somewhere else")),
+    SelectChoice("resident_declined", _l("I do not want this referral")),
+    SelectChoice("no_longer_interested", _l("I no longer need it")),
+    SelectChoice("got_help_elsewhere", _l("I got help somewhere else")),
 ]
 
 

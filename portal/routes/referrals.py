@@ -8,6 +8,7 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from portal.access import load_or_404, policy
 from portal.extensions import db, limiter
@@ -125,7 +126,7 @@ def write(referral_id: int):
     """Ask a question or answer in the conversation with both teams."""
     referral = _load(referral_id)
     form = HandoverMessageForm()
-    form.slot.choices = [(0, "")]
+    form.slot.choices = [SelectChoice(0, "")]
     if not form.validate_on_submit():
         return _page(referral, form=form, status=400)
     try:

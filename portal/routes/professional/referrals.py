@@ -7,13 +7,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import update
+from wtforms import SelectChoice
 
 from portal.access import load_or_404, policy
 from portal.extensions import db, limiter
 from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, VersionForm
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
-from portal.referral_labels import ERRORS, WAIT_LABELS, error_text
+from portal.referral_labels import ERRORS, error_text
 from portal.routes.professional.blueprint import audit_read, bp
 from portal.services import policy as policies
 from portal.services.messaging import mail as message_mail
@@ -50,14 +51,16 @@ def referrals():
     )
 
 
-def _status_forms(referral: Referral, parties: frozenset[str]) -> list[tuple[str, StatusForm]]:
+def _status_forms(referral: Referral, parties: frozenset[str]) -> list[tuple[str, StatusForm, list[str]]]:
     moves = []
     for target in targets_for(referral.status, parties - {"resident"}):
         form = StatusForm(formdata=None, version=referral.version, status=target)
-        form.reason.choices = [("", "")] + [(code, code) for code in reasons_for(target)]
-        form.wait.choices = [("", "")] + list(WAIT_LABELS.items())
-        moves.append((target, form))
+        moves.append((target, form, reasons_for(target)))
     return moves
+
+
+def _slot_choices(sessions) -> list[SelectChoice]:
+    return [SelectChoice(0, "")] + [SelectChoice(session.id, str(session.id)) for session in sessions]
 
 
 def _detail(referral: Referral, problem: str | None = None, form=None, status: int = 200):
@@ -73,7 +76,7 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
     form = form or HandoverMessageForm()
     form.new_key()
     offerable = handover.offerable_sessions(referral) if "receiver" in parties else []
-    form.slot.choices = [(0, _("No session"))] + [(s.id, s.id) for s in offerable]
+    form.slot.choices = _slot_choices(offerable)
     return render_template(
         "referrals/professional_detail.html",
         referral=referral,
@@ -202,7 +205,7 @@ def referral_write(referral_id: int):
     """Write in the handover thread; the receiving team may offer a session with the message."""
     referral = _load(referral_id)
     form = HandoverMessageForm()
-    form.slot.choices = [(0, "")] + [(s.id, s.id) for s in handover.offerable_sessions(referral)]
+    form.slot.choices = _slot_choices(handover.offerable_sessions(referral))
     if not form.validate_on_submit():
         return _detail(referral, form=form, status=400)
     try:

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.access import policy
 from portal.extensions import db, limiter
@@ -64,7 +65,7 @@ def refer():
         return render_template("referrals/choose_offer.html", programmes=_offer_choices(), args=request.args)
     relations = residents_of(current_user.organisation_id, limit=500)
     form = ReferForm()
-    form.resident.choices = [(r.resident_id, r.resident.display_name) for r in relations]
+    form.resident.choices = [SelectChoice(r.resident_id, r.resident.display_name) for r in relations]
     if request.method == "GET":
         _fill_from_query(form)
     problem = None
@@ -94,7 +95,7 @@ def refer():
         unavailable=unavailable,
         problem=problem or (error_text("offer_unavailable") if unavailable else None),
         route_map=current_catalogue().get(form.route_map.data or ""),
-    ), 400 if (form.errors or problem) else 200
+    ), 400 if (form.errors or problem or unavailable) else 200
 
 
 def _create(form: ReferForm, programme: Programme | None, organisation: Organisation):
