@@ -166,8 +166,8 @@ def test_a_stale_page_and_bad_changes_are_refused_with_a_message(client, world):
     refer(client, world)
     referral = db.session.scalar(select(Referral))
     as_user(client, world["broker"])
-    page = f"/nl/professional/referrals/{referral.id}"
-    path = f"/nl/professional/referrals/{referral.id}/status"
+    page = f"/en/professional/referrals/{referral.id}"
+    path = f"/en/professional/referrals/{referral.id}/status"
     old = referral.version
     assert post(client, path, {"status": "accepted", "version": old}, page).status_code == 303
     stale = post(client, path, {"status": "rejected", "reason": "not_eligible", "version": old}, page)
