@@ -23,6 +23,8 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.services.messaging import attachments
 from portal.services.policy import POLICIES
+from portal.services.referrals.referrals import NewReferral, create
+from portal.services.routekaarten.content import current_catalogue
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import sign_in
 from tests.support.security_report import report
@@ -94,6 +96,20 @@ EXPECTED = {
     "professional.relation": frozenset(),
     "professional.reply": frozenset(),
     "professional.reply_days": CARE_TEAM,
+    "professional.referral": frozenset(),  # resident A's referral between two other organisations
+    "professional.referral_agreement": frozenset(),
+    "professional.referral_change": frozenset(),
+    "professional.referral_status": frozenset(),
+    "professional.referral_write": frozenset(),
+    "professional.referrals": CARE_TEAM,
+    "professional.refer": CARE_TEAM,
+    "professional.refer_start": CARE_TEAM,
+    "referrals.agree_to": OWNER_A,
+    "referrals.book": OWNER_A,
+    "referrals.decline": OWNER_A,
+    "referrals.detail": OWNER_A,
+    "referrals.index": RESIDENTS,
+    "referrals.write": OWNER_A,
     "professional.resident": frozenset(),
     "professional.residents": CARE_TEAM,
     "professional.thread": frozenset(),
@@ -178,9 +194,11 @@ def people(make_app):
         db.session.add(booking)
         users["organiser"] = UserFactory(role="broker", organisation=other)
         relation, thread, away = _messaging_of_resident_a(users["resident_a"], other, users["organiser"])
+        referral = _referral_of_resident_a(users["resident_a"], users["organiser"], OrganisationFactory())
         db.session.commit()
         ids = {
             "relation": relation.id,
+            "referral": referral.id,
             "thread": thread.id,
             "away": away.id,
             "attachment": db.session.scalar(select(Attachment.id)),
@@ -214,6 +232,12 @@ def _messaging_of_resident_a(resident, organisation, organiser):
     return relation, thread, away
 
 
+def _referral_of_resident_a(resident, referrer, receiver):
+    """Resident A referred by the organisation whose care they are in, to a third organisation, and sent."""
+    new = NewReferral(resident=resident, organisation=receiver, note="Graag contact.", agreed_in_consultation=True)
+    return create(referrer, new, current_catalogue())
+
+
 def tiny_png() -> bytes:
     """A 2 x 2 PNG image."""
     import io
@@ -241,7 +265,10 @@ def url_for_rule(rule, ids, own_login_ids):
         "token": "not-a-real-token",
         "purpose": "activity_news",
         "choice": "give",
-        "change": "claim" if rule.endpoint == "professional.change" else "deactivate",
+        "change": {"professional.change": "claim", "professional.referral_change": "reopen"}.get(
+            rule.endpoint, "deactivate"
+        ),
+        "referral_id": ids.get("referral", 1),
         "filename": "css/portal.css" if rule.endpoint == "static" else "leaflet.js",
         "login_id": own_login_ids["resident_a"],
         "programme_id": ids.get("programme", 1),
@@ -376,6 +403,8 @@ def test_personal_data_routes_write_an_audit_record(people):
         url = url_for_rule(rule, ids, {"resident_a": 1})
         if rule.endpoint == "admin.account_search":
             url += "?q=" + users["resident_a"].email.split("@")[0]
+        if rule.endpoint == "professional.refer":
+            url += f"?organisation={ids['org']}"  # without an offer the form first sends one to choose it
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code < 400, (url, response.status_code)

@@ -136,7 +136,7 @@ def _refused(referral_id: int, error: ReferralError):
 
 
 @bp.post("/referrals/<int:referral_id>/status")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 @limiter.limit("120 per hour", key_func=_user_key)
 def referral_status(referral_id: int):
     """Move the referral to another status, with a reason where one is needed; a stale page is refused."""
@@ -162,7 +162,7 @@ def referral_status(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/<any(void, reopen):change>")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 @limiter.limit("60 per hour", key_func=_user_key)
 def referral_change(referral_id: int, change: str):
     """Void a referral made by mistake, or open a closed one again; both need a note."""
@@ -181,7 +181,7 @@ def referral_change(referral_id: int, change: str):
 
 
 @bp.post("/referrals/<int:referral_id>/agreement")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 def referral_agreement(referral_id: int):
     """Record that the resident agreed in the consultation; the draft is then sent."""
     referral = _load(referral_id)
@@ -199,7 +199,7 @@ def referral_agreement(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/write")
-@policy(CARE, personal_data=True)
+@policy(CARE)
 @limiter.limit("60 per hour; 200 per day", key_func=_user_key)
 def referral_write(referral_id: int):
     """Write in the handover thread; the receiving team may offer a session with the message."""

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from portal.access import policy
@@ -13,7 +14,7 @@ from portal.extensions import db, limiter
 from portal.forms.referrals import ReferForm
 from portal.models import Organisation, Programme, User
 from portal.referral_labels import error_text
-from portal.routes.professional.blueprint import bp
+from portal.routes.professional.blueprint import audit_read, bp
 from portal.services.messaging.care_relations import residents_of
 from portal.services.policy import CARE
 from portal.services.referrals import mail as referral_mail
@@ -40,9 +41,14 @@ def _offer() -> tuple[Programme | None, Organisation | None]:
 
 
 def _offer_choices() -> list[Programme]:
-    return list(
-        db.session.scalars(select(Programme).where(Programme.status.in_(OFFERABLE)).order_by(Programme.slug).limit(500))
+    statement = (
+        select(Programme)
+        .where(Programme.status.in_(OFFERABLE))
+        .options(selectinload(Programme.translations), selectinload(Programme.organisation))
+        .order_by(Programme.slug)
+        .limit(500)
     )
+    return list(db.session.scalars(statement))
 
 
 def _fill_from_query(form: ReferForm) -> None:
@@ -54,6 +60,18 @@ def _fill_from_query(form: ReferForm) -> None:
     form.resident.data = request.args.get("resident", type=int)
 
 
+@bp.get("/referrals/start")
+@policy(CARE)
+def refer_start():
+    """Which offer to refer to (when the referral does not start from a route map, programme or organisation)."""
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.id != current_user.organisation_id).order_by(Organisation.name)
+    )
+    return render_template(
+        "referrals/choose_offer.html", programmes=_offer_choices(), organisations=list(organisations), args=request.args
+    )
+
+
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @policy(CARE, personal_data=True)
 @limiter.limit("60 per hour", key_func=_user_key, methods=["POST"])
@@ -62,8 +80,10 @@ def refer():
     Without an offer in the query string the page first asks which one; the offer's room is shown before sending."""
     programme, organisation = _offer()
     if organisation is None:
-        return render_template("referrals/choose_offer.html", programmes=_offer_choices(), args=request.args)
+        return redirect(url_for(".refer_start", resident=request.args.get("resident", type=int)), code=303)
     relations = residents_of(current_user.organisation_id, limit=500)
+    audit_read("referral_form", current_user.organisation_id, None, details=f"{len(relations)} residents offered")
+    db.session.commit()
     form = ReferForm()
     form.resident.choices = [SelectChoice(r.resident_id, r.resident.display_name) for r in relations]
     if request.method == "GET":

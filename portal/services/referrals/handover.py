@@ -13,9 +13,17 @@ from portal.models.base import utcnow
 from portal.services.booking import places
 from portal.services.booking.places import BookingResult
 from portal.services.messaging import threads
+from portal.services.messaging.care_relations import active_relation
 from portal.services.referrals.referrals import OFFERABLE, ReferralError, parties_of, record_event
 
 MAX_OFFERED = 30
+
+
+def _offerable_statuses(referral: Referral) -> tuple[str, ...]:
+    """Published programmes, and the team's care-team-only consult slots when the resident is in its care."""
+    if active_relation(referral.resident_id, referral.organisation_id) is not None:
+        return (*OFFERABLE, "care_team")
+    return OFFERABLE
 
 
 def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[Session]:
@@ -26,7 +34,7 @@ def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[
         .join(Programme, Programme.id == Session.programme_id)
         .where(
             Programme.organisation_id == referral.organisation_id,
-            Programme.status.in_(OFFERABLE),
+            Programme.status.in_(_offerable_statuses(referral)),
             Session.status == "scheduled",
             Session.starts_at > now,
             Session.booked < Session.capacity,

@@ -15,7 +15,7 @@ from portal.services.routekaarten.model import DIMENSIONS, LEVELS, Catalogue
 
 MAX_NOTE = 2000
 MAX_REASON_NOTE = 1000
-OFFERABLE = ("published", "care_team")
+OFFERABLE = ("published",)  # a team's care-team-only programmes are for residents already in its care
 _LEVEL_COLUMNS = dict(zip(DIMENSIONS, ("self_reliance", "health_literacy", "motivation"), strict=True))
 
 
