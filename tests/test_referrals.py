@@ -241,3 +241,20 @@ def test_voiding_keeps_the_referral_and_its_reason(client, world):
     assert db.session.get(Referral, referral.id).status == "entered-in-error"
     event = db.session.scalar(select(ReferralEvent).order_by(ReferralEvent.id.desc()))
     assert event.note == "Verkeerde bewoner" and event.reason == "made_by_mistake"
+
+
+def test_the_data_copy_holds_the_referrals_and_erasure_removes_them(app, client, world):
+    from portal.models import Thread
+    from portal.services.privacy.erasure import erase_account
+
+    refer(client, world)
+    referral_id = db.session.scalar(select(Referral.id))
+    as_user(client, world["resident"])
+    data = client.get("/nl/account/data.json").get_json()
+    assert data["referrals"][0]["note"].startswith("Mevrouw wil") and data["referrals"][0]["status"] == "requested"
+    assert [h["status"] for h in data["referrals"][0]["history"] if h["what"] == "status"] == ["draft", "requested"]
+    assert "durft niet alleen" in client.get("/nl/account/data").get_data(as_text=True)
+    erase_account(db.session.get(type(world["resident"]), world["resident"].id))
+    db.session.commit()
+    assert db.session.get(Referral, referral_id) is None
+    assert db.session.scalar(select(ReferralEvent)) is None and db.session.scalar(select(Thread)) is None

@@ -9,6 +9,7 @@ from portal.models import CalendarFeed, Consent, LoginSession, User
 from portal.services import audit
 from portal.services.booking import queries
 from portal.services.messaging import personal_data as messaging_data
+from portal.services.referrals import personal_data as referral_data
 
 
 def _iso(moment) -> str | None:
@@ -107,5 +108,6 @@ def export_data(user: User, readable: bool = False) -> dict:
         "care_team": messaging_data.care_team_copy(user, stamp),
         "consult_consents": messaging_data.consult_consents_copy(user, stamp),
         "threads": messaging_data.threads_copy(user, stamp),
+        "referrals": referral_data.referrals_copy(user, stamp),
         "viewed_by": _viewed_by(user, stamp),
     }
