@@ -22,7 +22,8 @@ from portal.models.neighbourhood import ORGANISATION_KINDS
 from portal.models.programme import AUDIENCES, CATEGORIES
 from portal.services.accounts.users import create_user, find_user_by_email
 from portal.services.content_errors import ContentError, require
-from portal.services.seed import demo_care
+from portal.services.routekaarten.content import current_catalogue
+from portal.services.seed import demo_care, demo_referrals
 from portal.services.seed import demo_fields as fields
 from portal.services.seed.demo_sessions import add_sessions
 
@@ -214,6 +215,9 @@ def load_demo(directory: Path, today: date) -> DemoReport:
         care = demo_care.load_care(directory / "care.yaml")
         if care:
             report.count("care relations", care)
+        referrals = demo_referrals.load_referrals(directory / "referrals.yaml", current_catalogue())
+        if referrals:
+            report.count("referrals", referrals)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -15,7 +15,8 @@ from portal.services.messaging import threads
 from portal.services.seed import demo_fields as fields
 
 
-def _person(email: str, file: str, where: str):
+def person(email: str, file: str, where: str):
+    """The demo account with this address; a ContentError names the file when there is none."""
     user = find_user_by_email(email)
     if user is None:
         raise ContentError(file, where, f"names {email}, which is not a demo account")
@@ -29,7 +30,7 @@ def _thread(item: dict, resident, organisation, file: str, where: str) -> None:
         resident, organisation, require(item, "subject", str, file, where), first["text"], None
     )
     for i, message in enumerate(messages[1:], start=1):
-        author = _person(require(message, "from", str, file, f"{where}.messages[{i}]"), file, where)
+        author = person(require(message, "from", str, file, f"{where}.messages[{i}]"), file, where)
         threads.post(author, thread, require(message, "text", str, file, f"{where}.messages[{i}]"), None)
 
 
@@ -41,7 +42,7 @@ def load_care(path: Path) -> int:
     added = 0
     for i, item in enumerate(require(fields.read_yaml(path), "care_relations", list, file, "file")):
         where = f"care_relations[{i}]"
-        resident = _person(require(item, "resident", str, file, where), file, where)
+        resident = person(require(item, "resident", str, file, where), file, where)
         slug = require(item, "organisation", str, file, where)
         organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
         if organisation is None:
@@ -53,7 +54,7 @@ def load_care(path: Path) -> int:
         )
         if exists is not None:
             continue
-        inviter = _person(require(item, "invited_by", str, file, where), file, where)
+        inviter = person(require(item, "invited_by", str, file, where), file, where)
         db.session.add(
             CareRelation(
                 resident_id=resident.id,
