@@ -10,11 +10,13 @@ from portal.models import (
     Location,
     LoginSession,
     Programme,
+    Referral,
     Session,
     Thread,
     User,
 )
 from portal.services.messaging import care_relations, threads
+from portal.services.referrals import referrals
 
 # Each route declares one of these policies (see portal/access.py).
 PUBLIC = "public"  # anyone, logged in or not
@@ -117,3 +119,8 @@ def may_end_own_relation(user: User, relation: CareRelation | None) -> bool:
 def may_cancel_away(user: User, period: AwayPeriod | None) -> bool:
     """Only the professional cancels their own away period."""
     return period is not None and period.user_id == user.id
+
+
+def may_see_referral_as_staff(user: User, referral: Referral | None) -> bool:
+    """Staff on the referring side (resident in their care) or the receiving side (sent, not voided); no resident."""
+    return referral is not None and bool(referrals.parties_of(user, referral) - {"resident"})

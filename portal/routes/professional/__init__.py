@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from portal.routes.professional import away, inbox, residents  # noqa: F401  (they register routes)
+from portal.routes.professional import away, inbox, referral_fhir, residents  # noqa: F401  (they register routes)
 from portal.routes.professional.blueprint import bp
 
 __all__ = ["bp"]
