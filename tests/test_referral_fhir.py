@@ -17,9 +17,10 @@ from portal.extensions import db
 from portal.models import AuditEvent
 from portal.services.messaging import care_relations
 from portal.services.referrals import changes, fhir
-from portal.services.referrals.referrals import NewReferral, create
+from portal.services.referrals.referrals import NewReferral, agree, create
 from portal.services.routekaarten.content import current_catalogue
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.support.accounts import sign_in
 
 BASE = "https://wijkportaal.example/fhir"
 # The required bindings of FHIR R4 (the models check types and cardinality, not these codes).
@@ -188,8 +189,6 @@ def test_the_request_carries_the_route_map_the_estimates_and_the_agreement(peopl
 
 def test_a_referral_without_route_map_is_a_plain_referral_and_a_resident_agreement_is_theirs(people):
     referral = refer(people, agreed=False, route_map=None)
-    from portal.services.referrals.referrals import agree
-
     agree(people["resident"], referral, referral.version)
     db.session.commit()
     request_entry, _task = validated(fhir.bundle_for(referral, BASE))
@@ -265,8 +264,6 @@ def test_others_get_nothing(people, client, login, role, code):
 
 
 def test_the_resident_themselves_and_anonymous_get_nothing(people, client):
-    from tests.support.accounts import sign_in
-
     referral = in_status(people, "requested")
     response = client.get(_path(referral.id))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
