@@ -99,6 +99,7 @@ EXPECTED = {
     "professional.referral": frozenset(),  # resident A's referral between two other organisations
     "professional.referral_agreement": frozenset(),
     "professional.referral_change": frozenset(),
+    "professional.referral_fhir": frozenset(),
     "professional.referral_status": frozenset(),
     "professional.referral_write": frozenset(),
     "professional.referrals": CARE_TEAM,

@@ -125,3 +125,8 @@ def may_see_referral(user: User, referral: Referral | None) -> bool:
     """The resident it is about; the referring team while the resident is in its care; the receiving team once
     it was sent (not after it was voided as made by mistake)."""
     return referral is not None and bool(parties_of(user, referral))
+
+
+def may_see_referral_as_staff(user: User, referral: Referral | None) -> bool:
+    """Staff on the referring side (resident in their care) or the receiving side (sent, not voided); no resident."""
+    return referral is not None and bool(parties_of(user, referral) - {"resident"})

@@ -4,7 +4,14 @@
 
 from __future__ import annotations
 
-from portal.routes.professional import away, inbox, referrals, referring, residents  # noqa: F401  (they register routes)
+from portal.routes.professional import (  # noqa: F401  (they register routes)
+    away,
+    inbox,
+    referral_fhir,
+    referrals,
+    referring,
+    residents,
+)
 from portal.routes.professional.blueprint import bp
 
 __all__ = ["bp"]
