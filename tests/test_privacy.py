@@ -22,6 +22,7 @@ from portal.models import (
     Message,
     MessageReceipt,
     RecoveryCode,
+    Referral,
     Thread,
     ThreadEvent,
     User,
@@ -129,6 +130,19 @@ def _seed_messaging(resident, organisation):
     threads.hand_over(poh, thread, colleague, "Fatma belt liever", thread.version)
     threads.mark_read(colleague, thread)
     consultations.start(poh, resident, buurtteam, "Over Fatma", "Kennen jullie Fatma?", "fatma-consult-key-01")
+    _seed_referral(poh, resident, buurtteam)
+
+
+def _seed_referral(poh, resident, buurtteam):
+    """A referral of the resident, sent, declined with a note, and its handover thread."""
+    from portal.services.referrals import changes
+    from portal.services.referrals.referrals import NewReferral, create
+    from portal.services.routekaarten.content import current_catalogue
+
+    new = NewReferral(resident=resident, organisation=buurtteam, note="Fatma wil hulp", agreed_in_consultation=True)
+    referral = create(poh, new, current_catalogue())
+    worker = UserFactory(role="professional", organisation=buurtteam)
+    changes.change_status(worker, referral, "rejected", referral.version, "other", "Fatma woont buiten de wijk")
 
 
 PERSONAL = ("fatma", "yilmaz", "fatma's phone")
@@ -161,6 +175,7 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
 
     db.session.expire_all()
     assert _residue() == []
+    assert db.session.scalar(select(db.func.count()).select_from(Referral)) == 0  # sealed notes: counted, not read
     erased = db.session.get(User, resident_id)
     assert erased.deleted_at is not None and not erased.is_active_account and erased.totp_secret is None
     for model in (AccountToken, Consent, LoginSession, RecoveryCode, Booking, CalendarFeed):
@@ -186,6 +201,7 @@ def test_every_table_is_seeded_by_the_residue_test():
     seeded |= {"auth_throttle"}  # digests of addresses only, deleted with the account
     seeded |= {"care_relations", "involvement_consents", "threads", "messages", "message_receipts", "thread_events"}
     seeded |= {"away_periods", "attachments"}  # away periods: staff only
+    seeded |= {"referrals", "referral_events"}
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings
