@@ -34,6 +34,7 @@ def index():
     return render_template(
         "professional/index.html",
         counts=queries.box_counts(current_user),
+        referral_counts=referral_queries.counts(current_user),
         requests=requests,
         invitations=invitations,
         away_now=away.current(current_user),
