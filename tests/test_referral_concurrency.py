@@ -88,7 +88,7 @@ def test_of_a_team_answering_a_referral_at_once_one_wins(server):
     statuses = dict(burst.statuses())
     report(
         f"referral answers at once ({server.backend})",
-        f"attempts {RECEIVERS}, applied {answers}, refused as stale {statuses.get(409, 0)}, 5xx {burst.server_errors()}",
+        f"attempts {RECEIVERS}, applied {answers}, stale {statuses.get(409, 0)}, 5xx {burst.server_errors()}",
     )
     assert burst.server_errors() == 0, statuses
     assert answers == 1 and status in ("accepted", "rejected")
