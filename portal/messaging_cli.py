@@ -7,8 +7,8 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import Text, literal, select, type_coerce, update
 
 from portal.extensions import db
-from portal.models import Attachment, CareRelation, Message, Thread, ThreadEvent
-from portal.models.sealed import key_ring
+from portal.models import Base, CareRelation
+from portal.models.sealed import SealedText, key_ring
 from portal.services import mail_outbox
 from portal.services.messaging import attachments, away
 from portal.services.messaging import mail as message_mail
@@ -43,18 +43,26 @@ def return_away() -> None:
     click.echo(f"Threads returned to their team: {count}.")
 
 
-SEALED = ((Thread, "subject"), (Message, "body"), (ThreadEvent, "note"), (Attachment, "filename"))
+def sealed_columns() -> list[tuple[type, str]]:
+    """Every (model, column name) stored as SealedText: messages, notes, file names, referrals and what comes."""
+    return [
+        (mapper.class_, column.key)
+        for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__name__)
+        for column in mapper.columns
+        if isinstance(column.type, SealedText)
+    ]
 
 
 @messages.command("rotate-key")
 @click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
 def rotate_key(batch: int) -> None:
-    """Encrypt every message, subject, note, file name and file again with the first key of PORTAL_MESSAGE_KEYS.
+    """Encrypt every sealed text (messages, subjects, notes, file names, referral notes) and every file again with
+    the first key of PORTAL_MESSAGE_KEYS.
 
     Put the new key first and keep the old ones after it; when this has run, the old keys can go."""
     ring = key_ring()
     total = unreadable = 0
-    for model, name in SEALED:
+    for model, name in sealed_columns():
         raw = type_coerce(getattr(model, name), Text)  # the stored token, not decrypted
         last = 0
         while rows := db.session.execute(

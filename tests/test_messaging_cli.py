@@ -9,9 +9,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Text, select, type_coerce
 
 from portal.extensions import db
-from portal.models import Attachment, Message, Thread
+from portal.models import Attachment, Message, Referral, Thread
 from portal.models.base import utcnow
 from portal.services.messaging import attachments, away, care_relations, threads
+from portal.services.referrals.referrals import NewReferral, create
+from portal.services.routekaarten.content import current_catalogue
 from tests.factories import OrganisationFactory, UserFactory
 from tests.test_message_attachments import PDF
 
@@ -34,8 +36,16 @@ def test_rotating_the_key_leaves_everything_readable_with_the_new_key_alone(make
     folder = str(tmp_path / "files")
     first = make_app(PORTAL_MESSAGE_KEYS=old, PORTAL_ATTACHMENT_DIR=folder)
     with first.app_context():
-        thread, _poh = _thread_with_file()
+        thread, poh = _thread_with_file()
         thread_id = thread.id
+        new_referral = NewReferral(
+            resident=thread.resident,
+            organisation=OrganisationFactory(),
+            note="Verwijsbrief",
+            agreed_in_consultation=True,
+        )
+        referral_id = create(poh, new_referral, current_catalogue()).id
+        db.session.commit()
     both = make_app(PORTAL_MESSAGE_KEYS=f"{new},{old}", PORTAL_ATTACHMENT_DIR=folder)
     with both.app_context():  # the runner reuses an app context that is already there
         result = both.test_cli_runner().invoke(args=["messages", "rotate-key", "--batch", "1"])
@@ -47,6 +57,7 @@ def test_rotating_the_key_leaves_everything_readable_with_the_new_key_alone(make
         assert thread.subject == "Onderwerp"
         body = db.session.scalar(select(Message.body).where(Message.thread_id == thread_id))
         assert body == "Inhoud van het bericht"
+        assert db.session.get(Referral, referral_id).note == "Verwijsbrief"
         file = db.session.scalar(select(Attachment))
         assert file.filename == "brief.pdf" and attachments.content(file) == PDF
         raw = db.session.scalar(select(type_coerce(Message.body, Text)))
