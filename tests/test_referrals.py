@@ -258,3 +258,27 @@ def test_the_data_copy_holds_the_referrals_and_erasure_removes_them(app, client,
     db.session.commit()
     assert db.session.get(Referral, referral_id) is None
     assert db.session.scalar(select(ReferralEvent)) is None and db.session.scalar(select(Thread)) is None
+
+
+def test_the_workspace_pages_by_25_with_overdue_loops_first(client, world):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.models.base import utcnow
+    from portal.services.referrals.referrals import NewReferral, create
+    from portal.services.routekaarten.content import current_catalogue
+
+    ids = []
+    for n in range(26):
+        new = NewReferral(world["resident"], world["programme"], note=f"Nummer {n}", agreed_in_consultation=True)
+        ids.append(create(world["gp"], new, current_catalogue()).id)
+    db.session.execute(update(Referral).where(Referral.id == ids[-1]).values(changed_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    as_user(client, world["gp"])
+    first = client.get("/en/professional/referrals?box=sent").get_data(as_text=True)
+    assert first.count("<tr") == 26 and 'rel="next"' in first  # a header row and 25 referrals
+    assert first.index("wp-row--overdue") < first.index("Ayse")  # the overdue loop leads
+    second = client.get("/en/professional/referrals?box=sent&page=2").get_data(as_text=True)
+    assert second.count("<tr") == 2 and 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get("/en/professional/referrals?box=sent&page=99999999999").status_code == 200
