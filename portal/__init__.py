@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         professional,
         programmes,
+        reports,
         routekaarten,
         social_map,
     )
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp, url_prefix="/<lang:lang>")
     app.register_blueprint(account.bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(admin.bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(reports.bp, url_prefix="/<lang:lang>/admin/reports")
     app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
     app.register_blueprint(broker.bp, url_prefix="/<lang:lang>/broker")
     app.register_blueprint(booking.bp, url_prefix="/<lang:lang>/bookings")
