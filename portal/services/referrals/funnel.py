@@ -193,7 +193,7 @@ def _label_offers(rows: list[FunnelRow], lang: str) -> None:
     names: dict[int, str] = {}
     if organisation_ids:
         statement = select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))
-        names = dict(db.session.execute(statement))
+        names = {row.id: row.name for row in db.session.execute(statement)}
     for row in rows:
         row.organisation = names.get(row.organisation_id, "")
         if row.programme_id is None:
