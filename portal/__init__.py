@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         professional,
         programmes,
         referrals,
+        reports,
         routekaarten,
         social_map,
     )
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp, url_prefix="/<lang:lang>")
     app.register_blueprint(account.bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(admin.bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(reports.bp, url_prefix="/<lang:lang>/admin/reports")
     app.register_blueprint(privacy.bp, url_prefix="/<lang:lang>/privacy")
     app.register_blueprint(broker.bp, url_prefix="/<lang:lang>/broker")
     app.register_blueprint(booking.bp, url_prefix="/<lang:lang>/bookings")

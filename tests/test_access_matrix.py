@@ -155,6 +155,8 @@ EXPECTED = {
     "privacy.index": EVERYONE,
     "programmes.detail": EVERYONE,
     "programmes.index": EVERYONE,
+    "reports.index": COORDINATOR,
+    "reports.referrals_csv": COORDINATOR,
     "root.robots": EVERYONE,
     "root.root": EVERYONE,
     "routekaarten.detail": EVERYONE,
