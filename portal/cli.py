@@ -148,6 +148,7 @@ def init_app(app: Flask) -> None:
     from portal.content_cli import content
     from portal.mail_cli import send_mail_command
     from portal.messaging_cli import messages
+    from portal.referrals_cli import referrals
 
     for command in (
         seed_demo,
@@ -159,5 +160,6 @@ def init_app(app: Flask) -> None:
         send_reminders,
         send_mail_command,
         messages,
+        referrals,
     ):
         app.cli.add_command(command)

@@ -78,6 +78,19 @@ EVENT_LABELS = {
     "follow_up_asked": _l("Resident asked how it goes"),
     "follow_up": _l("Resident answered how it goes"),
 }
+# i18n: the resident's answer to "Are you going?" (to the offer they were referred to), 30 days after acceptance.
+FOLLOW_UP_GOING = {
+    "yes": _l("Yes"),
+    "not_yet": _l("Not yet"),
+    "no": _l("No"),
+}
+# i18n: the resident's answer to "Does it help?", 30 days after acceptance.
+FOLLOW_UP_HELPS = {
+    "yes": _l("Yes"),
+    "a_little": _l("A little"),
+    "no": _l("No"),
+    "not_started": _l("Not started yet"),
+}
 ROOM_LABELS = {
     "yes": _l("Has room"),
     "waitlist": _l("Full: waiting list"),
@@ -100,6 +113,7 @@ ERRORS = {
     "bad_wait": _l("Please choose only from the list."),
     "bad_slot": _l("This session can no longer be offered or booked. Please choose another one."),
     "closed": _l("This referral is closed."),
+    "bad_answer": _l("Please choose one answer to each question."),
 }
 
 
@@ -118,4 +132,6 @@ WORDS = {
     "party": PARTY_LABELS,
     "event": EVENT_LABELS,
     "room": ROOM_LABELS,
+    "follow_up_going": FOLLOW_UP_GOING,
+    "follow_up_helps": FOLLOW_UP_HELPS,
 }

@@ -109,6 +109,7 @@ EXPECTED = {
     "referrals.book": OWNER_A,
     "referrals.decline": OWNER_A,
     "referrals.detail": OWNER_A,
+    "referrals.follow_up": OWNER_A,
     "referrals.index": RESIDENTS,
     "referrals.write": OWNER_A,
     "professional.resident": frozenset(),

@@ -1,4 +1,5 @@
-"""Forms of referrals: referring a resident, changing the status with a reason, voiding, reopening, answering."""
+"""Forms of referrals: referring a resident, changing the status with a reason, voiding, reopening, answering,
+and the resident's answer to the follow-up question."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from wtforms.widgets import HiddenInput
 from portal.forms.base import PortalForm
 from portal.forms.fields import required, strip
 from portal.forms.messaging import MSG_TOO_LONG, KeyedForm, body_field
+from portal.referral_labels import FOLLOW_UP_GOING, FOLLOW_UP_HELPS
 from portal.services.booking.places import IDEMPOTENCY_KEY
+from portal.services.referrals.followup import MAX_ANSWER_NOTE
 from portal.services.referrals.referrals import MAX_NOTE, MAX_REASON_NOTE
 from portal.services.routekaarten.labels import ANY_LEVEL_LABEL, DIMENSION_LABELS, LEVEL_LABELS
 from portal.services.routekaarten.model import LEVELS
@@ -123,4 +126,24 @@ class DeclineForm(VersionForm):
         _l("Anything else you want to say? (optional)"),
         filters=[strip],
         validators=[Optional(), Length(max=MAX_REASON_NOTE, message=MSG_TOO_LONG)],
+    )
+
+
+class FollowUpForm(KeyedForm):
+    """The resident's answer, some weeks after the team said yes: am I going, does it help, and a note."""
+
+    going = RadioField(
+        _l("Are you going?"),
+        choices=[SelectChoice(code, label) for code, label in FOLLOW_UP_GOING.items()],
+        validators=[required(_l("Please choose one."))],
+    )
+    helps = RadioField(
+        _l("Does it help?"),
+        choices=[SelectChoice(code, label) for code, label in FOLLOW_UP_HELPS.items()],
+        validators=[required(_l("Please choose one."))],
+    )
+    note = TextAreaField(
+        _l("Anything else you want to tell your care provider?"),
+        filters=[strip],
+        validators=[Optional(), Length(max=MAX_ANSWER_NOTE, message=MSG_TOO_LONG)],
     )

@@ -1,5 +1,5 @@
 """A resident's referrals: who referred them to what and why, the status in plain words, agreeing or declining,
-the handover thread, and booking the session the team offers."""
+the handover thread, booking the session the team offers, and answering "how is it going?"."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from portal.access import load_or_404, policy
 from portal.extensions import db, limiter
-from portal.forms.referrals import BookOfferForm, DeclineForm, HandoverMessageForm, VersionForm
+from portal.forms.referrals import BookOfferForm, DeclineForm, FollowUpForm, HandoverMessageForm, VersionForm
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
 from portal.referral_labels import ERRORS, error_text
@@ -24,7 +24,7 @@ from portal.services.messaging import threads
 from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import RESIDENT
-from portal.services.referrals import changes, handover, queries
+from portal.services.referrals import changes, followup, handover, queries
 from portal.services.referrals import mail as referral_mail
 from portal.services.referrals.referrals import ReferralError, agree
 from portal.services.referrals.statuses import OPEN
@@ -43,7 +43,19 @@ def index():
     return render_template("referrals/index.html", referrals=queries.of_resident(current_user))
 
 
-def _page(referral: Referral, problem: str | None = None, form=None, status: int = 200):
+def _follow_up(referral: Referral, form: FollowUpForm | None) -> dict:
+    """What the follow-up partial needs: whether to show it, the open question, the last answer and the form."""
+    form = form or FollowUpForm(formdata=None)
+    form.new_key()
+    return {
+        "follow_up_asked": referral.follow_up_asked_at is not None and referral.status != "entered-in-error",
+        "follow_up_open": followup.open_question(referral),
+        "follow_up_last": followup.latest_answer(referral),
+        "follow_up_form": form,
+    }
+
+
+def _page(referral: Referral, problem: str | None = None, form=None, status: int = 200, follow_up_form=None):
     if referral.thread is not None:
         threads.mark_read(current_user, referral.thread)
     db.session.commit()
@@ -61,6 +73,7 @@ def _page(referral: Referral, problem: str | None = None, form=None, status: int
         problem=problem,
         auto_reply=read_auto_reply,
         offer_key=secrets.token_urlsafe(16),
+        **_follow_up(referral, follow_up_form),
     ), status
 
 
@@ -169,3 +182,26 @@ def book(referral_id: int):
     db.session.commit()
     flash(_("You have booked the session."), "ok")
     return redirect(url_for("booking.detail", booking_id=result.booking.id), code=303)
+
+
+@bp.post("/<int:referral_id>/follow-up")
+@policy(RESIDENT)
+@limiter.limit("30 per hour", key_func=_user_key)
+def follow_up(referral_id: int):
+    """My answer to "how is it going?": am I going, does it help, and a note; my care provider hears of it."""
+    referral = _load(referral_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        code = "note_too_long" if form.note.errors else "bad_answer"
+        return _page(referral, error_text(code), status=400, follow_up_form=form)
+    if followup.answer_with_key(referral, form.key.data) is None:  # a retried POST stores and mails once
+        try:
+            followup.record_answer(
+                current_user, referral, form.going.data, form.helps.data, form.note.data, form.key.data
+            )
+        except ReferralError as error:
+            return _refused(referral_id, error.code)
+        referral_mail.notify_referrer(referral)
+        db.session.commit()
+    flash(_("Thank you. Your care provider will see your answer."), "ok")
+    return redirect(url_for(".detail", referral_id=referral_id, _anchor="follow-up"), code=303)

@@ -23,7 +23,7 @@ from portal.services.messaging import threads
 from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.threads import MessagingError
 from portal.services.policy import CARE
-from portal.services.referrals import changes, handover, queries
+from portal.services.referrals import changes, followup, handover, queries
 from portal.services.referrals import mail as referral_mail
 from portal.services.referrals.capacity import room_for
 from portal.services.referrals.overdue import is_overdue
@@ -85,6 +85,7 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
         room=room_for(referral.programme),
         overdue=is_overdue(referral),
+        follow_up=followup.latest_answer(referral),
         moves=_status_forms(referral, parties),
         version_form=VersionForm(formdata=None, version=referral.version),
         note_form=NoteForm(formdata=None, version=referral.version),
