@@ -4,7 +4,8 @@ the history of one, and the workspace counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -12,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import CareRelation, Programme, Referral, ReferralEvent, User
 from portal.models.base import utcnow
-from portal.services.referrals.overdue import overdue_condition, overdue_cutoff
+from portal.services.messaging.working_days import LOCAL
+from portal.services.referrals.overdue import overdue_cutoff
 from portal.services.referrals.statuses import CLOSED, OPEN
 
 PAGE_SIZE = 25
@@ -25,6 +27,22 @@ class ReferralRow:
 
     referral: Referral
     overdue: bool
+
+
+@lru_cache(maxsize=8)
+def _cutoff_on(day: date) -> datetime:
+    return overdue_cutoff(datetime.combine(day, time(12, 0), tzinfo=LOCAL))
+
+
+def cutoff(now: datetime | None = None) -> datetime:
+    """overdue_cutoff, worked out once a day: it depends on the local date only (counting working days back
+    asks the holiday calendar for every day, several milliseconds a time)."""
+    return _cutoff_on((now or utcnow()).astimezone(LOCAL).date())
+
+
+def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
+    """True when the referral is open and has not changed for 10 working days (as overdue.is_overdue)."""
+    return referral.status in OPEN and referral.changed_at < cutoff(now)
 
 
 def _in_care(organisation_id: int):
@@ -72,15 +90,14 @@ def workspace(
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
     found = list(db.session.scalars(_loaded(statement)))
-    cutoff = overdue_cutoff(now)
-    rows = [ReferralRow(r, r.status in OPEN and r.changed_at < cutoff) for r in found[:PAGE_SIZE]]
+    rows = [ReferralRow(r, is_overdue(r, now)) for r in found[:PAGE_SIZE]]
     return rows, len(found) > PAGE_SIZE
 
 
 def counts(user: User, now: datetime | None = None) -> dict[str, int]:
     """For the workspace start page: new referrals to the team, its open ones, and the overdue loops it sent."""
     organisation_id = user.organisation_id
-    overdue = overdue_condition(now or utcnow())
+    overdue = Referral.status.in_(sorted(OPEN)) & (Referral.changed_at < cutoff(now))  # as overdue_condition
     received = db.session.execute(
         select(
             func.count().filter(Referral.status == "requested"),
