@@ -203,13 +203,13 @@ def main() -> int:
     results["failures"] = failures
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
 
-    print(f"\n{'page':<14} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
+    print(f"\n{'page':<18} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
     for name, page in results["pages"].items():
-        print(f"{name:<14} {page['requests_per_second']:8.0f} {page['ratio']:6.2f} {page['p50_ms']:7.1f} "
+        print(f"{name:<18} {page['requests_per_second']:8.0f} {page['ratio']:6.2f} {page['p50_ms']:7.1f} "
               f"{page['p99_ms']:7.1f}")  # fmt: skip
     signed_in = results.get("messaging", {}).get("pages", {}) | results.get("referrals", {}).get("pages", {})
     for name, figures in signed_in.items():
-        print(f"{name:<14} server p50 {figures['server_ms_p50']} ms, wrk p50 {figures['wrk_p50_ms']:.1f} ms"
+        print(f"{name:<18} server p50 {figures['server_ms_p50']} ms, wrk p50 {figures['wrk_p50_ms']:.1f} ms"
               f" (one request at a time; target <= {messaging_pages.TARGET_P50_MS:.0f} ms)")  # fmt: skip
     print(f"map page {results['map_page_bytes'] / 1024:.1f} KB, map data {results['map_data_bytes'] / 1024:.1f} KB")
     if isinstance(results["lighthouse"], dict):
