@@ -2,7 +2,8 @@
 
 Prints requests/s, p50 and p99 per page and the ratio to a trivial route of the same app measured in
 the same run; checks the map page's size and runs Lighthouse; writes bench/results.json. With the messaging
-data set (10,000 threads, 100,000 messages) it also measures a professional's inbox and a thread, signed in.
+data set (10,000 threads, 100,000 messages) it also measures a professional's inbox and a thread, signed in; with
+the referral data set (10,000 referrals) a beweegmakelaar's referral workspace, a GP's sent ones and one referral.
 SQLite by default; set DATABASE_URL for PostgreSQL. Uses Redis (REDIS_URL, default
 redis://127.0.0.1:6379/15 when it answers) as production does."""
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
 
-from bench import messaging_pages  # noqa: E402
+from bench import messaging_pages, referral_pages  # noqa: E402
 from bench.lighthouse_runner import lighthouse_available, run_lighthouse  # noqa: E402
 from bench.tile_stub import start_tile_stub  # noqa: E402
 from bench.wrk_runner import run_wrk  # noqa: E402
@@ -107,6 +108,8 @@ def main() -> int:
     parser.add_argument("--message-threads", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--no-messaging", action="store_true", help="Skip the signed-in inbox and thread pages.")
+    parser.add_argument("--referrals", type=int, default=10_000)
+    parser.add_argument("--no-referrals", action="store_true", help="Skip the signed-in referral pages.")
     parser.add_argument("--pages", default="", help="Comma-separated public pages to measure (default: all).")
     args = parser.parse_args()
     chosen = {"baseline", *filter(None, args.pages.split(","))} if args.pages else set(PAGES)
@@ -133,6 +136,7 @@ def main() -> int:
     _flask(env, "seed-bench")
     print(f"seed-bench took {time.perf_counter() - started:.1f} s", flush=True)
     login = None if args.no_messaging else messaging_pages.seed_and_sign_in(env, args.message_threads, args.messages)
+    referral_login = None if args.no_referrals else referral_pages.seed_and_sign_in(env, args.referrals)
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -155,6 +159,11 @@ def main() -> int:
                 base, login, args.seconds, args.connections, server_log
             )
             pages |= signed_in
+        if referral_login:
+            signed_in, results["referrals"] = referral_pages.measure(
+                base, referral_login, args.seconds, args.connections, server_log
+            )
+            pages |= signed_in
         baseline = pages["baseline"]["requests_per_second"]
         for page in pages.values():
             page["ratio"] = round(page["requests_per_second"] / baseline, 2)
@@ -169,7 +178,7 @@ def main() -> int:
 
     failures = []
     for name, page in results["pages"].items():
-        if name == "baseline" or name in messaging_pages.PAGES:  # those have their own target, below
+        if name == "baseline" or name in {**messaging_pages.PAGES, **referral_pages.PAGES}:  # own target, below
             continue
         if page["ratio"] < TARGET_RATIO:
             failures.append(f"{name}: {page['ratio']} x baseline < {TARGET_RATIO}")
@@ -179,6 +188,8 @@ def main() -> int:
             failures.append(f"{name}: {page['non_2xx']} non-2xx, {page['socket_errors']} socket errors")
     if "messaging" in results:
         failures += messaging_pages.failures(results["pages"], results["messaging"])
+    if "referrals" in results:
+        failures += messaging_pages.failures(results["pages"], results["referrals"])
     if results["map_page_bytes"] > MAP_PAGE_MAX_BYTES:
         failures.append(f"map page {results['map_page_bytes']} bytes > {MAP_PAGE_MAX_BYTES}")
     if isinstance(results["lighthouse"], dict):
@@ -192,12 +203,13 @@ def main() -> int:
     results["failures"] = failures
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
 
-    print(f"\n{'page':<14} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
+    print(f"\n{'page':<18} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
     for name, page in results["pages"].items():
-        print(f"{name:<14} {page['requests_per_second']:8.0f} {page['ratio']:6.2f} {page['p50_ms']:7.1f} "
+        print(f"{name:<18} {page['requests_per_second']:8.0f} {page['ratio']:6.2f} {page['p50_ms']:7.1f} "
               f"{page['p99_ms']:7.1f}")  # fmt: skip
-    for name, figures in results.get("messaging", {}).get("pages", {}).items():
-        print(f"{name:<14} server p50 {figures['server_ms_p50']} ms, wrk p50 {figures['wrk_p50_ms']:.1f} ms"
+    signed_in = results.get("messaging", {}).get("pages", {}) | results.get("referrals", {}).get("pages", {})
+    for name, figures in signed_in.items():
+        print(f"{name:<18} server p50 {figures['server_ms_p50']} ms, wrk p50 {figures['wrk_p50_ms']:.1f} ms"
               f" (one request at a time; target <= {messaging_pages.TARGET_P50_MS:.0f} ms)")  # fmt: skip
     print(f"map page {results['map_page_bytes'] / 1024:.1f} KB, map data {results['map_data_bytes'] / 1024:.1f} KB")
     if isinstance(results["lighthouse"], dict):

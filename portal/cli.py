@@ -15,6 +15,7 @@ from portal.services.accounts.users import UserError, create_user
 from portal.services.content_errors import ContentError
 from portal.services.seed.bench import bench_data_present, seed_bench
 from portal.services.seed.bench_messages import bench_messages_present, seed_bench_messages
+from portal.services.seed.bench_referrals import bench_referrals_present, seed_bench_referrals
 from portal.services.seed.demo import DEMO_PASSWORD, load_demo
 
 
@@ -68,6 +69,21 @@ def seed_bench_messages_command(threads: int, messages: int, residents: int) -> 
         return
     counts = seed_bench_messages(current_app.config["PORTAL_NEIGHBOURHOOD"], threads, messages, residents)
     click.echo("Messaging benchmark data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+
+
+@click.command("seed-bench-referrals")
+@click.option("--referrals", default=10_000, show_default=True)
+def seed_bench_referrals_command(referrals: int) -> None:
+    """Fill the database with the referral benchmark data set: a beweegmakelaars workspace (never in production)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("refusing to load benchmark data in production")
+    if not 10 <= referrals <= 1_000_000:
+        raise click.ClickException("need 10 <= referrals <= 1,000,000")
+    if bench_referrals_present():
+        click.echo("Referral benchmark data is loaded already; nothing added.")
+        return
+    counts = seed_bench_referrals(current_app.config["PORTAL_NEIGHBOURHOOD"], referrals)
+    click.echo("Referral benchmark data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
 
 
 @click.command("create-user")
@@ -154,6 +170,7 @@ def init_app(app: Flask) -> None:
         seed_demo,
         seed_bench_command,
         seed_bench_messages_command,
+        seed_bench_referrals_command,
         create_user_command,
         translate,
         content,

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import CareRelation, Organisation, Referral, User
 from portal.models.base import utcnow
+from portal.services import mail_outbox
 from portal.services.accounts.passwords import hash_password
 from portal.services.accounts.second_factor import new_totp_secret
-from portal.services import mail_outbox
 from portal.services.referrals import followup
 from tests.support.browser import click, go, submit
 from tests.support.mail import body, code_in

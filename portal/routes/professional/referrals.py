@@ -26,7 +26,6 @@ from portal.services.policy import CARE
 from portal.services.referrals import changes, followup, handover, queries
 from portal.services.referrals import mail as referral_mail
 from portal.services.referrals.capacity import room_for
-from portal.services.referrals.overdue import is_overdue
 from portal.services.referrals.referrals import ReferralError, parties_of, record_agreement
 from portal.services.referrals.statuses import REOPENABLE, reasons_for, targets_for
 
@@ -42,10 +41,10 @@ def referrals():
     box = request.args.get("box") if request.args.get("box") in queries.BOXES else "received"
     state = "closed" if request.args.get("state") == "closed" else "open"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
+    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load each row again
     rows, more = queries.workspace(current_user, box, state, page)
-    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} {len(rows)} shown")
     counts = queries.counts(current_user)
-    db.session.commit()
     return render_template(
         "referrals/workspace.html", rows=rows, more=more, box=box, state=state, page=page, counts=counts
     )
@@ -84,7 +83,7 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         history=queries.history(referral),
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
         room=room_for(referral.programme),
-        overdue=is_overdue(referral),
+        overdue=queries.is_overdue(referral),
         follow_up=followup.latest_answer(referral),
         moves=_status_forms(referral, parties),
         version_form=VersionForm(formdata=None, version=referral.version),

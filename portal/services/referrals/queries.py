@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, Programme, Referral, ReferralEvent, User
 from portal.models.base import utcnow
-from portal.services.referrals.overdue import overdue_condition, overdue_cutoff
+from portal.services.referrals.overdue import is_overdue, overdue_condition
 from portal.services.referrals.statuses import CLOSED, OPEN
 
 PAGE_SIZE = 25
@@ -28,11 +28,18 @@ class ReferralRow:
 
 
 def _in_care(organisation_id: int):
-    """The referral's resident is in the organisation's care (the referring side's key to them)."""
-    return Referral.resident_id.in_(
-        select(CareRelation.resident_id).where(
-            CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
+    """The referral's resident is in the organisation's care (the referring side's key to them).
+
+    A correlated EXISTS, not an IN over the team's residents: SQLite would otherwise start from every referral of
+    those residents and miss the (referrer_organisation_id, status, changed_at) index (3 ms -> 0.5 ms a page)."""
+    return (
+        select(CareRelation.id)
+        .where(
+            CareRelation.resident_id == Referral.resident_id,
+            CareRelation.organisation_id == organisation_id,
+            CareRelation.status == "active",
         )
+        .exists()
     )
 
 
@@ -44,6 +51,8 @@ def _box_condition(user: User, box: str):
 
 
 def _loaded(statement):
+    """The rows' people, organisations and offers, each in one statement after the page is cut (joined into the
+    rows' statement, SQLite would join every matching referral before sorting: 0.3 -> 4 to 11 ms)."""
     return statement.options(
         selectinload(Referral.resident),
         selectinload(Referral.organisation),
@@ -71,22 +80,21 @@ def workspace(
         .limit(PAGE_SIZE + 1)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
-    found = list(db.session.scalars(_loaded(statement)))
-    cutoff = overdue_cutoff(now)
-    rows = [ReferralRow(r, r.status in OPEN and r.changed_at < cutoff) for r in found[:PAGE_SIZE]]
+    found = list(db.session.scalars(_loaded(statement).options(defer(Referral.note))))  # sealed, not shown
+    rows = [ReferralRow(r, is_overdue(r, now)) for r in found[:PAGE_SIZE]]
     return rows, len(found) > PAGE_SIZE
 
 
 def counts(user: User, now: datetime | None = None) -> dict[str, int]:
     """For the workspace start page: new referrals to the team, its open ones, and the overdue loops it sent."""
     organisation_id = user.organisation_id
-    overdue = overdue_condition(now or utcnow())
+    overdue = overdue_condition(now)
     received = db.session.execute(
         select(
             func.count().filter(Referral.status == "requested"),
             func.count().filter(Referral.status.in_(sorted(OPEN))),
             func.count().filter(overdue),
-        ).where(Referral.organisation_id == organisation_id)
+        ).where(Referral.organisation_id == organisation_id, Referral.status.in_(sorted(OPEN)))
     ).one()
     sent_overdue = db.session.scalar(select(func.count()).where(_box_condition(user, "sent"), overdue))
     return {"new": received[0], "open": received[1], "overdue": received[2], "sent_overdue": sent_overdue}
