@@ -30,11 +30,13 @@ def _referral(item: dict, catalogue: Catalogue, file: str, where: str) -> bool:
     programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
     if programme is None:
         raise ContentError(file, f"{where}.programme", f"unknown programme {slug}")
+    # A site with its own route maps may lack the demo's: the referral is then made without one.
+    route_map = item.get("route_map") if catalogue.get(item.get("route_map") or "") else None
     new = NewReferral(
         resident=resident,
         programme=programme,
-        route_map=item.get("route_map"),
-        route_step=item.get("step"),
+        route_map=route_map,
+        route_step=item.get("step") if route_map else None,
         levels=item.get("levels") or {},
         note=require(item, "note", str, file, where),
         agreed_in_consultation=True,
