@@ -114,8 +114,12 @@ def test_counts_distinct_residents_per_route_map_offer_and_local_month(world):
     assert c.cells["started"].value == 2  # one of them the referral sent at 00:00 local on 1 April
     d = row(funnel, world["other"].name, date(2026, 4, 1))
     assert d.route_map is None and d.programme_id is None and d.cells["requested"].value == 5
-    assert funnel.total.cells["requested"].value == 7 + 3 + 9 + 5
-    assert [t.route_map for t in funnel.route_maps] == [ROUTE, None]
+    assert [t.cells["requested"].value for t in funnel.months] == [7 + 3, 9 + 5]  # a_people[0] twice: once
+    assert [(t.route_map, t.month) for t in funnel.route_maps] == [
+        (ROUTE, date(2026, 3, 1)),
+        (ROUTE, date(2026, 4, 1)),
+        (None, date(2026, 4, 1)),
+    ]
     assert [t.month for t in funnel.months] == [date(2026, 3, 1), date(2026, 4, 1)]
 
 
@@ -134,24 +138,26 @@ def test_small_cells_are_suppressed_and_cannot_be_worked_out(world):
     b = row(funnel, "+Fit in de wijk", date(2026, 3, 1))
     assert b.cells["requested"].value == world["b_people"]
     assert all(b.cells[stage].suppressed for stage in STAGES) and b.median_suppressed
-    # The route map's total (10 residents in March and April) is shown, so another row of it is hidden too.
-    total = next(t for t in funnel.route_maps if t.route_map == ROUTE)
-    assert not total.cells["requested"].suppressed
-    members = [r for r in funnel.rows if r.route_map == ROUTE]
-    assert sum(r.cells["requested"].suppressed for r in members) >= 2
+    # The route map's total of March (10 residents) is shown, so the other row of that month is hidden too.
+    total = next(t for t in funnel.route_maps if t.route_map == ROUTE and t.month == date(2026, 3, 1))
+    assert not total.cells["requested"].suppressed and total.cells["requested"].value == 10
+    members = [r for r in funnel.rows if r.route_map == ROUTE and r.month == date(2026, 3, 1)]
+    assert sum(r.cells["requested"].suppressed for r in members) == 2
     assert_no_line_with_one_hidden_cell(funnel)
 
 
 def assert_no_line_with_one_hidden_cell(funnel):
     """No total shown beside exactly one hidden row, and no row or total with exactly one hidden stage."""
-    groups = [(t, [r for r in funnel.rows if r.route_map == t.route_map]) for t in funnel.route_maps]
+    groups = [
+        (t, [r for r in funnel.rows if (r.route_map, r.month) == (t.route_map, t.month)]) for t in funnel.route_maps
+    ]
     groups += [(t, [r for r in funnel.rows if r.month == t.month]) for t in funnel.months]
-    groups += [(funnel.total, funnel.route_maps), (funnel.total, funnel.months)]
+    groups += [(t, [r for r in funnel.route_maps if r.month == t.month]) for t in funnel.months]
     for total, members in groups:
         for stage in STAGES:
             hidden = sum(m.cells[stage].suppressed for m in members) + total.cells[stage].suppressed
             assert hidden != 1, (total.kind, total.route_map, total.month, stage)
-    for line in funnel.rows + funnel.route_maps + funnel.months + [funnel.total]:
+    for line in funnel.rows + funnel.route_maps + funnel.months:
         assert sum(line.cells[stage].suppressed for stage in STAGES) != 1
 
 
@@ -187,7 +193,7 @@ def test_primary_hides_the_whole_row_when_requested_is_small():
 def cells_of(page: str) -> list[tuple[str, str, dict[str, str]]]:
     """(kind, row header, {stage: text}) for every row of the funnel tables."""
     found = []
-    for kind, body in re.findall(r'<tr data-kind="(\w+)">(.*?)</tr>', page, re.S):
+    for kind, body in re.findall(r'<tr data-kind="(\w+)"[^>]*>(.*?)</tr>', page, re.S):
         header = re.search(r'<th scope="row"[^>]*>(.*?)</th>', body, re.S).group(1)
         stages = dict(re.findall(r'<td data-stage="(\w+)">(.*?)</td>', body, re.S))
         found.append((kind, re.sub(r"<[^>]+>", "", header).strip(), stages))
@@ -203,8 +209,9 @@ def test_the_page_shows_the_figures_and_hides_small_numbers(world, client, login
     b = next(stages for kind, header, stages in rows if header.startswith("+Fit in de wijk"))
     assert set(b.values()) == {'<span class="wp-suppressed">&lt; 5</span>'}
     assert all(str(world["b_people"]) not in text for text in b.values())
-    a = next(stages for kind, header, stages in rows if kind == "all")
-    assert a["requested"] == "24"
+    months = [stages["requested"] for kind, header, stages in rows if kind == "month"]
+    assert months == ["10", "14"]
+    assert not [kind for kind, _header, _stages in rows if kind == "all"]  # no total over the chosen months
     assert "&lt; 5" in page
     assert 'role="img"' in page and 'aria-labelledby="funnel-chart-title"' in page
     assert '<title id="funnel-chart-title">' in page and '<desc id="funnel-chart-desc">' in page
@@ -264,18 +271,21 @@ def test_the_csv_says_less_than_5_and_neutralises_formulas(world, client, login)
     assert d["offer"] == '\'=HYPERLINK("http://x")' and d["organisation"].startswith("'=")
     a = next(line for line in lines if line["offer"] == "Samen wandelen" and line["month"] == "2026-03")
     assert a["median_days_to_first_contact"] in ("4", "<5")
-    assert next(line for line in lines if line["level"] == "all")["requested"] == "24"
+    assert [line["requested"] for line in lines if line["level"] == "month"] == ["10", "14"]
+    assert {line["level"] for line in lines} == {"row", "route_map", "month"}
+    assert all(line["month"] for line in lines)  # every figure is of one month
 
 
 def test_filters_by_route_map_and_months(world):
     funnel, _ = funnel_of(f"{MARCH}&route_map=none")
-    assert [r.route_map for r in funnel.rows] == [None] and funnel.total.cells["requested"].value == 5
+    assert [r.route_map for r in funnel.rows] == [None] and funnel.months == []
+    assert [t.cells["requested"].value for t in funnel.route_maps] == [5]
     funnel, _ = funnel_of(f"{MARCH}&route_map={ROUTE}")
     assert {r.route_map for r in funnel.rows} == {ROUTE}
     funnel, _ = funnel_of("from=2026-04&to=2026-04")
     assert {r.month for r in funnel.rows} == {date(2026, 4, 1)}
     funnel, _ = funnel_of("from=2026-01&to=2026-02")
-    assert funnel.rows == [] and funnel.total is None
+    assert funnel.rows == [] and funnel.route_maps == [] and funnel.months == []
 
 
 @pytest.mark.parametrize(
@@ -286,7 +296,9 @@ def test_filters_by_route_map_and_months(world):
         ("from=abc&to=2026-13", ["bad_from", "bad_to"]),
         ("from=1999-12", ["bad_from"]),
         ("from=2026-05&to=2026-01", ["reversed"]),
-        ("from=2020-01&to=2026-01", ["too_long"]),
+        ("from=2023-08&to=2026-12", ["too_long"]),
+        ("from=2020-01&to=2026-01", ["too_old"]),
+        ("from=2020-01&to=2020-06", ["too_old"]),
         ("from=%00&to=2026-04-01", ["bad_from", "bad_to"]),
     ],
 )
@@ -300,6 +312,8 @@ def test_bad_filter_values_are_ignored_with_a_message(world, client, login, quer
     assert filters.route_map is None or "bad_route_map" not in codes
     if codes in (["reversed"], ["too_long"]) or codes == ["bad_from", "bad_to"]:
         assert (filters.first, filters.last) == (date(2025, 7, 1), date(2026, 6, 1))
+    if codes == ["too_old"]:  # the figures go back 36 months from June 2026: to July 2023
+        assert filters.first == date(2023, 7, 1) and filters.last >= filters.first
     login("admin")
     for path in ("/nl/admin/reports/", "/nl/admin/reports/referrals.csv"):
         response = client.get(f"{path}?{query}")
@@ -357,7 +371,7 @@ def test_the_number_of_statements_does_not_grow_with_the_referrals(world, client
 
 def test_an_empty_funnel_and_the_export_of_it(app):
     funnel, _ = funnel_of()
-    assert funnel.rows == [] and funnel.total is None
+    assert funnel.rows == [] and funnel.months == []
     assert export_csv(funnel).splitlines()[0].startswith("\ufefflevel,route_map,offer")
 
 

@@ -23,6 +23,7 @@ _PROBLEMS = {
     "bad_route_map": _l("That route map does not exist. The figures are for all route maps."),
     "bad_from": _l("The first month is not a month (use year-month, for example 2026-01). It was left out."),
     "bad_to": _l("The last month is not a month (use year-month, for example 2026-12). It was left out."),
+    "too_old": _l("The figures go back at most %(num)s months. The earlier months were left out.", num=MAX_MONTHS),
     "reversed": _l("The first month is after the last month. The figures are for the last 12 months."),
     "too_long": _l("You can ask for at most %(num)s months. The figures are for the last 12 months.", num=MAX_MONTHS),
 }

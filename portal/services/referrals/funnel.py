@@ -5,6 +5,11 @@ month (Europe/Amsterdam) of requested_at. Stages: requested, accepted (accepted_
 completed (status completed). Every figure is a number of distinct residents; see suppression.py for what is
 hidden. The counts come from GROUP BY queries and the median from a histogram of whole days per cell (at most
 one row per cell and day count), so the number of statements and the data read do not grow with the referrals.
+
+Every figure is a cell of one fixed table, the same whatever the filters: per route map, offer and month, per
+route map and month, and per month, over the MAX_MONTHS months up to this month. The small numbers are hidden
+in that whole table; the filters then only choose which of its cells are shown. So two views never show two
+figures that could be set off against each other beyond what one table shows (no total over "the chosen months").
 """
 
 from __future__ import annotations
@@ -19,14 +24,13 @@ from sqlalchemy.sql.expression import FunctionElement
 from portal.extensions import db
 from portal.models import Organisation, ProgrammeText, Referral
 from portal.services.referrals.funnel_filters import WITHOUT_ROUTE_MAP, FunnelFilters, add_months, month_start
-from portal.services.referrals.suppression import THRESHOLD, Cell, Line, primary, secondary
+from portal.services.referrals.suppression import THRESHOLD, Cell, Line, group_lines, primary, secondary
 
 STAGES = ("requested", "accepted", "started", "completed")
 _GROUPS = {
     "row": ("route_map", "programme_id", "organisation_id", "month"),
-    "route_map": ("route_map",),
+    "route_map": ("route_map", "month"),
     "month": ("month",),
-    "all": (),
 }
 
 
@@ -53,7 +57,7 @@ def _whole_days_postgresql(element, compiler, **kw):
 
 @dataclass
 class FunnelRow:
-    """One row of the funnel (kind 'row') or a total (kind 'route_map', 'month' or 'all')."""
+    """One row of the funnel (kind 'row') or a total of one month (kind 'route_map': of one route map; 'month')."""
 
     kind: str
     route_map: str | None = None
@@ -70,19 +74,24 @@ class FunnelRow:
 
 @dataclass
 class Funnel:
-    """The funnel's rows, its totals per route map and per month, and the grand total (None without referrals)."""
+    """The figures the filters choose: rows, totals per route map and month, totals per month (all route maps:
+    only without a route-map filter)."""
 
     filters: FunnelFilters
     rows: list[FunnelRow]
     route_maps: list[FunnelRow]
     months: list[FunnelRow]
-    total: FunnelRow | None
+
+    @property
+    def per_month(self) -> list[FunnelRow]:
+        """The totals per month that the chart draws: of all route maps, or of the chosen one."""
+        return self.months if self.filters.route_map is None else self.route_maps
 
 
 def _base(filters: FunnelFilters):
     """One line per counted referral: its keys, its resident per stage reached, and its days to first contact."""
-    months = filters.months()
-    bounds = [month_start(month) for month in months] + [month_start(add_months(filters.last, 1))]
+    months = filters.window()
+    bounds = [month_start(month) for month in months] + [month_start(add_months(months[-1], 1))]
     at = Referral.requested_at
     label = case(
         *((and_(at >= bounds[i], at < bounds[i + 1]), month.strftime("%Y-%m")) for i, month in enumerate(months))
@@ -90,10 +99,6 @@ def _base(filters: FunnelFilters):
     contact = Referral.first_contact_at
     days = case((contact.is_(None), None), (contact <= at, 0), else_=whole_days(at, contact))
     where = [at.is_not(None), Referral.status != "entered-in-error", at >= bounds[0], at < bounds[-1]]
-    if filters.route_map == WITHOUT_ROUTE_MAP:
-        where.append(Referral.route_map.is_(None))
-    elif filters.route_map:
-        where.append(Referral.route_map == filters.route_map)
     resident = Referral.resident_id
     return (
         select(
@@ -124,8 +129,6 @@ def _counted(base, kind: str) -> dict[tuple, FunnelRow]:
     rows: dict[tuple, FunnelRow] = {}
     for record in db.session.execute(statement):
         values, figures = record[: len(keys)], record[len(keys) :]
-        if not figures[0]:
-            continue  # the grand total of an empty funnel
         row = FunnelRow(kind, **dict(zip(_GROUPS[kind], values, strict=True)))
         if isinstance(row.month, str):
             row.month = date(int(row.month[:4]), int(row.month[5:7]), 1)
@@ -158,26 +161,35 @@ def _add_medians(base, kind: str, rows: dict[tuple, FunnelRow]) -> None:
             rows[key].median_days = _median(histogram)
 
 
-def _suppress(funnel: Funnel) -> None:
-    """Apply the primary and the complementary suppression of suppression.py."""
-    totals = funnel.route_maps + funnel.months + ([funnel.total] if funnel.total else [])
-    everything = funnel.rows + totals
+def _order(row: FunnelRow) -> tuple:
+    """An order of the cells that does not depend on the language or the database (ties in suppression.py)."""
+    programme = -1 if row.programme_id is None else row.programme_id
+    return (row.route_map is None, row.route_map or "", row.month, programme, row.organisation_id or 0)
+
+
+def _suppress(rows: list[FunnelRow], route_maps: list[FunnelRow], months: list[FunnelRow]) -> None:
+    """Apply the primary and the complementary suppression of suppression.py to the whole fixed table."""
+    everything = rows + route_maps + months
     for row in everything:
         hidden = primary(row.cells, "requested")
         row.median_suppressed = hidden or row.contacted < THRESHOLD
     lines = [Line([row.cells[stage] for stage in reversed(STAGES)]) for row in everything]  # ties: not requested
+    by_route_map = {(total.route_map, total.month): total for total in route_maps}
+    by_month = {total.month: total for total in months}
     for stage in STAGES:
-        for total in funnel.route_maps:
-            members = [row.cells[stage] for row in funnel.rows if row.route_map == total.route_map]
-            lines.append(Line(members, total.cells[stage]))
-        for total in funnel.months:
-            lines.append(
-                Line([row.cells[stage] for row in funnel.rows if row.month == total.month], total.cells[stage])
-            )
-        if funnel.total is not None:
-            lines.append(Line([row.cells[stage] for row in funnel.route_maps], funnel.total.cells[stage]))
-            lines.append(Line([row.cells[stage] for row in funnel.months], funnel.total.cells[stage]))
+        lines += group_lines(rows, by_route_map, lambda row: (row.route_map, row.month), stage)
+        lines += group_lines(route_maps, by_month, lambda row: row.month, stage)
+        lines += group_lines(rows, by_month, lambda row: row.month, stage)
     secondary(lines)
+
+
+def _chosen(filters: FunnelFilters, row: FunnelRow) -> bool:
+    """True when the filters show `row`."""
+    if row.month < filters.first or row.month > filters.last:
+        return False
+    if filters.route_map is None:
+        return True
+    return row.route_map == (None if filters.route_map == WITHOUT_ROUTE_MAP else filters.route_map)
 
 
 def _label_offers(rows: list[FunnelRow], lang: str) -> None:
@@ -203,18 +215,17 @@ def _label_offers(rows: list[FunnelRow], lang: str) -> None:
 
 
 def build_funnel(filters: FunnelFilters, lang: str) -> Funnel:
-    """The funnel for `filters`: rows by route map, offer and month, the totals, every small number hidden."""
+    """The funnel for `filters`: the cells of the fixed table that they choose, every small number hidden."""
     base = _base(filters)
     found = {}
     for kind in _GROUPS:
         found[kind] = _counted(base, kind)
         _add_medians(base, kind, found[kind])
-    rows = list(found["row"].values())
+    rows, route_maps, months = (sorted(found[kind].values(), key=_order) for kind in _GROUPS)
+    _suppress(rows, route_maps, months)
+    rows = [row for row in rows if _chosen(filters, row)]
     _label_offers(rows, lang)
-    rows.sort(key=lambda row: (row.route_map is None, row.route_map or "", row.offer.casefold(), row.month))
-    route_maps = sorted(found["route_map"].values(), key=lambda row: (row.route_map is None, row.route_map or ""))
-    months = sorted(found["month"].values(), key=lambda row: row.month)
-    total = next(iter(found["all"].values()), None)
-    funnel = Funnel(filters, rows, route_maps, months, total)
-    _suppress(funnel)
-    return funnel
+    rows.sort(key=lambda row: (row.route_map is None, row.route_map or "", row.month, row.offer.casefold()))
+    route_maps = [total for total in route_maps if _chosen(filters, total)]
+    months = [total for total in months if filters.route_map is None and _chosen(filters, total)]
+    return Funnel(filters, rows, route_maps, months)

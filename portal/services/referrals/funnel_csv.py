@@ -27,12 +27,11 @@ def _line(row: FunnelRow) -> list[object]:
 
 
 def export_csv(funnel: Funnel) -> str:
-    """The funnel's rows, then the totals per route map, per month and overall, safe to open in a spreadsheet
-    (a cell that starts with = + - @ gets an apostrophe)."""
+    """The funnel's rows, then the totals per route map and month and per month (never a total over the chosen
+    months), safe to open in a spreadsheet (a cell that starts with = + - @ gets an apostrophe)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    totals = funnel.route_maps + funnel.months + ([funnel.total] if funnel.total else [])
-    for row in funnel.rows + totals:
+    for row in funnel.rows + funnel.route_maps + funnel.months:
         writer.writerow(cell(value) for value in _line(row))
     return "\ufeff" + buffer.getvalue()

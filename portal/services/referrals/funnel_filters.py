@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,14 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 @dataclass(frozen=True)
 class FunnelFilters:
-    """Which referrals the funnel counts: a route map (None: all; WITHOUT_ROUTE_MAP) and months first..last."""
+    """Which figures the funnel shows: a route map (None: all; WITHOUT_ROUTE_MAP) and months first..last.
+
+    `newest` is this month: the figures are worked out over the MAX_MONTHS months up to it, whatever the filters."""
 
     first: date
     last: date
     route_map: str | None = None
+    newest: date = field(default_factory=lambda: this_month(datetime.now(UTC)))
 
     def months(self) -> list[date]:
         """The first day of every month from `first` to `last`."""
@@ -32,6 +35,10 @@ class FunnelFilters:
             result.append(month)
             month = add_months(month, 1)
         return result
+
+    def window(self) -> list[date]:
+        """The first day of every month the figures are worked out over: MAX_MONTHS months up to `newest`."""
+        return FunnelFilters(add_months(self.newest, 1 - MAX_MONTHS), self.newest).months()
 
     def as_args(self) -> dict[str, str]:
         """The filters as query-string values (for the CSV link)."""
@@ -80,7 +87,8 @@ def _route_map(value: str | None, known: set[str], problems: list[str]) -> str |
 
 def parse_filters(args: Mapping[str, str], known_route_maps: set[str], now: datetime) -> tuple[FunnelFilters, list]:
     """The filters from `args` (route_map, from, to as YYYY-MM) and the codes of the values that were ignored:
-    bad_route_map, bad_from, bad_to, reversed (from after to), too_long (more than MAX_MONTHS months).
+    bad_route_map, bad_from, bad_to, too_old (from before the MAX_MONTHS months up to this month: moved up to the
+    first of them), reversed (from after to), too_long (more than MAX_MONTHS months).
     The default range is the last DEFAULT_MONTHS months up to this month."""
     problems: list[str] = []
     route_map = _route_map(args.get("route_map"), known_route_maps, problems)
@@ -93,11 +101,15 @@ def parse_filters(args: Mapping[str, str], known_route_maps: set[str], now: date
         last = None
     last = last or (add_months(first, DEFAULT_MONTHS - 1) if first else this_month(now))
     first = first or add_months(last, 1 - DEFAULT_MONTHS)
+    newest = this_month(now)
+    oldest = add_months(newest, 1 - MAX_MONTHS)
+    if first < oldest:
+        problems.append("too_old")
+        first, last = oldest, max(last, oldest)
     if first > last:
         problems.append("reversed")
     elif (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
         problems.append("too_long")
     else:
-        return FunnelFilters(first, last, route_map), problems
-    last = this_month(now)
-    return FunnelFilters(add_months(last, 1 - DEFAULT_MONTHS), last, route_map), problems
+        return FunnelFilters(first, last, route_map, newest), problems
+    return FunnelFilters(add_months(newest, 1 - DEFAULT_MONTHS), newest, route_map, newest), problems

@@ -9,8 +9,11 @@ a total minus the visible rows, or one stage from the others. So the cells are g
 
 - the four stages of every row and every total, from the last stage to the first (so that on a tie a later
   stage is hidden rather than `requested`);
-- for each stage: the rows of one route map with that route map's total; the rows of one month with that
-  month's total; the route-map totals with the grand total; the month totals with the grand total.
+- for each stage: the rows of one route map and month with that route map's total of the month; the route
+  maps' totals of one month with that month's total; the rows of one month with that month's total.
+
+This runs over the whole fixed table of funnel.py (all cells of the last MAX_MONTHS months, not only the cells a
+filter shows), so a cell is hidden or shown the same way in every view, and no view has a total of its own.
 
 In a line where exactly one cell is suppressed, the visible cell (not the total) with the smallest value above 0
 is suppressed too (on a tie the first in the line's order); when no such cell is visible, the line's total is
@@ -22,7 +25,7 @@ is then hidden by the primary rule) or its total is itself below 5 and hidden.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 THRESHOLD = 5
@@ -51,6 +54,14 @@ class Line:
     def cells(self) -> list[Cell]:
         """Members and total."""
         return self.members + ([self.total] if self.total is not None else [])
+
+
+def group_lines(members: Iterable, totals: dict, key: Callable[[object], Hashable], stage: str) -> list[Line]:
+    """One line per total in `totals` (by key): the `stage` cells of the members with that key, and the total's."""
+    grouped: dict[Hashable, list[Cell]] = {}
+    for member in members:
+        grouped.setdefault(key(member), []).append(member.cells[stage])
+    return [Line(cells, totals[found].cells[stage]) for found, cells in grouped.items() if found in totals]
 
 
 def is_small(value: int) -> bool:
