@@ -212,3 +212,12 @@ def test_a_voided_referral_closes_the_receivers_way_in(people):
     db.session.commit()
     assert not threads.may_read(people["broker"], thread) and parties_of(people["broker"], referral) == frozenset()
     assert threads.may_read(people["gp"], thread) and threads.may_read(people["resident"], thread)
+
+
+def test_the_lists_written_out_for_the_partial_indexes_are_the_open_and_closed_statuses():
+    import re
+
+    from portal.models.referrals import CLOSED_LOOP, OPEN_LOOP
+
+    assert set(re.findall(r"'([^']+)'", OPEN_LOOP.text)) == statuses.OPEN | {"draft"}
+    assert set(re.findall(r"'([^']+)'", CLOSED_LOOP.text)) == statuses.CLOSED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -29,6 +29,10 @@ REFERRAL_STATUSES = (
     "entered-in-error",
 )
 LEVEL_CHECK = "IN ('laag', 'midden', 'hoog')"
+# The workspace's two lists, written out as SQL so that both databases match them with the partial indexes below
+# (SQLite uses a partial index only for a WHERE term written exactly as the index's, without bound parameters).
+OPEN_LOOP = text("status IN ('accepted', 'draft', 'in-progress', 'on-hold', 'requested')")
+CLOSED_LOOP = text("status IN ('cancelled', 'completed', 'entered-in-error', 'failed', 'rejected')")
 
 
 def _quoted(values) -> str:
@@ -103,6 +107,39 @@ class Referral(Base):
         # The receiving team's workspace: its referrals by status, oldest change first.
         Index("ix_referrals_receiver", "organisation_id", "status", "changed_at", "id"),
         Index("ix_referrals_referrer", "referrer_organisation_id", "status", "changed_at", "id"),
+        # One team's open or closed loops in the order of its list, read from the index without a sort.
+        Index(
+            "ix_referrals_receiver_open",
+            "organisation_id",
+            "changed_at",
+            "id",
+            sqlite_where=OPEN_LOOP,
+            postgresql_where=OPEN_LOOP,
+        ),
+        Index(
+            "ix_referrals_receiver_closed",
+            "organisation_id",
+            "changed_at",
+            "id",
+            sqlite_where=CLOSED_LOOP,
+            postgresql_where=CLOSED_LOOP,
+        ),
+        Index(
+            "ix_referrals_referrer_open",
+            "referrer_organisation_id",
+            "changed_at",
+            "id",
+            sqlite_where=OPEN_LOOP,
+            postgresql_where=OPEN_LOOP,
+        ),
+        Index(
+            "ix_referrals_referrer_closed",
+            "referrer_organisation_id",
+            "changed_at",
+            "id",
+            sqlite_where=CLOSED_LOOP,
+            postgresql_where=CLOSED_LOOP,
+        ),
     )
 
     @property

@@ -12,8 +12,8 @@ from sqlalchemy.orm import defer, selectinload
 from portal.extensions import db
 from portal.models import CareRelation, Programme, Referral, ReferralEvent, User
 from portal.models.base import utcnow
+from portal.models.referrals import CLOSED_LOOP, OPEN_LOOP
 from portal.services.referrals.overdue import is_overdue, overdue_condition
-from portal.services.referrals.statuses import CLOSED, OPEN
 
 PAGE_SIZE = 25
 BOXES = ("received", "sent")
@@ -70,9 +70,9 @@ def workspace(
     now = now or utcnow()
     box = box if box in BOXES else "received"
     if state == "closed":
-        condition, order = Referral.status.in_(sorted(CLOSED)), (Referral.changed_at.desc(), Referral.id.desc())
+        condition, order = CLOSED_LOOP, (Referral.changed_at.desc(), Referral.id.desc())
     else:
-        condition, order = Referral.status.in_(sorted(OPEN | {"draft"})), (Referral.changed_at, Referral.id)
+        condition, order = OPEN_LOOP, (Referral.changed_at, Referral.id)
     statement = (
         select(Referral)
         .where(_box_condition(user, box), condition)
@@ -92,11 +92,11 @@ def counts(user: User, now: datetime | None = None) -> dict[str, int]:
     received = db.session.execute(
         select(
             func.count().filter(Referral.status == "requested"),
-            func.count().filter(Referral.status.in_(sorted(OPEN))),
+            func.count().filter(Referral.status != "draft"),
             func.count().filter(overdue),
-        ).where(Referral.organisation_id == organisation_id, Referral.status.in_(sorted(OPEN)))
+        ).where(Referral.organisation_id == organisation_id, OPEN_LOOP)  # OPEN_LOOP: read from its partial index
     ).one()
-    sent_overdue = db.session.scalar(select(func.count()).where(_box_condition(user, "sent"), overdue))
+    sent_overdue = db.session.scalar(select(func.count()).where(_box_condition(user, "sent"), OPEN_LOOP, overdue))
     return {"new": received[0], "open": received[1], "overdue": received[2], "sent_overdue": sent_overdue}
 
 
