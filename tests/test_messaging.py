@@ -11,21 +11,13 @@ from sqlalchemy import func, select, text
 from portal.extensions import db
 from portal.models import Message, MessageReceipt, Thread, ThreadEvent
 from portal.models.base import utcnow
-from portal.services.messaging import care_relations, queries, threads
 from portal.services.messaging import mail as message_mail
+from portal.services.messaging import queries, threads
 from portal.services.messaging.threads import MessagingError
 from tests.factories import OrganisationFactory, UserFactory
 from tests.support.accounts import csrf_token, post_form, sign_in
+from tests.support.care import in_care
 from tests.support.mail import outbox
-
-
-def in_care(resident, organisation):
-    """An active care relation made through an invitation code."""
-    professional = UserFactory(role="professional", organisation=organisation)
-    _relation, code = care_relations.invite(professional)
-    care_relations.accept_invitation(resident, code)
-    db.session.commit()
-    return professional
 
 
 @pytest.fixture

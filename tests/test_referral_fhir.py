@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.services.messaging import care_relations
 from portal.services.referrals import changes, fhir
 from portal.services.referrals.referrals import NewReferral, agree, create
 from portal.services.routekaarten.content import current_catalogue
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 from tests.support.accounts import sign_in
+from tests.support.care import in_care
 
 BASE = "https://wijkportaal.example/fhir"
 # The required bindings of FHIR R4 (the models check types and cardinality, not these codes).
@@ -34,15 +34,6 @@ OBSERVATION_STATUS = {"registered", "preliminary", "final", "amended", "correcte
 SDOH_CATEGORIES = {"sdoh-category-unspecified", "food-insecurity", "social-connection", "personal-health-literacy"}
 NEEDS_STATUS_REASON = {"rejected", "cancelled", "on-hold", "failed"}
 NOTE = "Mevrouw wil graag meer bewegen, maar durft niet alleen."
-
-
-def in_care(resident, organisation, role="professional", **attributes):
-    """A professional of `organisation` with the resident in their organisation's care."""
-    professional = UserFactory(role=role, organisation=organisation, **attributes)
-    _relation, code = care_relations.invite(professional)
-    care_relations.accept_invitation(resident, code)
-    db.session.commit()
-    return professional
 
 
 @pytest.fixture

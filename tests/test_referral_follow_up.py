@@ -12,13 +12,13 @@ from sqlalchemy import Text, func, select, type_coerce, update
 from portal.extensions import db
 from portal.models import OutboxMail, Referral, ReferralEvent
 from portal.models.base import utcnow
-from portal.services.messaging import care_relations
 from portal.services.referrals import changes, followup
 from portal.services.referrals.overdue import is_overdue
 from portal.services.referrals.referrals import NewReferral, ReferralError, create
 from portal.services.routekaarten.content import current_catalogue
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 from tests.support.accounts import csrf_token, sign_in
+from tests.support.care import in_care
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOTE = "Mevrouw wil meer bewegen, maar durft niet alleen."
@@ -30,15 +30,6 @@ def at(text: str) -> datetime:
 
 
 NOW = at("2026-01-14T10:00")  # a Wednesday; 10 working days back is Tuesday 30 December 2025
-
-
-def in_care(resident, organisation, role="professional", **attributes):
-    """A professional of `organisation` with the resident in its care."""
-    professional = UserFactory(role=role, organisation=organisation, **attributes)
-    _relation, code = care_relations.invite(professional)
-    care_relations.accept_invitation(resident, code)
-    db.session.commit()
-    return professional
 
 
 @pytest.fixture

@@ -7,20 +7,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Message, Referral, ReferralEvent, Thread
-from portal.services.messaging import care_relations, threads
+from portal.services.messaging import threads
 from portal.services.referrals import changes, statuses
 from portal.services.referrals.referrals import NewReferral, ReferralError, agree, create, parties_of
 from portal.services.routekaarten.content import current_catalogue
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
-
-
-def in_care(resident, organisation, role="professional"):
-    """A professional of `organisation` with the resident in their care."""
-    professional = UserFactory(role=role, organisation=organisation)
-    _relation, code = care_relations.invite(professional)
-    care_relations.accept_invitation(resident, code)
-    db.session.commit()
-    return professional
+from tests.support.care import in_care
 
 
 @pytest.fixture

@@ -9,19 +9,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Booking, Message, Referral, ReferralEvent
-from portal.services.messaging import care_relations
 from tests.factories import OrganisationFactory, ProgrammeFactory, SessionFactory, UserFactory
 from tests.support.accounts import csrf_token, sign_in
+from tests.support.care import in_care
 from tests.support.mail import outbox
-
-
-def in_care(resident, organisation, role="professional", **attributes):
-    """A professional of `organisation` with the resident in its care."""
-    professional = UserFactory(role=role, organisation=organisation, **attributes)
-    _relation, code = care_relations.invite(professional)
-    care_relations.accept_invitation(resident, code)
-    db.session.commit()
-    return professional
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ CLOSED = frozenset({"rejected", "cancelled", "failed", "completed", "entered-in-
 REOPENABLE = frozenset({"rejected", "cancelled", "failed", "completed"})
 # Open loops: sent, and not yet brought to a final state by the receiver.
 OPEN = frozenset({"requested", "accepted", "in-progress", "on-hold"})
-PARTIES = ("referrer", "receiver", "resident")
 
 # (from, to) -> the parties that may make that change. Voiding and reopening are separate steps.
 _MOVES: dict[tuple[str, str], frozenset[str]] = {}
@@ -64,8 +63,3 @@ def targets_for(source: str, parties: set[str] | frozenset[str]) -> list[str]:
 def reasons_for(target: str) -> list[str]:
     """The reason codes that may explain a move into `target`, in a fixed order ('other' last)."""
     return [code for code, targets in REASONS.items() if target in targets]
-
-
-def is_closed(status: str) -> bool:
-    """True for a final status: rejected, cancelled, failed, completed or entered-in-error."""
-    return status in CLOSED
