@@ -4,6 +4,7 @@ from portal.models.account import AccountToken, Consent, Invitation, LoginSessio
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.booking import Booking, CalendarFeed
+from portal.models.health_check import HealthCheck, HealthCheckEstimate, HealthCheckReminder, HealthCheckShare
 from portal.models.mail import OutboxMail
 from portal.models.messaging import (
     Attachment,
@@ -47,6 +48,10 @@ __all__ = [
     "LoginSession",
     "RecoveryCode",
     "Base",
+    "HealthCheck",
+    "HealthCheckEstimate",
+    "HealthCheckReminder",
+    "HealthCheckShare",
     "Booking",
     "CalendarFeed",
     "Location",
