@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from portal import referral_labels
+from portal import health_check_labels, referral_labels
 from portal.config import LANGUAGES
 from portal.i18n import current_language, text_direction
 from portal.labels import (
@@ -119,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(csrf_field)
     app.add_template_global(unread_threads)
     app.add_template_global(referral_labels.WORDS, "referral_words")
+    app.add_template_global(health_check_labels.WORDS, "health_check_words")
     for label_function in LABEL_FUNCTIONS:
         app.add_template_global(label_function)
 
