@@ -30,8 +30,11 @@ def parse_mark(value, code: str, required: bool = True) -> int | None:
         if required:
             raise AnswerError(code, "missing")
         return None
-    if not text.isascii() or not text.isdigit() or len(text) > 2:
-        raise AnswerError(code, "out_of_range" if text.lstrip("-").isdigit() else "not_a_number")
+    digits = text.removeprefix("-")
+    if not text.isascii() or not digits.isdigit():
+        raise AnswerError(code, "not_a_number")
+    if text != digits or len(digits) > 2:
+        raise AnswerError(code, "out_of_range")
     mark = int(text)
     if not LOWEST <= mark <= HIGHEST:
         raise AnswerError(code, "out_of_range")
