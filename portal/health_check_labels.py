@@ -31,8 +31,8 @@ ERRORS = {
     "missing": _l("Please choose a mark from 1 to 10."),
     "not_a_number": _l("Please choose a mark from 1 to 10. A mark is a whole number."),
     "out_of_range": _l("Please choose a mark from 1 to 10."),
-    "too_long": _l("Please write at most 1,000 characters."),
-    "bad_characters": _l("This text has characters that cannot be stored. Please remove them."),
+    "too_long": _l("Use at most %(max)s characters.", max=1000),
+    "bad_characters": _l("Please use only normal letters, numbers and punctuation."),
     "unknown": _l("Please choose only from the list."),
 }
 
