@@ -152,8 +152,8 @@ def test_the_overview_shows_the_change_in_figures_and_words_and_the_table(client
     page = client.get("/en/health-check").get_data(as_text=True)
     latest = page.split('id="latest-heading"')[1].split("</section>")[0]
     assert "the same" in latest  # mark 7 -> 7
-    assert '<span aria-hidden="true">&minus;2</span> (2 points lower)' in latest  # body 5 -> 3
-    assert '<span aria-hidden="true">+2</span> (2 points higher)' in latest  # mind 7 -> 9
+    assert '<bdi dir="ltr" aria-hidden="true">&minus;2</bdi> (2 points lower)' in latest  # body 5 -> 3
+    assert '<bdi dir="ltr" aria-hidden="true">+2</bdi> (2 points higher)' in latest  # mind 7 -> 9
     table = page.split("<table")[1].split("</table>")[0]
     assert "<caption" in table and table.count('<th scope="row">') == 3 and 'scope="col"' in table
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
