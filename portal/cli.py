@@ -162,6 +162,7 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from portal.booking_cli import send_reminders
     from portal.content_cli import content
+    from portal.health_check_cli import health_check
     from portal.mail_cli import send_mail_command
     from portal.messaging_cli import messages
     from portal.referrals_cli import referrals
@@ -178,5 +179,6 @@ def init_app(app: Flask) -> None:
         send_mail_command,
         messages,
         referrals,
+        health_check,
     ):
         app.cli.add_command(command)
