@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         broker,
         care_team,
         health,
+        health_check_sharing,
         main,
         map_init,
         messages,
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(care_team.bp, url_prefix="/<lang:lang>/care-team")
     app.register_blueprint(professional.bp, url_prefix="/<lang:lang>/professional")
     app.register_blueprint(referrals.bp, url_prefix="/<lang:lang>/referrals")
+    app.register_blueprint(health_check_sharing.bp, url_prefix="/<lang:lang>/health-check/sharing")
 
 
 def register_errorhandlers(app: Flask) -> None:
