@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         care_team,
         health,
         health_check,
+        health_check_sharing,
         main,
         map_init,
         messages,
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(professional.bp, url_prefix="/<lang:lang>/professional")
     app.register_blueprint(referrals.bp, url_prefix="/<lang:lang>/referrals")
     app.register_blueprint(health_check.bp, url_prefix="/<lang:lang>/health-check")
+    app.register_blueprint(health_check_sharing.bp, url_prefix="/<lang:lang>/health-check/sharing")
 
 
 def register_errorhandlers(app: Flask) -> None:

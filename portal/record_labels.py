@@ -42,6 +42,9 @@ OBJECT_LABELS = {
     "team_inbox": _l("team inbox"),
     "care_relation": _l("care team"),
     "involvement_consent": _l("consent to consult"),
+    "health_check": _l("your health checks"),
+    "health_check_estimate": _l("an estimate beside your health check"),
+    "health_check_share": _l("sharing your health checks"),
 }
 RELATION_STATUS_LABELS = {
     "invited": _l("Invited"),
@@ -78,6 +81,8 @@ DETAIL_LABELS = {
     "ended": _l("ended"),
     "consult_give": _l("consent given"),
     "consult_withdraw": _l("consent withdrawn"),
+    "share_give": _l("health checks shared"),
+    "share_withdraw": _l("health checks no longer shared"),
 }
 
 

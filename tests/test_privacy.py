@@ -16,6 +16,10 @@ from portal.models import (
     CalendarFeed,
     CareRelation,
     Consent,
+    HealthCheck,
+    HealthCheckEstimate,
+    HealthCheckReminder,
+    HealthCheckShare,
     Invitation,
     InvolvementConsent,
     LoginSession,
@@ -131,6 +135,26 @@ def _seed_messaging(resident, organisation):
     threads.mark_read(colleague, thread)
     consultations.start(poh, resident, buurtteam, "Over Fatma", "Kennen jullie Fatma?", "fatma-consult-key-01")
     _seed_referral(poh, resident, buurtteam)
+    _seed_health_check(poh, resident, organisation)
+
+
+def _seed_health_check(poh, resident, organisation):
+    """Two checks (one with Fatma's words), shared with the practice once withdrawn, an estimate, a reminder."""
+    from datetime import timedelta
+
+    from portal.models.base import utcnow
+    from portal.services.health_check import checks, estimates, sharing
+    from portal.services.health_check.answers import Answers
+
+    domains = {"body": 5, "mind": 6, "social": 7, "societal": 4}
+    checks.record(resident, Answers(mark=5, domains=domains), taken_at=utcnow() - timedelta(days=30))
+    texts = {"higher": "Fatma Yilmaz wil weer fietsen"}
+    latest = checks.record(resident, Answers(mark=6, domains=domains, texts=texts, talk=("body",)), key="fatma-k1")
+    sharing.share(resident, organisation)
+    sharing.withdraw(resident, organisation.id)
+    sharing.share(resident, organisation)
+    estimates.record_estimate(poh, latest, "5", {"mind": "6"})
+    db.session.add(HealthCheckReminder(resident_id=resident.id, every_weeks=6, next_at=utcnow() + timedelta(weeks=6)))
 
 
 def _seed_referral(poh, resident, buurtteam):
@@ -165,6 +189,8 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
     seeded = {AccountToken, Consent, Invitation, LoginSession, RecoveryCode, AuditEvent, User}
     assert {m.__table__.name for m in seeded} >= {"account_tokens", "consents", "invitations", "login_sessions"}
     assert _residue()  # the search finds the data before
+    for model in (HealthCheck, HealthCheckEstimate, HealthCheckShare, HealthCheckReminder):
+        assert db.session.scalar(select(db.func.count()).select_from(model)) > 0, model.__name__
     audit_before = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
 
     resident_id = resident.id
@@ -182,6 +208,9 @@ def test_deleting_an_account_leaves_no_personal_data_and_keeps_the_audit_log(app
         assert db.session.scalars(select(model).where(model.user_id == resident_id)).all() == []
     # Threads, messages, receipts, the team's log, relations (and the invitation to her address), consents: gone.
     for model in (Thread, Message, MessageReceipt, ThreadEvent, CareRelation, InvolvementConsent, Attachment):
+        assert db.session.scalar(select(db.func.count()).select_from(model)) == 0, model.__name__
+    # Health checks (sealed: counted, not read), the estimates beside them, the shares and the reminder: gone.
+    for model in (HealthCheck, HealthCheckEstimate, HealthCheckShare, HealthCheckReminder):
         assert db.session.scalar(select(db.func.count()).select_from(model)) == 0, model.__name__
     stored = [path for path in Path(app.config["PORTAL_ATTACHMENT_DIR"]).rglob("*") if path.is_file()]
     assert stored == []  # the files went with the rows, after the commit
@@ -202,6 +231,7 @@ def test_every_table_is_seeded_by_the_residue_test():
     seeded |= {"care_relations", "involvement_consents", "threads", "messages", "message_receipts", "thread_events"}
     seeded |= {"away_periods", "attachments"}  # away periods: staff only
     seeded |= {"referrals", "referral_events"}
+    seeded |= {"health_checks", "health_check_estimates", "health_check_shares", "health_check_reminders"}
     listings = {"locations", "programmes", "programme_texts", "programme_audiences", "programme_languages", "sessions"}
     listings |= {"programme_fits", "programme_changes"}  # staff names only, in the change history
     assert {t.name for t in Base.metadata.sorted_tables} == seeded | listings

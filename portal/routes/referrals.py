@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from portal.access import load_or_404, policy
 from portal.extensions import db, limiter
 from portal.forms.referrals import BookOfferForm, DeclineForm, FollowUpForm, HandoverMessageForm, VersionForm
+from portal.i18n import current_language
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
 from portal.referral_labels import ERRORS, error_text
@@ -73,6 +74,7 @@ def _page(referral: Referral, problem: str | None = None, form=None, status: int
         problem=problem,
         auto_reply=read_auto_reply,
         offer_key=secrets.token_urlsafe(16),
+        new_check_url=referral_mail.new_check_path(current_language()) if referral.status == "completed" else None,
         **_follow_up(referral, follow_up_form),
     ), status
 

@@ -1,4 +1,5 @@
-"""The professional's workspace: residents, invitations, the team inbox, consultations, referrals, away periods.
+"""The professional's workspace: residents, invitations, the team inbox, consultations, referrals, health checks,
+away periods.
 
 `bp` is the "professional" blueprint; importing the topic modules registers their routes on it."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 from portal.routes.professional import (  # noqa: F401  (they register routes)
     away,
+    health_check,
     inbox,
     referral_fhir,
     referrals,

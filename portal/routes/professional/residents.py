@@ -15,6 +15,8 @@ from portal.messaging_errors import error_text
 from portal.models import CareRelation, Thread, User
 from portal.routes.professional.blueprint import audit_read, bp
 from portal.services import policy as policies
+from portal.services.health_check import checks as health_checks
+from portal.services.health_check import sharing as health_check_sharing
 from portal.services.messaging import away, care_relations, consultations, queries
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.care_relations import CareError, format_code
@@ -78,8 +80,17 @@ def resident(resident_id: int):
         threads=list(threads),
         referrals=referral_queries.about_resident(current_user, person.id),
         consents=consultations.consents_of(person),
+        health_check=_health_check_summary(person),
         action=ActionForm(),
     )
+
+
+def _health_check_summary(person: User) -> dict:
+    """Whether the resident shares their health checks with our team, and then the latest check (else nothing)."""
+    if not health_check_sharing.may_view(current_user, person.id):
+        return {"shared": False, "latest": None}
+    entries = health_checks.history(person.id)
+    return {"shared": True, "latest": entries[-1] if entries else None}
 
 
 @bp.route("/invite", methods=["GET", "POST"])

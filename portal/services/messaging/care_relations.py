@@ -146,6 +146,9 @@ def end(user: User, relation: CareRelation) -> CareRelation:
     relation.ended_by = side
     relation.code_hash = None
     db.session.flush()
+    from portal.services.health_check import sharing  # here: sharing itself reads care relations
+
+    sharing.relation_ended(relation)  # the team no longer sees the resident's health checks
     return relation
 
 

@@ -19,6 +19,7 @@ from portal.models.base import utcnow
 from portal.models.mail import OutboxMail
 from portal.services.accounts import login_limits
 from portal.services.booking import places
+from portal.services.health_check import personal_data as health_check_data
 from portal.services.messaging import personal_data as messaging_data
 from portal.services.referrals import personal_data as referral_data
 
@@ -28,14 +29,15 @@ ERASED_NAME = ""
 def erase_account(user: User) -> list[Booking]:
     """Erase or anonymise the account's personal data; returns the waiting-list bookings that got its places.
 
-    Referrals, threads, messages and attachments go too: the portal is not the medical record (see
-    docs/security.md)."""
+    Referrals, threads, messages, attachments and health checks (with estimates, shares, reminder) go too: the
+    portal is not the medical record (see docs/security.md)."""
     # Audit records stay (kept five years). The user row stays too, without name, address or password,
     # so the audit log's ids still point somewhere. Booked places are given up first, to tell who got them.
     old_email = user.email
     promoted = places.withdraw_all(user)
     login_limits.forget_account(old_email)
     referral_data.erase(user)  # first: a referral points to its thread and its booking
+    health_check_data.erase(user)
     messaging_data.erase(user, old_email)
     for model in (LoginSession, AccountToken, RecoveryCode, Consent, Booking, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import CalendarFeed, Consent, LoginSession, User
 from portal.services import audit
 from portal.services.booking import queries
+from portal.services.health_check import personal_data as health_check_data
 from portal.services.messaging import personal_data as messaging_data
 from portal.services.referrals import personal_data as referral_data
 
@@ -109,5 +110,6 @@ def export_data(user: User, readable: bool = False) -> dict:
         "consult_consents": messaging_data.consult_consents_copy(user, stamp),
         "threads": messaging_data.threads_copy(user, stamp),
         "referrals": referral_data.referrals_copy(user, stamp),
+        "health_check": health_check_data.health_check_copy(user, stamp),
         "viewed_by": _viewed_by(user, stamp),
     }

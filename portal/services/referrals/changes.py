@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Referral, ReferralEvent, User
 from portal.models.base import utcnow
+from portal.services.referrals.mail import invite_to_health_check
 from portal.services.referrals.referrals import (
     MAX_REASON_NOTE,
     ReferralError,
@@ -77,7 +78,8 @@ def change_status(
     wait: str | None = None,
 ) -> ReferralEvent:
     """Move a sent referral to `target` with a reason where one is needed; stale pages and moves the user's side
-    may not make are refused (ReferralError stale, not_allowed, bad_status, reason_needed, bad_reason, ...)."""
+    may not make are refused (ReferralError stale, not_allowed, bad_status, reason_needed, bad_reason, ...).
+    Completing it invites the resident (content-free mail) to fill in the health check again."""
     if target not in STATUSES or target in ("draft", "entered-in-error"):
         raise ReferralError("bad_status")
     if referral.version != version:
@@ -86,9 +88,12 @@ def change_status(
     reason, note, wait = _checked_reason(target, reason, note, wait)
     source = referral.status
     bump(referral, version, status=target, reason=reason, expected_wait=wait, **_timestamps(referral, target))
-    return record_event(
+    event = record_event(
         referral, user, party, "status", from_status=source, to_status=target, reason=reason, note=note, detail=wait
     )
+    if target == "completed":
+        invite_to_health_check(referral)  # the follow-up: "how are you now?", queued with the change
+    return event
 
 
 def void(user: User, referral: Referral, version: int, note: str | None) -> ReferralEvent:
