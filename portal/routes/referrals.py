@@ -74,7 +74,7 @@ def _page(referral: Referral, problem: str | None = None, form=None, status: int
         problem=problem,
         auto_reply=read_auto_reply,
         offer_key=secrets.token_urlsafe(16),
-        new_check_url=referral_mail.new_check_path(current_language()) if referral.status == "completed" else None,
+        new_check_url=url_for("health_check.new", lang=current_language()) if referral.status == "completed" else None,
         **_follow_up(referral, follow_up_form),
     ), status
 

@@ -56,15 +56,10 @@ def notify_resident(referral: Referral, template: str = "referral_news") -> bool
     return send_mail(resident.email, resident.locale, template, link=link)
 
 
-def new_check_path(lang: str) -> str:
-    """The path of a new health check in `lang` (the URL contract's /<lang>/health-check/new)."""
-    return f"/{lang}/health-check/new"
-
-
 def invite_to_health_check(referral: Referral) -> bool:
     """When a referral is completed: invite the resident, content-free, to fill in the health check again."""
     resident = referral.resident
     if resident is None or not resident.is_active_account or resident.deleted_at is not None:
         return False
-    link = external_url("root.root").rstrip("/") + new_check_path(resident.locale)
+    link = external_url("health_check.new", lang=resident.locale)
     return send_mail(resident.email, resident.locale, "health_check_invitation", link=link)
