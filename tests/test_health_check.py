@@ -86,8 +86,8 @@ def test_the_same_submission_twice_is_stored_once(client, login):
         ("mark", "", "Please choose a mark from 1 to 10."),
         ("mark", "7\x00", "A mark is a whole number."),
         ("mark", "99999999999999999999", "Please choose a mark from 1 to 10."),
-        ("keeps", "x" * 1001, "Please write at most 1,000 characters."),
-        ("higher", "meer\x00slapen", "This text has characters that cannot be stored."),
+        ("keeps", "x" * 1001, "Use at most 1000 characters."),
+        ("higher", "meer\x00slapen", "Please use only normal letters, numbers and punctuation."),
         ("talk", "everything", "Please choose only from the list."),
     ],
 )

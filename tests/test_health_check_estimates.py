@@ -105,7 +105,7 @@ def test_record_estimate_stores_one_sealed_estimate_per_check_and_team(care):
         ("5.5", {}, "not_a_number", "mark"),
         ("", {}, "missing", "mark"),
         (None, {}, "missing", "mark"),
-        ("٥", {}, "out_of_range", "mark"),  # an Arabic-Indic 5: refused, as parse_mark does
+        ("٥", {}, "not_a_number", "mark"),  # an Arabic-Indic 5: refused, as parse_mark does
         ("6", {"mind": "12"}, "out_of_range", "mind"),
         ("6", {"societal": "x"}, "not_a_number", "societal"),
     ],
@@ -279,3 +279,30 @@ def test_a_broker_with_relation_and_share_may_estimate(client, care):
     assert client.get(page_of(care)).status_code == 200
     assert post_estimate(client, care, {"mark": "8"}).status_code == 303
     assert len(estimate_rows()) == 1
+
+
+# The resident's side of the estimate
+
+
+def test_the_resident_sees_the_teams_estimate_beside_her_own_mark(client, care):
+    estimates.record_estimate(care["poh"], care["latest"], "5")
+    db.session.commit()
+    sign_in(client, care["resident"])
+    overview = client.get("/en/health-check").get_data(as_text=True)
+    assert "Huisartsenpraktijk Overvecht estimated your health at 5" in overview
+    assert "Estimate of your care team" in overview
+    detail = client.get(f"/en/health-check/{care['latest'].id}").get_data(as_text=True)
+    assert "<td>7</td>" in detail and "<td>5</td>" in detail and "POH Ans" in detail
+    earlier = client.get(f"/en/health-check/{care['earlier'].id}").get_data(as_text=True)
+    assert "Your care team did not give an estimate for this check." in earlier
+
+
+def test_the_overview_says_who_sees_the_checks(client, care):
+    sign_in(client, care["resident"])
+    page = client.get("/en/health-check").get_data(as_text=True)
+    assert "These teams of your care team can see your checks:" in page
+    assert "<li>Huisartsenpraktijk Overvecht</li>" in page and "Buurtteam Overvecht" not in page
+    sharing.withdraw(care["resident"], care["practice"].id)
+    db.session.commit()
+    page = client.get("/en/health-check").get_data(as_text=True)
+    assert "Only you can see your checks." in page and 'href="/en/health-check/sharing"' in page

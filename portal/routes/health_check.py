@@ -14,7 +14,7 @@ from portal.forms.health_check import REMINDER_OFF, HealthCheckForm, ReminderFor
 from portal.health_check_labels import error_text
 from portal.i18n import current_language, text_direction
 from portal.models.health_check import DOMAINS
-from portal.services.health_check import checks, entry, reminders
+from portal.services.health_check import checks, entry, estimates, reminders, sharing
 from portal.services.health_check.chart import HEIGHT, SMALL_HEIGHT, SMALL_WIDTH, WIDTH, line_chart
 from portal.services.policy import RESIDENT
 
@@ -54,6 +54,8 @@ def _overview(reminder_form: ReminderForm | None = None, status: int = 200):
         keys=KEYS,
         reminder=reminder,
         reminder_form=reminder_form,
+        shared_with=sharing.shared_organisations(current_user),
+        estimates=estimates.estimates_for(item.check.id for item in history),
         short_date=_short_date,
     ), status
 
@@ -113,7 +115,13 @@ def detail(check_id: int):
         abort(404)
     history = {item.check.id: item for item in checks.history(current_user.id)}
     item = history[check.id]
-    return render_template("health_check/detail.html", item=item, keys=KEYS, domains=DOMAINS)
+    return render_template(
+        "health_check/detail.html",
+        item=item,
+        keys=KEYS,
+        domains=DOMAINS,
+        estimates=estimates.estimates_for([check.id]).get(check.id, []),
+    )
 
 
 @bp.post("/reminder")
