@@ -50,10 +50,11 @@ def first_derivable(rows: np.ndarray, targets: np.ndarray) -> tuple[int, list[in
         factors = left[:, column].copy()[:, None]
         left = (left - factors * row[None, :]) % PRIME
         used = (used + factors * made_of[None, :]) % PRIME
-    for index in range(len(targets)):
-        if not left[index].any():
-            return index, [int(i) for i in np.flatnonzero(used[index])]
-    return None
+    found = np.flatnonzero(~left.any(axis=1))
+    if not found.size:
+        return None
+    index = int(found[0])
+    return index, [int(i) for i in np.flatnonzero(used[index])]
 
 
 def hide_until_safe(
