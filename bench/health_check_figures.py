@@ -28,7 +28,8 @@ from tests.test_referral_funnel import send
 
 
 def seed(checks: int, rng: random.Random) -> None:
-    """About `checks` checks of residents with 1 to 5 checks each; 45 % referred through one route map, 25 % the other."""
+    """About `checks` checks of residents with 1 to 5 checks each; 45 % referred through one route map, 25 %
+    through the other."""
     from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 
     brokers = OrganisationFactory(kind="brokerage")
