@@ -346,3 +346,11 @@ def test_an_empty_table_and_its_export(app):
     assert all(cell.totals.count == 0 and cell.mean("mark") is None for cell in figures.cells())
     assert export_csv(figures).splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
     assert ("mark", *DOMAINS) == KEYS
+
+
+def test_a_route_map_nobody_was_referred_through_shows_empty_cells(nivel, client, login):
+    login("admin")
+    page = client.get(f"{PAGE}?route_map={OTHER}").get_data(as_text=True)
+    assert cells_of(page)[("measurement", OTHER, "2")] == {"residents": "0"} | dict.fromkeys(KEYS, "—")
+    chart = page.split('<svg role="img"')[1].split("</svg>")[0]
+    assert "data-suppressed" not in chart and "data-mean" not in chart and "— (" in chart
