@@ -1,4 +1,5 @@
-"""Aggregate figures for coordinators: the referral funnel per route map, offer and month, as a page and as CSV."""
+"""Aggregate figures for coordinators, as pages and as CSV: the referral funnel per route map, offer and month, and
+the neighbourhood's health-check figures per measurement, route map and month."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from portal.access import policy
 from portal.downloads import file_download
+from portal.health_check_labels import NAMES
 from portal.i18n import current_language
+from portal.services.health_check import figures_csv
+from portal.services.health_check.figures import KEYS, MEASUREMENTS, build_figures, parse_figure_filters
 from portal.services.policy import COORDINATOR
 from portal.services.referrals.funnel import STAGES, build_funnel
 from portal.services.referrals.funnel_csv import export_csv
@@ -33,6 +37,9 @@ STAGE_LABELS = {
     "started": _l("Started"),
     "completed": _l("Completed"),
 }
+
+MEASUREMENT_LABELS = {1: _l("1st check"), 2: _l("2nd check"), 3: _l("3rd check")}
+KEY_LABELS = {**NAMES, "mark": _l("Mark for health")}
 
 
 def _funnel():
@@ -68,3 +75,39 @@ def referrals_csv():
     _catalogue, _filters, _problems, funnel = _funnel()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return file_download(export_csv(funnel), "text/csv", f"wijkportaal-verwijzingen-{stamp}.csv")
+
+
+def _figures():
+    catalogue = current_catalogue()
+    filters, problems = parse_figure_filters(request.args, {m.slug for m in catalogue.maps}, datetime.now(UTC))
+    return catalogue, filters, problems, build_figures(filters)
+
+
+@bp.get("/health-check")
+@policy(COORDINATOR)
+def health_check():
+    """The neighbourhood's health-check figures: mean marks per measurement, route map and month; small cells hidden."""
+    catalogue, filters, problems, figures = _figures()
+    lang = current_language()
+    return render_template(
+        "reports/health_check.html",
+        figures=figures,
+        filters=filters,
+        problems=[_PROBLEMS[code] for code in problems],
+        keys=KEYS,
+        key_labels=KEY_LABELS,
+        measurements=MEASUREMENTS,
+        measurement_labels=MEASUREMENT_LABELS,
+        route_maps={m.slug: m.title.for_language(lang) for m in catalogue.maps},
+        month_label=lambda month: format_date(month, "LLLL y"),
+        number=lambda mean: format_decimal(mean, "0.0"),
+    )
+
+
+@bp.get("/health-check.csv")
+@policy(COORDINATOR)
+def health_check_csv():
+    """The same figures as CSV; bad filter values are left out as on the page."""
+    _catalogue, _filters, _problems, figures = _figures()
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return file_download(figures_csv.export_csv(figures), "text/csv", f"wijkportaal-cijfer-gezondheid-{stamp}.csv")

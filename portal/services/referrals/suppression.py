@@ -64,9 +64,9 @@ def group_lines(members: Iterable, totals: dict, key: Callable[[object], Hashabl
     return [Line(cells, totals[found].cells[stage]) for found, cells in grouped.items() if found in totals]
 
 
-def is_small(value: int) -> bool:
-    """True for a count of 1 to 4 (0 is not small: it is shown)."""
-    return 0 < value < THRESHOLD
+def is_small(value: int, threshold: int = THRESHOLD) -> bool:
+    """True for a count from 1 to below `threshold` (the funnel's 5; 0 is not small: it is shown)."""
+    return 0 < value < threshold
 
 
 def primary(stages: dict[str, Cell], first: str) -> bool:
