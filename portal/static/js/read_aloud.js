@@ -39,5 +39,6 @@
   }
 
   show();
-  if (!shown && speech.addEventListener) { speech.addEventListener("voiceschanged", show); }
+  if (shown) { return; }
+  if (speech.addEventListener) { speech.addEventListener("voiceschanged", show); } else { speech.onvoiceschanged = show; }
 })();
