@@ -21,6 +21,8 @@ from portal.models import (
     Thread,
 )
 from portal.models.base import utcnow
+from portal.services.health_check import checks, sharing
+from portal.services.health_check.answers import Answers
 from portal.services.messaging import attachments
 from portal.services.policy import POLICIES
 from portal.services.referrals.referrals import NewReferral, create
@@ -113,6 +115,8 @@ EXPECTED = {
     "referrals.index": RESIDENTS,
     "referrals.write": OWNER_A,
     "professional.resident": frozenset(),
+    "professional.health_check": frozenset(),  # resident A shares her checks with the other organisation only
+    "professional.health_check_estimate": frozenset(),
     "professional.residents": CARE_TEAM,
     "professional.thread": frozenset(),
     "professional.updates": frozenset(),
@@ -147,6 +151,12 @@ EXPECTED = {
     "auth.unlock": GUESTS,
     "auth.verify": GUESTS,
     "health.healthz": EVERYONE,
+    "health_check.create": RESIDENTS,
+    "health_check.detail": OWNER_A,  # resident A's own check
+    "health_check.index": RESIDENTS,
+    "health_check.new": RESIDENTS,
+    "health_check.reminder": RESIDENTS,
+    "health_check_sharing.index": RESIDENTS,
     "health.livez": EVERYONE,
     "leaflet.static": EVERYONE,
     "main.home": EVERYONE,
@@ -158,6 +168,8 @@ EXPECTED = {
     "programmes.index": EVERYONE,
     "reports.index": COORDINATOR,
     "reports.referrals_csv": COORDINATOR,
+    "reports.health_check": COORDINATOR,
+    "reports.health_check_csv": COORDINATOR,
     "root.robots": EVERYONE,
     "root.root": EVERYONE,
     "routekaarten.detail": EVERYONE,
@@ -199,10 +211,12 @@ def people(make_app):
         users["organiser"] = UserFactory(role="broker", organisation=other)
         relation, thread, away = _messaging_of_resident_a(users["resident_a"], other, users["organiser"])
         referral = _referral_of_resident_a(users["resident_a"], users["organiser"], OrganisationFactory())
+        check = _health_check_of_resident_a(users["resident_a"], other)
         db.session.commit()
         ids = {
             "relation": relation.id,
             "referral": referral.id,
+            "check": check.id,
             "thread": thread.id,
             "away": away.id,
             "attachment": db.session.scalar(select(Attachment.id)),
@@ -242,6 +256,14 @@ def _referral_of_resident_a(resident, referrer, receiver):
     return create(referrer, new, current_catalogue())
 
 
+def _health_check_of_resident_a(resident, organisation):
+    """A check of resident A, shared with the organisation whose care she is in."""
+    answers = Answers(mark=6, domains={"body": 5, "mind": 6, "social": 7, "societal": 4})
+    check = checks.record(resident, answers)
+    sharing.share(resident, organisation)
+    return check
+
+
 def tiny_png() -> bytes:
     """A 2 x 2 PNG image."""
     import io
@@ -273,6 +295,7 @@ def url_for_rule(rule, ids, own_login_ids):
             rule.endpoint, "deactivate"
         ),
         "referral_id": ids.get("referral", 1),
+        "check_id": ids.get("check", 1),
         "filename": "css/portal.css" if rule.endpoint == "static" else "leaflet.js",
         "login_id": own_login_ids["resident_a"],
         "programme_id": ids.get("programme", 1),
@@ -410,7 +433,8 @@ def test_personal_data_routes_write_an_audit_record(people):
         if rule.endpoint == "professional.refer":
             url += f"?organisation={ids['org']}"  # without an offer the form first sends one to choose it
         method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(url, method=method)
+        data = {"mark": "5"} if rule.endpoint == "professional.health_check_estimate" else None
+        response = client.open(url, method=method, data=data)
         assert response.status_code < 400, (url, response.status_code)
         request_id = response.headers["X-Request-ID"]
         count = db.session.scalar(select(func.count()).where(AuditEvent.request_id == request_id))
