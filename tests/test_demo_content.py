@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Location, Programme, Session
 from portal.services.accounts.users import find_user_by_email
 from portal.services.content_errors import ContentError
+from portal.services.health_check import checks, estimates, sharing
 from portal.services.listings import editing
 from portal.services.listings.public_holidays import public_holidays_among
 from portal.services.seed.demo import load_demo
@@ -209,3 +210,41 @@ def test_in_beweging_skips_christmas_and_new_year(app):
     days = {s.starts_at.astimezone(local).date() for s in _programme("in-beweging").sessions}
     assert date(2026, 12, 18) in days and date(2027, 1, 8) in days  # the Fridays around them
     assert date(2026, 12, 25) not in days and date(2027, 1, 1) not in days
+
+
+def test_the_demo_resident_has_three_health_checks_shared_with_her_practice(app):
+    load_demo(DEMO, TODAY)
+    resident = find_user_by_email("bewoner@demo.wijkportaal.nl")
+    history = checks.history(resident.id)
+    assert [entry.answers.mark for entry in history] == [5, 6, 7]
+    assert [entry.change["mark"] for entry in history] == [None, 1, 1]
+    assert [organisation.slug for organisation in sharing.shared_organisations(resident)] == [
+        "huisartsenpraktijk-zamenhof"
+    ]
+    gp = find_user_by_email("huisarts@demo.wijkportaal.nl")
+    assert sharing.may_view(gp, resident.id)
+    found = estimates.estimates_for([history[-1].check.id])[history[-1].check.id]
+    assert [(estimate.mark, estimate.professional) for estimate in found] == [(6, gp.display_name)]
+    assert load_demo(DEMO, TODAY + timedelta(days=1)).added.get("residents with health checks") is None
+    assert len(checks.history(resident.id)) == 3
+
+
+@pytest.mark.parametrize(
+    "mutate, where",
+    [
+        (lambda d: d["health_checks"][0]["checks"][0].update(mark=11), "health_checks[0].checks[0].mark"),
+        (lambda d: d["health_checks"][0]["checks"][1]["domains"].pop("mind"), "health_checks[0].checks[1].mind"),
+        (lambda d: d["health_checks"][0].update(share_with=["no-such-team"]), "health_checks[0].share_with"),
+        (lambda d: d["health_checks"][0]["checks"][2]["estimate"].update(mark="x"), "checks[2].estimate"),
+    ],
+)
+def test_a_broken_health_check_file_names_the_field_and_saves_nothing(app, tmp_path, mutate, where):
+    for name in ("overvecht.yaml", "users.yaml", "care.yaml"):
+        (tmp_path / name).write_text((DEMO / name).read_text(encoding="utf-8"), encoding="utf-8")
+    data = yaml.safe_load((DEMO / "health_checks.yaml").read_text(encoding="utf-8"))
+    mutate(data)
+    (tmp_path / "health_checks.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_demo(tmp_path, TODAY)
+    assert caught.value.file == "health_checks.yaml" and where in caught.value.where
+    assert db.session.scalar(select(func.count()).select_from(Programme)) == 0

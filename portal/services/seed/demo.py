@@ -23,7 +23,7 @@ from portal.models.programme import AUDIENCES, CATEGORIES
 from portal.services.accounts.users import create_user, find_user_by_email
 from portal.services.content_errors import ContentError, require
 from portal.services.routekaarten.content import current_catalogue
-from portal.services.seed import demo_care, demo_referrals
+from portal.services.seed import demo_care, demo_health_checks, demo_referrals
 from portal.services.seed import demo_fields as fields
 from portal.services.seed.demo_sessions import add_sessions
 
@@ -218,6 +218,9 @@ def load_demo(directory: Path, today: date) -> DemoReport:
         referrals = demo_referrals.load_referrals(directory / "referrals.yaml", current_catalogue())
         if referrals:
             report.count("referrals", referrals)
+        health_checks = demo_health_checks.load_health_checks(directory / "health_checks.yaml")
+        if health_checks:
+            report.count("residents with health checks", health_checks)
         db.session.commit()
     except Exception:
         db.session.rollback()
