@@ -6,52 +6,24 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 
-import pyotp
-from babel.support import Translations
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import CareRelation, HealthCheckEstimate, Organisation, User
+from portal.models import CareRelation, HealthCheck, HealthCheckEstimate, Organisation
 from portal.models.base import utcnow
-from portal.services.accounts.passwords import hash_password
 from portal.services.accounts.second_factor import new_totp_secret
 from portal.services.health_check import checks
 from portal.services.health_check.answers import Answers
-from tests.support.browser import click, go, submit
-from tests.support.mail import code_in
+from tests.support.browser import click, go
+from tests.support.browser_people import person, resident_login, said, staff_login
 
-PASSWORD = "een lange zin als wachtwoord 2026"
 RESIDENT = "samira.haddad@example.org"
 POH = "poh.ans@example.org"
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 LANGUAGES = ("nl", "ar", "en", "tr")
 WORDS = "Wandelen met mijn buurvrouw houdt mij op de been."
-
-
-@cache
-def _catalog(lang: str) -> Translations:
-    return Translations.load(str(TRANSLATIONS), [lang])
-
-
-def _(lang: str, message: str) -> str:
-    return _catalog(lang).gettext(message)
-
-
-def _user(email, name, role, locale, **fields) -> User:
-    return User(
-        email=email,
-        password_hash=hash_password(PASSWORD),
-        display_name=name,
-        role=role,
-        locale=locale,
-        second_factor="totp" if role != "resident" else "email",
-        email_confirmed_at=utcnow(),
-        **fields,
-    )
+_ = said
 
 
 def _people(app) -> dict:
@@ -59,8 +31,8 @@ def _people(app) -> dict:
     with app.app_context():
         practice = db.session.scalar(select(Organisation).where(Organisation.slug == "huisartsenpraktijk-zamenhof"))
         secret = new_totp_secret()
-        db.session.add(_user(POH, "POH Ans", "professional", "nl", organisation=practice, totp_secret=secret))
-        resident = _user(RESIDENT, "Samira Haddad", "resident", "ar")
+        db.session.add(person(POH, "POH Ans", "professional", "nl", organisation=practice, totp_secret=secret))
+        resident = person(RESIDENT, "Samira Haddad", "resident", "ar")
         db.session.add(resident)
         db.session.flush()
         db.session.add(
@@ -80,26 +52,6 @@ def _people(app) -> dict:
         return {"secret": secret, "resident_id": resident.id, "practice": practice.name}
 
 
-def _staff_login(page, base, email, secret):
-    go(page, base + "/nl/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    submit(page)
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    submit(page)
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def _resident_login(page, base, live_mail):
-    go(page, base + "/nl/login")
-    page.locator("#email").fill(RESIDENT)
-    page.locator("#password").fill(PASSWORD)
-    submit(page)
-    page.locator("#code").fill(code_in(live_mail(RESIDENT)))
-    submit(page)
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
 def test_resident_shares_with_her_practice_and_the_poh_records_an_estimate_beside_her_mark(
     page, browser, private_live_app, live_mail, assert_accessible, console_errors
 ):
@@ -107,7 +59,7 @@ def test_resident_shares_with_her_practice_and_the_poh_records_an_estimate_besid
     people = _people(app)
 
     # Samira shares her checks with her GP practice: one button, in plain words what it means.
-    _resident_login(page, base, live_mail)
+    resident_login(page, base, live_mail, RESIDENT)
     go(page, base + "/nl/health-check/sharing")
     team = page.locator("main li", has_text=people["practice"])
     expect(team).to_contain_text(_("nl", "not shared: this team cannot see your marks and answers."))
@@ -126,7 +78,7 @@ def test_resident_shares_with_her_practice_and_the_poh_records_an_estimate_besid
 
     # The POH opens Samira's overview before the conversation and sees that she shares, with the latest mark.
     poh = browser.new_context().new_page()
-    _staff_login(poh, base, POH, people["secret"])
+    staff_login(poh, base, POH, people["secret"])
     go(poh, base + "/nl/professional/residents")
     click(poh.get_by_role("link", name="Samira Haddad"))
     section = poh.locator("section[aria-labelledby=health-check-heading]")
@@ -152,7 +104,8 @@ def test_resident_shares_with_her_practice_and_the_poh_records_an_estimate_besid
     expect(latest.locator("input[name=mark]")).to_have_count(0)  # one estimate per check and team
     assert_accessible(poh)
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(HealthCheckEstimate)) == 1
+        of_samira = select(db.func.count(HealthCheckEstimate.id)).join(HealthCheckEstimate.check)
+        assert db.session.scalar(of_samira.where(HealthCheck.resident_id == people["resident_id"])) == 1
     for lang in LANGUAGES[1:]:
         go(poh, base + f"/{lang}/professional/residents/{people['resident_id']}/health-check")
         assert_accessible(poh)

@@ -7,25 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 
-from babel.support import Translations
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.models import User
 from portal.models.base import utcnow
-from portal.services.accounts.passwords import hash_password
 from portal.services.health_check import checks
 from portal.services.health_check.answers import Answers
 from tests.support.browser import click, go, submit
-from tests.support.mail import code_in
+from tests.support.browser_people import person, resident_login, said
 
-PASSWORD = "een lange zin als wachtwoord 2026"
 RESIDENT = "layla.haddad@example.org"
 NO_SCRIPT_RESIDENT = "joost.de.vries@example.org"
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 LANGUAGES = ("nl", "en", "tr", "ar")
 
 # A stand-in for window.speechSynthesis: its voices arrive late (as in real browsers, with `voiceschanged`), one of
@@ -52,14 +45,7 @@ FAKE_SPEECH = """
 """
 
 
-@cache
-def _catalog(lang: str) -> Translations:
-    return Translations.load(str(TRANSLATIONS), [lang])
-
-
-def _(lang: str, message: str, **values) -> str:
-    text = _catalog(lang).gettext(message)
-    return text % values if values else text
+_ = said
 
 
 def _marks(mark: int, body: int) -> Answers:
@@ -69,31 +55,13 @@ def _marks(mark: int, body: int) -> Answers:
 def _resident(app, email: str, locale: str, earlier: bool) -> None:
     """A resident with email codes; with `earlier`, two checks 8 and 4 weeks ago (marks 5 and 6)."""
     with app.app_context():
-        user = User(
-            email=email,
-            password_hash=hash_password(PASSWORD),
-            display_name="Layla" if earlier else "Joost",
-            role="resident",
-            locale=locale,
-            second_factor="email",
-            email_confirmed_at=utcnow(),
-        )
+        user = person(email, "Layla" if earlier else "Joost", "resident", locale)
         db.session.add(user)
         db.session.flush()
         if earlier:
             checks.record(user, _marks(5, 4), key="earlier-check-0001", taken_at=utcnow() - timedelta(weeks=8))
             checks.record(user, _marks(6, 5), key="earlier-check-0002", taken_at=utcnow() - timedelta(weeks=4))
         db.session.commit()
-
-
-def _log_in(page, base, live_mail, email, lang):
-    go(page, f"{base}/{lang}/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    submit(page)
-    page.locator("#code").fill(code_in(live_mail(email)))
-    submit(page)
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def _choose(page, key: str, mark: int) -> None:
@@ -106,7 +74,7 @@ def test_resident_fills_in_the_health_check_in_arabic_hears_a_question_and_sees_
     base, app = private_live_app
     _resident(app, RESIDENT, "ar", earlier=True)
     page.add_init_script(FAKE_SPEECH)
-    _log_in(page, base, live_mail, RESIDENT, "ar")
+    resident_login(page, base, live_mail, RESIDENT, "ar")
 
     # The overview: two earlier checks as a chart, right to left, with a table.
     click(page.locator("nav").get_by_role("link", name=_("ar", "My health check")))
@@ -172,7 +140,7 @@ def test_without_javascript_the_form_works_and_read_aloud_stays_hidden(browser, 
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.add_init_script(FAKE_SPEECH)  # a voice would be there: the buttons stay hidden anyway without scripts
-    _log_in(page, base, live_mail, NO_SCRIPT_RESIDENT, "nl")
+    resident_login(page, base, live_mail, NO_SCRIPT_RESIDENT, "nl")
     go(page, f"{base}/nl/health-check")
     expect(page.locator(".wp-hc-empty")).to_be_visible()
     go(page, f"{base}/nl/health-check/new")
