@@ -30,13 +30,16 @@ def loose_app(make_app):
 )
 def test_account_forms_never_fail_on_random_input(loose_app, path):
     client = loose_app.test_client()
+    # Wrong logins are also counted in the database (auth_throttle), which holds without Flask-Limiter: a run that
+    # tries one address often enough is refused with 429, as it should be.
+    expected = (200, 302, 400, 413, 429) if path == "/nl/login" else (200, 302, 400, 413)
 
     @SETTINGS
     @given(data=form_data)
     def check(data):
         response = client.post(path, data=data)
         assert response.status_code < 500, (path, data, response.status_code)
-        assert response.status_code in (200, 302, 400, 413)
+        assert response.status_code in expected
 
     check()
     roles = set(db.session.scalars(select(User.role)))
