@@ -157,3 +157,13 @@ def test_the_command_sends_due_reminders(runner, resident):
     result = runner.invoke(args=["health-check", "remind"])
     assert result.exit_code == 0 and "Reminded 1 residents" in result.output
     assert len(mails()) == 1
+
+
+@pytest.mark.parametrize("every, words", [("4", "كل 4 أسابيع"), ("13", "كل 13 أسبوعًا")])
+def test_the_saved_message_counts_weeks_as_arabic_does(client, resident, every, words):
+    from tests.support.accounts import sign_in
+
+    sign_in(client, resident)
+    token = csrf_token(client, "/ar/health-check")
+    client.post("/ar/health-check/reminder", data={"csrf_token": token, "every": every})
+    assert words in client.get("/ar/health-check").get_data(as_text=True)

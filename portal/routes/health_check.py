@@ -4,7 +4,7 @@ one check in full, and the reminder to fill it in again."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -138,7 +138,11 @@ def reminder():
         message = _("You will not get reminders.")
     else:
         reminders.choose(current_user, weeks)
-        message = _("Saved. We will remind you by email every %(weeks)d weeks.", weeks=weeks)
+        message = ngettext(
+            "Saved. We will remind you by email every %(num)d week.",
+            "Saved. We will remind you by email every %(num)d weeks.",
+            weeks,
+        )
     db.session.commit()
     flash(message, "ok")
     return redirect(url_for(".index", _anchor="reminder"), code=303)
