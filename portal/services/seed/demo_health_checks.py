@@ -6,30 +6,31 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import HealthCheck, Organisation
 from portal.models.base import utcnow
-from portal.models.health_check import DOMAINS
 from portal.services.content_errors import ContentError, require
 from portal.services.health_check import checks, estimates, sharing
-from portal.services.health_check.answers import AnswerError, Answers, parse_mark
+from portal.services.health_check.answers import AnswerError, Answers, from_form
 from portal.services.health_check.estimates import EstimateError
 from portal.services.seed import demo_fields as fields
 from portal.services.seed.demo_care import person
 
 
 def _answers(item: dict, file: str, where: str) -> Answers:
+    """The check of a demo item, read by the same rules as the resident's form."""
+    form = MultiDict({"mark": str(item.get("mark", ""))})
+    for domain, mark in require(item, "domains", dict, file, where).items():
+        form[str(domain)] = str(mark)
+    for question, answer in (item.get("texts") or {}).items():
+        form[str(question)] = str(answer)
+    form.setlist("talk", [str(domain) for domain in item.get("talk") or ()])
     try:
-        domains = require(item, "domains", dict, file, where)
-        return Answers(
-            mark=parse_mark(item.get("mark"), "mark"),
-            domains={domain: parse_mark(domains.get(domain), domain) for domain in DOMAINS},
-            texts={key: str(value) for key, value in (item.get("texts") or {}).items()},
-            talk=tuple(domain for domain in DOMAINS if domain in (item.get("talk") or ())),
-        )
+        return from_form(form)
     except AnswerError as error:
-        raise ContentError(file, f"{where}.{error.code}", f"is not a mark from 1 to 10 ({error.problem})") from None
+        raise ContentError(file, f"{where}.{error.code}", f"is not a valid answer ({error.problem})") from None
 
 
 def _organisation(slug: str, file: str, where: str) -> Organisation:
