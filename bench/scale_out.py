@@ -211,6 +211,7 @@ def main() -> int:
         print("setup: " + ", ".join(f"{step} {value}" for step, value in cluster.timings.items()), flush=True)
         for name, check in CHECKS.items():
             print(f"\n{name}", flush=True)
+            check_began = time.perf_counter()
             try:
                 figures = check(cluster)
             except AssertionError as error:
@@ -219,6 +220,7 @@ def main() -> int:
                 continue
             for key, value in figures.items():
                 print(f"  {key}: {value}", flush=True)
+            print(f"  (check took {time.perf_counter() - check_began:.1f} s)", flush=True)
     print(f"\n{len(CHECKS) - failures} of {len(CHECKS)} checks held; {time.perf_counter() - began:.0f} s in all")
     return 1 if failures else 0
 
