@@ -163,17 +163,22 @@ def started(server_url: str, name: str, redis_url: str, workers: int = 2) -> Ite
 
 
 def _enter_together(stack: ExitStack, managers: list) -> list:
-    """Enter the context managers at the same time (app servers start in parallel); each one that came up is
-    exited with `stack`. Returns what they yielded; raises the first start-up error."""
+    """Enter the context managers at the same time (app servers start in parallel); the ones that came up are
+    exited together when `stack` closes. Returns what they yielded; raises the first start-up error."""
     with ThreadPoolExecutor(max_workers=len(managers)) as pool:
         futures = [pool.submit(manager.__enter__) for manager in managers]
-    for manager, future in zip(managers, futures, strict=True):
-        if future.exception() is None:
-            stack.push(manager)
+    entered = [manager for manager, future in zip(managers, futures, strict=True) if future.exception() is None]
+    stack.callback(_exit_together, entered)
     for future in futures:
         if future.exception() is not None:
             raise future.exception()
     return [future.result() for future in futures]
+
+
+def _exit_together(managers: list) -> None:
+    """Exit the context managers at the same time (each gunicorn takes seconds to shut down)."""
+    with ThreadPoolExecutor(max_workers=max(len(managers), 1)) as pool:
+        list(pool.map(lambda manager: manager.__exit__(None, None, None), managers))
 
 
 def _dispose(app: Flask) -> None:
