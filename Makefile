@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 FLASK := $(VENV)/bin/flask --app app
 
-.PHONY: run test bench venv translations translations-compile migrate db seed lint format clean
+.PHONY: run test bench scale-out venv translations translations-compile migrate db seed lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: venv translations-compile  ## load benchmark (wrk, gunicorn -w 2) and Lig
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	test -x bench/node_modules/.bin/lighthouse || npm install --prefix bench --no-audit --no-fund --loglevel=error
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+scale-out: venv translations-compile  ## two gunicorn app servers behind nginx, one PostgreSQL, one Redis: three checks
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx)
+	$(PY) bench/scale_out.py $(SCALE_OUT_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -44,11 +44,14 @@ def _tail(path: Path | None, lines: int = 40) -> str:
 
 
 @contextmanager
-def serve(env: dict[str, str], home: Path, workers: int = 1, log: Path | None = None) -> Iterator[str]:
+def serve(
+    env: dict[str, str], home: Path, workers: int = 1, log: Path | None = None, start_timeout: float = START_TIMEOUT
+) -> Iterator[str]:
     """Run `gunicorn app:app` with `workers` sync workers and `env`; yields the base URL, stops it afterwards.
 
     The server runs from the repository root with HOME=`home`; its stderr (and stdout) go to `log`
-    when given, else nowhere. Raises RuntimeError, with the log's tail, when it does not come up."""
+    when given, else nowhere. Raises RuntimeError, with the log's tail, when it does not answer
+    within `start_timeout` seconds."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "--no-control-socket", "-w", str(workers),
@@ -63,7 +66,7 @@ def serve(env: dict[str, str], home: Path, workers: int = 1, log: Path | None = 
         if log is not None:
             output.close()  # the child holds its own copy
     try:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + start_timeout
         while not _answers(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start (exit {process.poll()}):\n{_tail(log)}")
