@@ -342,3 +342,19 @@ def test_two_gunicorn_workers_share_the_cache_and_see_an_edit_at_once(served):
         after = [browser.get(url, timeout=10) for _ in range(8)]
     assert all("Zwemmen voor iedereen" in page.text for page in after)
     assert "Set-Cookie" not in after[0].headers and after[0].headers["Content-Encoding"] == "gzip"
+
+
+def test_a_page_rendered_while_the_database_failed_is_not_kept(disk_app, client, monkeypatch):
+    """The route map still answers without the social map's data; that degraded page must not be kept."""
+
+    def failing(slugs, lang):
+        return db.session.execute(text("SELECT * FROM no_such_table"))
+
+    monkeypatch.setattr("portal.services.routekaarten.live.live_offers", failing)
+    response = client.get("/nl/routekaarten/meer-bewegen")
+    assert response.status_code == 200 and "wp-offers__unavailable" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert list(disk_app.extensions["page_store"].pages.iterdir()) == []
+    monkeypatch.undo()
+    assert client.get("/nl/routekaarten/meer-bewegen").headers["Cache-Control"].startswith("public")
+    assert len(list(disk_app.extensions["page_store"].pages.iterdir())) == 1
