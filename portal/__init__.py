@@ -18,24 +18,27 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     validate_config(app.config)
 
-    register_proxy_fix(app)
     register_extensions(app)
     register_access_control(app)
     register_i18n(app)
     register_input_guard(app)
     register_request_logging(app)
     register_security_headers(app)
+    register_http_caching(app)
     register_template_helpers(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_mail_outbox(app)
     register_commands(app)
     load_content(app)
+    register_proxy_fix(app)
     return app
 
 
 def register_proxy_fix(app: Flask) -> None:
-    """Trust X-Forwarded-* from exactly PORTAL_TRUSTED_PROXIES proxies (0: none), for client addresses."""
+    """Trust X-Forwarded-* from exactly PORTAL_TRUSTED_PROXIES proxies (0: none), for client addresses.
+
+    The outermost WSGI layer: the page cache inside it keys pages by the client's real host and scheme."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     hops = app.config["PORTAL_TRUSTED_PROXIES"]
@@ -44,7 +47,7 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF, login, rate-limit and cache extensions."""
+    """Bind the database, migrations, CSRF, login, rate-limit and cache extensions, and the page cache."""
     from portal import (
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
@@ -75,7 +78,7 @@ def register_access_control(app: Flask) -> None:
 
 
 def register_i18n(app: Flask) -> None:
-    """Language prefixes in URLs, Flask-Babel and the language cookie."""
+    """Language prefixes in URLs and Flask-Babel."""
     from portal import i18n
 
     i18n.init_app(app)
@@ -101,6 +104,13 @@ def register_security_headers(app: Flask) -> None:
     from portal import security_headers
 
     security_headers.init_app(app)
+
+
+def register_http_caching(app: Flask) -> None:
+    """Cache-Control: public pages briefly in shared caches, everything else private, no-store."""
+    from portal import http_caching
+
+    http_caching.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Routes declare a policy; one hook enforces it before any view runs, and marks personal pages no-store."""
+"""Routes declare a policy; one hook enforces it before any view runs, and marks personal pages private, no-store."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.extensions import db
+from portal.http_caching import PRIVATE_CACHE_CONTROL
 from portal.services import policy as policies
 
 T = TypeVar("T")
@@ -91,9 +92,15 @@ def _enforce() -> Response | None:
     abort(403)
 
 
+def _is_static_file(endpoint: str | None) -> bool:
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
+
+
 def _no_store(response: Response) -> Response:
+    if _is_static_file(request.endpoint):  # the same file for everyone: keeps its own validators
+        return response
     if g.get("access_policy") not in (None, policies.PUBLIC) or current_user.is_authenticated:
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         response.headers["Pragma"] = "no-cache"
         response.vary.add("Cookie")
     return response

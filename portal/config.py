@@ -116,6 +116,16 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RATELIMIT_KEY_PREFIX": "wijkportaal-limits",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+    } | _page_cache_settings(env, instance_path)
+
+
+def _page_cache_settings(env, instance_path: Path) -> dict:
+    """Whole public pages for anonymous visitors: in Redis with REDIS_URL, else in files that every worker on
+    this machine shares (never per-process memory); PORTAL_PAGE_CACHE=off renders every request."""
+    kind = env.get("PORTAL_PAGE_CACHE", "").strip().lower() or ("redis" if env.get("REDIS_URL") else "disk")
+    return {
+        "PORTAL_PAGE_CACHE": kind,
+        "PORTAL_PAGE_CACHE_DIR": env.get("PORTAL_PAGE_CACHE_DIR", str(instance_path / "page-cache")),
     }
 
 
@@ -143,6 +153,11 @@ def validate_config(config) -> None:
     base_url = urlsplit(config.get("PORTAL_BASE_URL") or "http://localhost")
     if base_url.scheme not in {"http", "https"} or not base_url.netloc or base_url.query or base_url.fragment:
         problems.append("PORTAL_BASE_URL must be an http(s) URL such as https://wijkportaal.example.nl")
+    page_cache = config.get("PORTAL_PAGE_CACHE", "off")
+    if page_cache not in {"redis", "disk", "off"}:
+        problems.append("PORTAL_PAGE_CACHE must be redis, disk or off")
+    elif page_cache == "redis" and not config.get("REDIS_URL"):
+        problems.append("PORTAL_PAGE_CACHE=redis needs REDIS_URL")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         problems.append("DATABASE_URL is empty")
     if problems:

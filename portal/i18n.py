@@ -1,17 +1,13 @@
-"""Language prefixes in URLs, locale selection and the language cookie."""
+"""Language prefixes in URLs and locale selection; the language lives in the URL, never in a cookie."""
 
 from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
-from werkzeug.wrappers import Response
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from portal.extensions import babel
-
-LANGUAGE_COOKIE = "lang"
-LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 class LanguageConverter(BaseConverter):
@@ -26,18 +22,17 @@ def language_from_path(path: str) -> str | None:
     return first if first in LANGUAGES else None
 
 
-def choose_language(cookie: str | None, account_locale: str | None, accept_languages) -> str:
-    """Pick the visitor's language: saved choice, account, browser, then Dutch."""
-    for candidate in (cookie, account_locale):
-        if candidate in LANGUAGES:
-            return candidate
+def choose_language(account_locale: str | None, accept_languages) -> str:
+    """Pick the visitor's language: account, browser, then Dutch."""
+    if account_locale in LANGUAGES:
+        return account_locale
     return accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def preferred_language() -> str:
     """The language to send a visitor to when the URL names none."""
     account_locale = current_user.locale if current_user.is_authenticated else None
-    return choose_language(request.cookies.get(LANGUAGE_COOKIE), account_locale, request.accept_languages)
+    return choose_language(account_locale, request.accept_languages)
 
 
 def current_language() -> str:
@@ -73,24 +68,9 @@ def _add_language(endpoint, values) -> None:
         values["lang"] = current_language()
 
 
-def _remember_language(response: Response) -> Response:
-    lang = g.get("lang")
-    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang and response.status_code < 400:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            lang,
-            max_age=LANGUAGE_COOKIE_MAX_AGE,
-            samesite="Lax",
-            secure=request.is_secure,
-            httponly=True,
-        )
-    return response
-
-
 def init_app(app: Flask) -> None:
     """Install the converter, URL hooks and Babel's locale selector."""
     app.url_map.converters["lang"] = LanguageConverter
     app.url_value_preprocessor(_pull_language)
     app.url_defaults(_add_language)
-    app.after_request(_remember_language)
     babel.init_app(app, locale_selector=current_language)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -96,8 +96,16 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
+def _version_static_urls(endpoint: str, values: dict) -> None:
+    """/static/… URLs carry the deployment fingerprint (`?v=`), so a proxy may keep the files for a year: a
+    release that changes any of them changes every URL."""
+    if endpoint == "static" and "v" not in values:
+        values["v"] = current_app.extensions["page_cache_fingerprint"]
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the context processor."""
+    app.url_defaults(_version_static_urls)
     app.add_template_filter(money, "money")
     app.add_template_filter(markdown_filter, "markdown")
     app.add_template_filter(join_list, "join_list")

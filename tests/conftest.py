@@ -38,6 +38,9 @@ def base_config(tmp_path) -> dict:
         "SERVER_NAME": None,
         "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "PORTAL_ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        # Each test its own page cache on disk (the default without Redis), so no page outlives its test.
+        "PORTAL_PAGE_CACHE": "disk",
+        "PORTAL_PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
     }
 
 

@@ -70,7 +70,7 @@ def test_resident_registers_confirms_and_logs_in_with_an_email_code(app, client)
     assert response.status_code == 302 and response.location.endswith("/nl/account")
     page = client.get("/nl/account")
     assert page.status_code == 200 and "fatma@example.org" in page.get_data(as_text=True)
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
 
 
 def test_confirmation_and_reset_links_work_once(app, client):

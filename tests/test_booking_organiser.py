@@ -46,7 +46,7 @@ def test_the_organiser_sees_who_booked_and_every_look_is_audited(client, booked)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert all(person.display_name in text and person.email in text for person in people)
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     reads = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "booking")).all()
     assert {event.subject_user_id for event in reads} == {person.id for person in people}
     assert {event.actor_organisation_name for event in reads} == {"Beweegmakelaars Overvecht"}

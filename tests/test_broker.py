@@ -162,7 +162,7 @@ def test_cancelling_asks_first_and_says_whom_it_affects(client, broker):
     db.session.commit()
     page = client.get(f"/nl/broker/sessions/{sessions[1].id}/cancel-rest")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
     assert "deze 3 bijeenkomsten" in text and "3 boekingen worden afgezegd" in text
     assert text.count("<li><time") == 3
     db.session.expire_all()

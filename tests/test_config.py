@@ -111,3 +111,17 @@ def test_bad_mail_port_is_refused_with_a_message(tmp_path):
 )
 def test_database_urls_use_psycopg3(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_the_page_cache_is_on_disk_in_the_instance_folder_unless_redis_is_set(tmp_path):
+    assert _config(tmp_path)["PORTAL_PAGE_CACHE"] == "disk"
+    assert _config(tmp_path)["PORTAL_PAGE_CACHE_DIR"] == str(tmp_path / "page-cache")
+    assert _config(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")["PORTAL_PAGE_CACHE"] == "redis"
+    assert _config(tmp_path, REDIS_URL="redis://r/0", PORTAL_PAGE_CACHE="Off")["PORTAL_PAGE_CACHE"] == "off"
+
+
+@pytest.mark.parametrize(("env", "message"), [({"PORTAL_PAGE_CACHE": "memory"}, "redis, disk or off"),
+                                               ({"PORTAL_PAGE_CACHE": "redis"}, "needs REDIS_URL")])  # fmt: skip
+def test_a_page_cache_that_cannot_work_is_refused(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        validate_config(_config(tmp_path, **env))

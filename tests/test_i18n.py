@@ -23,12 +23,16 @@ def test_root_redirects_by_accept_language(client, accept, expected):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/{expected}/"
     assert "Accept-Language" in response.headers["Vary"]
+    assert response.headers["Cache-Control"] == "private, no-store"  # no shared cache keeps one visitor's choice
 
 
-def test_root_prefers_the_language_chosen_before(client):
-    client.get("/tr/")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_page_in_a_language_sets_no_cookie_and_the_root_still_asks_the_browser(client, lang):
+    """The language lives in the URL: visiting /tr/ remembers nothing, so a shared cache may keep the page."""
+    assert "Set-Cookie" not in client.get(f"/{lang}/").headers
+    assert client.get_cookie("lang") is None
     response = client.get("/", headers={"Accept-Language": "en"})
-    assert response.headers["Location"] == "/tr/"
+    assert response.headers["Location"] == "/en/"
 
 
 def test_root_prefers_the_account_language_over_the_browser(client, login):
@@ -37,8 +41,9 @@ def test_root_prefers_the_account_language_over_the_browser(client, login):
     assert response.headers["Location"] == "/ar/"
 
 
-def test_language_cookie_is_not_trusted_blindly(client):
-    client.set_cookie("lang", "xx")
+@pytest.mark.parametrize("cookie", ["xx", "tr"])
+def test_a_language_cookie_is_ignored(client, cookie):
+    client.set_cookie("lang", cookie)
     response = client.get("/", headers={"Accept-Language": "en"})
     assert response.headers["Location"] == "/en/"
 

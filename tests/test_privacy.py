@@ -56,7 +56,7 @@ def test_a_resident_downloads_all_their_data(app, client, login):
     assert page.status_code == 200 and "Fatma Yilmaz" in page.get_data(as_text=True)
     download = client.get("/nl/account/data.json")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
-    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["Cache-Control"] == "private, no-store"
     data = json.loads(download.get_data(as_text=True))
     assert data["account"]["email"] == resident.email
     assert data["consents"][0]["purpose"] == "activity_news"

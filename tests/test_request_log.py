@@ -25,13 +25,20 @@ def request_lines(caplog):
 def test_each_request_logs_one_json_line_with_a_request_id(client, request_lines):
     response = client.get("/nl/programmes?q=mevrouw+jansen+diabetes&email=a@b.nl")
     (line,) = request_lines()
-    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert len(line["request_id"]) == 32
+    assert "X-Request-ID" not in response.headers  # a public page is shared by caches: nothing per request on it
     assert line["path"] == "/nl/programmes"
     assert line["status"] == 200
     assert line["method"] == "GET"
     assert isinstance(line["duration_ms"], float)
     text = json.dumps(line)
     assert "jansen" not in text and "a@b.nl" not in text and "diabetes" not in text
+
+
+def test_a_page_that_is_not_public_returns_its_request_id(client, request_lines):
+    response = client.get("/nl/login")
+    (line,) = request_lines()
+    assert line["request_id"] == response.headers["X-Request-ID"]
 
 
 def test_a_safe_incoming_request_id_is_kept_and_a_bad_one_replaced(client):

@@ -64,9 +64,7 @@ def map_locations_feed():
     filters = parse_filters(request.args).filters
     response = jsonify(_feature_collection(lang, filters))
     response.mimetype = "application/geo+json"
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 @bp.get("/calendar/<token>.ics")

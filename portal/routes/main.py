@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from portal.access import policy
 from portal.config import LANGUAGES
+from portal.http_caching import PRIVATE_CACHE_CONTROL
 from portal.i18n import current_language, preferred_language
 from portal.page_cache import cached_page
 from portal.services.policy import PUBLIC
@@ -18,14 +19,16 @@ bp = Blueprint("main", __name__)
 @root_bp.get("/")
 @policy(PUBLIC)
 def root():
-    """Send the visitor to the home page in their language."""
+    """Send the visitor to the home page in their language (from the account or the browser: never cached)."""
     response = redirect(url_for("main.home", lang=preferred_language()))
-    response.headers["Vary"] = "Cookie, Accept-Language"
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 
 @root_bp.get("/robots.txt")
 @policy(PUBLIC)
+@cached_page
 def robots():
     """Crawlers may read the public pages, not the accounts or the API."""
     lines = ["User-agent: *", "Disallow: /api/"] + [f"Disallow: /{lang}/account" for lang in LANGUAGES]

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.access import policy
 from portal.i18n import current_language
+from portal.page_cache import cached_page
 from portal.services.policy import PUBLIC
 from portal.services.routekaarten.pages import get_route_map, list_route_maps, route_map_page
 from portal.services.routekaarten.selector import parse_selection, selector_fields
@@ -14,6 +15,7 @@ bp = Blueprint("routekaarten", __name__)
 
 @bp.get("")
 @policy(PUBLIC)
+@cached_page
 def index():
     """Every route map with a one-line summary and who it is for."""
     return render_template("routekaarten/index.html", route_maps=list_route_maps(current_language()))
@@ -21,6 +23,7 @@ def index():
 
 @bp.get("/<slug:slug>")
 @policy(PUBLIC)
+@cached_page
 def detail(slug: str):
     """One route map: its steps, who is involved, and the offers that fit the chosen levels."""
     route_map = get_route_map(slug)

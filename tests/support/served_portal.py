@@ -38,7 +38,7 @@ def database_url(settings: dict) -> str:
 
 
 def server_env(app: Flask, settings: dict, directory: Path) -> dict[str, str]:
-    """The workers' environment: this app's key and database, no rate limits, no Redis, mail to an outbox.
+    """The workers' environment: this app's key, database and page cache, no rate limits, no Redis, mail to an outbox.
 
     No route maps either: a worker still booting when the test adds programmes would check the maps'
     slugs against them and refuse to start."""
@@ -50,6 +50,8 @@ def server_env(app: Flask, settings: dict, directory: Path) -> dict[str, str]:
         "RATELIMIT_ENABLED": "false",
         "PORTAL_OUTBOX_DIR": str(directory / "outbox"),
         "PORTAL_CONTENT_DIR": app.config["PORTAL_CONTENT_DIR"],
+        "PORTAL_PAGE_CACHE": "disk",  # shared with `app`, so its commits make the workers' pages stale
+        "PORTAL_PAGE_CACHE_DIR": app.config["PORTAL_PAGE_CACHE_DIR"],
     }
 
 
