@@ -31,7 +31,10 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase `text` and strip accents and Arabic diacritics: 'Café İçin' -> 'cafe icin'."""
-    return "".join(_fold_char(char) for char in text)
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:

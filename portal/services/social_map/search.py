@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
+from portal.services.search_index.matching import programmes_with
+from portal.services.search_index.query import QueryWord, plan_query
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
 from portal.services.social_map.programmes import next_sessions, with_details
-from portal.services.text_search import Snippet, find_snippet, search_terms
+from portal.services.text_search import Snippet, find_snippet
+from portal.text_analysis import term_of
 
 PER_PAGE = 20
-TITLE_WEIGHT = 3
-BODY_WEIGHT = 1
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,6 @@ class SearchPage:
     pages: int
     total: int
     per_page: int
-
-
-def _term_score(term: str, locales: tuple[str, ...]):
-    text = aliased(ProgrammeText)
-    return (
-        select(
-            func.max(
-                case(
-                    (text.search_title.contains(term, autoescape=True), TITLE_WEIGHT),
-                    (text.search_body.contains(term, autoescape=True), BODY_WEIGHT),
-                    else_=0,
-                )
-            )
-        )
-        .where(text.programme_id == Programme.id, text.locale.in_(locales))
-        .scalar_subquery()
-    )
 
 
 def _session_condition(filters: ProgrammeFilters, now: datetime):
@@ -109,47 +93,81 @@ def filter_conditions(filters: ProgrammeFilters, now: datetime) -> list:
     return conditions
 
 
-def _score(term: str, locales: tuple[str, ...], category_words: dict[str, str]):
-    """How well one search word matches: in the title, in the text, or in the category's name."""
-    score = _term_score(term, locales)
-    categories = [code for code, words in category_words.items() if term in words]
-    if categories:
-        score = score + case((Programme.category.in_(categories), BODY_WEIGHT), else_=0)
-    return score
+# Points for one search word: title over text, an exact term over part of a compound over a corrected typo.
+TITLE_POINTS = {"exact": 30, "partial": 21, "typo": 15}
+BODY_POINTS = {"exact": 10, "partial": 7, "typo": 5}
+CATEGORY_POINTS = 10
+
+
+def _word_score(word: QueryWord):
+    """How well one search word matches a programme, from the highest-scoring place it matches."""
+    whens = []
+    for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
+        if field == "body" and word.categories:
+            whens.append((Programme.category.in_(word.categories), CATEGORY_POINTS))
+        for kind, value in points.items():
+            ids = programmes_with(field, getattr(word, kind))
+            if ids is not None:
+                whens.append((Programme.id.in_(ids), value))
+    return case(*whens, else_=0) if whens else literal(0)
+
+
+def _candidates(word: QueryWord):
+    """Ids of the programmes one word can match at all: where the search starts."""
+    ids = programmes_with(None, word.any_terms())
+    by_category = select(Programme.id).where(Programme.category.in_(word.categories)) if word.categories else None
+    parts = [part for part in (ids, by_category) if part is not None]
+    return union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _sort_title(column):
+    """Titles sort by code point on both databases, so both give the same order."""
+    return column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
 
 
 def ranked_ids(
-    filters: ProgrammeFilters, locale: str, now: datetime | None = None, category_words: dict[str, str] | None = None
+    filters: ProgrammeFilters,
+    locale: str,
+    now: datetime | None = None,
+    category_words: dict[str, str] | None = None,
+    plan: list[QueryWord] | None = None,
 ) -> Select:
-    """Ids of matching programmes, best match first, then by title in `locale` (Dutch fallback).
+    """Ids of matching programmes, best match first, then by title in `locale` (Dutch fallback), then id.
 
-    Every search word must occur in a programme's title or text (in `locale` or Dutch), or in the
-    name of its category as given by `category_words` (code -> folded names)."""
+    Every search word must match a term of a programme's title or text (in `locale` or Dutch: the same
+    stem, part of a compound, or the correction of a typo), or the name of its category as given by
+    `category_words` (code -> folded names). The score is the sum over the words of their best points."""
     now = now or utcnow()
-    locales = tuple(dict.fromkeys((locale, "nl")))
+    words = plan if plan is not None else plan_query(filters.q, locale, category_words)
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
     sort_title = func.coalesce(local.search_title, dutch.search_title).label("sort_title")
-    terms = search_terms(filters.q)
-    scores = [_score(term, locales, category_words or {}).label(f"t{i}") for i, term in enumerate(terms)]
+    scores = [_word_score(word).label(f"t{i}") for i, word in enumerate(words)]
     inner = (
         select(Programme.id.label("id"), sort_title, *scores)
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
         .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
         .where(*filter_conditions(filters, now))
-        .subquery()
     )
-    columns = [inner.c[f"t{i}"] for i in range(len(terms))]
+    if words:
+        inner = inner.where(Programme.id.in_(_candidates(words[0])))
+    inner = inner.subquery()
+    columns = [inner.c[f"t{i}"] for i in range(len(words))]
     query = select(inner.c.id).where(*(column > 0 for column in columns))
     if columns:
         query = query.order_by(sum(columns[1:], columns[0]).desc())
-    return query.order_by(inner.c.sort_title, inner.c.id)
+    return query.order_by(_sort_title(inner.c.sort_title), inner.c.id)
 
 
-def _snippet(programme: Programme, locale: str, terms: list[str]) -> tuple[Snippet | None, str | None]:
+def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
-        snippet = find_snippet(plain, terms)
+
+        def is_match(written: str, lang: str = text.locale) -> bool:
+            term = term_of(written, lang)
+            return any(word.matches(term, lang) for word in words)
+
+        snippet = find_snippet(plain, is_match)
         if snippet:
             return snippet, text.locale
     return None, None
@@ -165,18 +183,18 @@ def search_programmes(
 ) -> SearchPage:
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
-    ids_query = ranked_ids(filters, locale, now, category_words)
+    words = plan_query(filters.q, locale, category_words)
+    ids_query = ranked_ids(filters, locale, now, plan=words)
     total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
     programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
     upcoming = next_sessions(ids, now)
-    terms = search_terms(filters.q)
     results = []
     for programme_id in ids:
         programme = programmes[programme_id]
-        snippet, snippet_locale = _snippet(programme, locale, terms) if terms else (None, None)
+        snippet, snippet_locale = _snippet(programme, locale, words) if words else (None, None)
         results.append(SearchResult(programme, upcoming.get(programme_id), snippet, snippet_locale))
     return SearchPage(results, page, pages, total, per_page)
 
