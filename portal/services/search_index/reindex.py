@@ -56,8 +56,9 @@ def rebuild_index(connection: Connection) -> dict[str, int]:
     _run(connection, WORD_INDEX_DDL)
     if connection.dialect.name == "sqlite":
         connection.execute(
-            text(
-                f"INSERT INTO programme_text_index(rowid, locale, title, body) SELECT {text_index_row('t')} FROM programme_texts t"
+            text(  # noqa: S608  (constants only)
+                "INSERT INTO programme_text_index(rowid, locale, title, body) "
+                f"SELECT {text_index_row('t')} FROM programme_texts t"
             )
         )
     ordered = sorted(words)
