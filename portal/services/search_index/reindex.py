@@ -21,6 +21,7 @@ _TEXTS = table(
     column("programme_id", Integer),
     *(column(name, Text) for name in ("description", "search_title", "search_body", "title_terms", "body_terms")),
 )
+_ALL_TEXTS = f"SELECT {text_index_row('t')} FROM programme_texts t"  # noqa: S608  (constants only)
 _WORDS = table("search_words", column("locale", String), column("word", String), column("term", String))
 
 
@@ -55,12 +56,7 @@ def rebuild_index(connection: Connection) -> dict[str, int]:
     _run(connection, TEXT_INDEX_DDL)
     _run(connection, WORD_INDEX_DDL)
     if connection.dialect.name == "sqlite":
-        connection.execute(
-            text(  # noqa: S608  (constants only)
-                "INSERT INTO programme_text_index(rowid, locale, title, body) "
-                f"SELECT {text_index_row('t')} FROM programme_texts t"
-            )
-        )
+        connection.execute(text(f"INSERT INTO programme_text_index(rowid, locale, title, body) {_ALL_TEXTS}"))
     ordered = sorted(words)
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
