@@ -30,6 +30,7 @@ def upgrade():
     with op.batch_alter_table('programme_texts', schema=None) as batch_op:
         batch_op.alter_column('title_terms', server_default=None)
         batch_op.alter_column('body_terms', server_default=None)
+        batch_op.create_index('ix_programme_texts_sort_title', ['programme_id', 'locale', 'search_title'], unique=False)
     op.create_table(
         'search_words',
         sa.Column('locale', sa.String(length=5), nullable=False),
@@ -50,5 +51,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_search_words_term'))
     op.drop_table('search_words')
     with op.batch_alter_table('programme_texts', schema=None) as batch_op:
+        batch_op.drop_index('ix_programme_texts_sort_title')
         batch_op.drop_column('body_terms')
         batch_op.drop_column('title_terms')

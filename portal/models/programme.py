@@ -133,7 +133,11 @@ class ProgrammeText(Base):
 
     programme: Mapped[Programme] = relationship(back_populates="translations")
 
-    __table_args__ = (CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),)
+    __table_args__ = (
+        CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),
+        # Covers the sort by title, so sorting many results never reads the long texts.
+        Index("ix_programme_texts_sort_title", "programme_id", "locale", "search_title"),
+    )
 
 
 class ProgrammeAudience(Base):

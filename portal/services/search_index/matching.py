@@ -37,14 +37,15 @@ def _tsquery(items: list[tuple[str, bool]]) -> str:
     )
 
 
-def programmes_with(field: str | None, terms: Terms):
+def programmes_with(field: str | None, terms: Terms, *columns):
     """A SELECT of ids of programmes with a text (in one of the locales of `terms`) containing one of its terms,
-    in `field` ('title', 'body', or None for either); None when there is nothing to look for."""
+    in `field` ('title', 'body', or None for either), and `columns`; None when there is nothing to look for.
+    A programme with several matching texts comes once per text."""
     terms = {locale: items for locale, items in terms.items() if items}
     if not terms:
         return None
     if db.session.get_bind().dialect.name == "sqlite":
-        return select(_FTS.c.rowid.op("/")(LOCALE_SLOTS).label("programme_id")).where(
+        return select(_FTS.c.rowid.op("/")(LOCALE_SLOTS).label("programme_id"), *columns).where(
             _FTS.c.programme_text_index.match(_fts_query(field, terms))
         )
     vectors = [_TEXTS.c[f"{name}_vector"] for name in ((field,) if field else FIELDS)]
@@ -52,4 +53,4 @@ def programmes_with(field: str | None, terms: Terms):
     for locale, items in terms.items():
         query = cast(_tsquery(items), TSQUERY)
         conditions.append(and_(_TEXTS.c.locale == locale, or_(*(vector.op("@@")(query) for vector in vectors))))
-    return select(_TEXTS.c.programme_id).where(or_(*conditions))
+    return select(_TEXTS.c.programme_id.label("programme_id"), *columns).where(or_(*conditions))

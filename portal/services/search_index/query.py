@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from portal.services.search_index.matching import Terms
 from portal.services.search_index.similarity import MIN_TYPO_LENGTH, corrections
-from portal.services.search_index.vocabulary import near_words, terms_containing
+from portal.services.search_index.vocabulary import MAX_PARTIAL_TERMS, near_words, terms_containing
 from portal.text_analysis import analyse, term_of
 
 MAX_WORDS = 8
@@ -77,7 +77,8 @@ def plan_query(query: str, locale: str, category_words: dict[str, str] | None = 
         for lang, stem in stems.items():
             item.exact[lang] = [(stem, False)]
             found = containing.get((lang, stem), [])
-            partial = [(stem, True)] if len(stem) >= MIN_PREFIX_LENGTH else []
+            longer = any(term != stem and term.startswith(stem) for term in found) or len(found) >= MAX_PARTIAL_TERMS
+            partial = [(stem, True)] if len(stem) >= MIN_PREFIX_LENGTH and longer else []  # else: exact finds them
             if len(stem) >= MIN_INFIX_LENGTH:
                 partial += [(term, False) for term in found if stem in term and not term.startswith(stem)]
             item.partial[lang] = partial

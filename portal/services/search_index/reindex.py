@@ -61,4 +61,6 @@ def rebuild_index(connection: Connection) -> dict[str, int]:
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
         connection.execute(insert(_WORDS), [{"locale": a, "word": b, "term": c} for a, b, c in chunk])
+    connection.execute(text("ANALYZE programme_texts"))  # the planners' statistics, for the new columns too
+    connection.execute(text("ANALYZE search_words"))
     return {"texts": len(rows), "words": len(words)}

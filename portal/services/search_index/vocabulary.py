@@ -40,7 +40,7 @@ def terms_containing(stems: list[tuple[str, str]]) -> dict[tuple[str, str], list
             rowid = column("rowid", Integer)
             query = query.where(rowid.in_(_sqlite_rows(locale, f"term : {_quoted(stem)}")))
         else:
-            query = query.where(SearchWord.term.contains(stem, autoescape=True))
+            query = query.where(SearchWord.term.like(f"%{stem}%"))  # a whole pattern, so the trigram index serves it
         query = query.group_by(SearchWord.term).order_by(func.length(SearchWord.term), _collated(SearchWord.term))
         inner = query.limit(MAX_PARTIAL_TERMS).subquery()
         parts.append(select(literal(number).label("n"), inner.c.term))

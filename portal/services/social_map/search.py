@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union
+from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -99,25 +99,37 @@ BODY_POINTS = {"exact": 10, "partial": 7, "typo": 5}
 CATEGORY_POINTS = 10
 
 
-def _word_score(word: QueryWord):
-    """How well one search word matches a programme, from the highest-scoring place it matches."""
-    whens = []
-    for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
-        if field == "body" and word.categories:
-            whens.append((Programme.category.in_(word.categories), CATEGORY_POINTS))
-        for kind, value in points.items():
-            ids = programmes_with(field, getattr(word, kind))
-            if ids is not None:
-                whens.append((Programme.id.in_(ids), value))
-    return case(*whens, else_=0) if whens else literal(0)
+def _scores(words: list[QueryWord]):
+    """Programmes matching every word, with their score: per word its best points, summed over the words.
 
-
-def _candidates(word: QueryWord):
-    """Ids of the programmes one word can match at all: where the search starts."""
-    ids = programmes_with(None, word.any_terms())
-    by_category = select(Programme.id).where(Programme.category.in_(word.categories)) if word.categories else None
-    parts = [part for part in (ids, by_category) if part is not None]
-    return union(*parts) if len(parts) > 1 else parts[0]
+    Starts from the index hits of each place a word matches (title or text; exact, partial or typo; category)."""
+    parts = []
+    for number, word in enumerate(words):
+        for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
+            for kind, value in points.items():
+                hits = programmes_with(
+                    field, getattr(word, kind), literal(number).label("word"), literal(value).label("points")
+                )
+                if hits is not None:
+                    parts.append(hits)
+        if word.categories:
+            parts.append(
+                select(Programme.id.label("programme_id"), literal(number), literal(CATEGORY_POINTS)).where(
+                    Programme.category.in_(word.categories)
+                )
+            )
+    hits = union_all(*parts).subquery()
+    best = (
+        select(hits.c.programme_id, hits.c.word, func.max(hits.c.points).label("points"))
+        .group_by(hits.c.programme_id, hits.c.word)
+        .subquery()
+    )
+    return (
+        select(best.c.programme_id, func.sum(best.c.points).label("score"))
+        .group_by(best.c.programme_id)
+        .having(func.count() == len(words))
+        .subquery()
+    )
 
 
 def _sort_title(column):
@@ -141,22 +153,18 @@ def ranked_ids(
     words = plan if plan is not None else plan_query(filters.q, locale, category_words)
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
-    sort_title = func.coalesce(local.search_title, dutch.search_title).label("sort_title")
-    scores = [_word_score(word).label(f"t{i}") for i, word in enumerate(words)]
-    inner = (
-        select(Programme.id.label("id"), sort_title, *scores)
+    sort_title = _sort_title(func.coalesce(local.search_title, dutch.search_title))
+    query = (
+        select(Programme.id)
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
         .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
         .where(*filter_conditions(filters, now))
     )
-    if words:
-        inner = inner.where(Programme.id.in_(_candidates(words[0])))
-    inner = inner.subquery()
-    columns = [inner.c[f"t{i}"] for i in range(len(words))]
-    query = select(inner.c.id).where(*(column > 0 for column in columns))
-    if columns:
-        query = query.order_by(sum(columns[1:], columns[0]).desc())
-    return query.order_by(_sort_title(inner.c.sort_title), inner.c.id)
+    if not words:
+        return query.order_by(sort_title, Programme.id)
+    scores = _scores(words)
+    query = query.join(scores, scores.c.programme_id == Programme.id)
+    return query.order_by(scores.c.score.desc(), sort_title, Programme.id)
 
 
 def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
@@ -184,11 +192,16 @@ def search_programmes(
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
     words = plan_query(filters.q, locale, category_words)
-    ids_query = ranked_ids(filters, locale, now, plan=words)
-    total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+    ids_query = ranked_ids(filters, locale, now, plan=words).add_columns(func.count().over().label("total"))
+    page = max(page, 1)
+    rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the last page: count, and show the last one
+        total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+        page = max((total + per_page - 1) // per_page, 1)
+        rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else 0
     pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
+    ids = [row.id for row in rows]
     programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
     upcoming = next_sessions(ids, now)
     results = []
