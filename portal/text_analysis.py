@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import Stemmer
 
@@ -64,8 +63,17 @@ def index_terms(text: str, locale: str) -> str:
     return " ".join(dict.fromkeys(term for _, term in analyse(text, locale)))
 
 
-def word_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every word in `text`, as positions in `text` itself."""
+def term_spans(text: str, locale: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word in `text`, positions in `text` itself: for marking matches."""
     folded, positions = fold_with_positions(text)
-    for match in _WORD.finditer(folded):
-        yield positions[match.start()], positions[match.end() - 1] + 1
+    matches = list(_WORD.finditer(folded))
+    spans = [(positions[m.start()], positions[m.end() - 1] + 1) for m in matches]
+    stemmer = _stemmer(locale)
+    if locale == "tr":
+        terms = [fold(stem) for stem in stemmer.stemWords([_turkish_lower(text[s:e]) for s, e in spans])]
+    elif locale == "ar":
+        words = [m.group() for m in matches]
+        terms = [fold(stem) for stem in stemmer.stemWords([w[:-1] + "ة" if w.endswith("ه") else w for w in words])]
+    else:
+        terms = stemmer.stemWords([m.group() for m in matches])
+    return [(start, end, term) for (start, end), term in zip(spans, terms, strict=True)]

@@ -39,6 +39,8 @@ def fold(text: str) -> str:
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """Fold `text` and say, for each folded character, which original character it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     folded: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from portal.text_analysis import word_spans
 
 
 @dataclass(frozen=True)
@@ -17,12 +14,9 @@ class Snippet:
     clipped_end: bool
 
 
-def find_snippet(text: str, is_match: Callable[[str], bool], width: int = 160) -> Snippet | None:
-    """A window of about `width` characters around the first word for which `is_match` holds, or None."""
-    if not text:
-        return None
-    spans = [(start, end) for start, end in word_spans(text) if is_match(text[start:end])]
-    if not spans:
+def find_snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> Snippet | None:
+    """A window of about `width` characters around the first of the matched `spans` (start, end) of `text`, or None."""
+    if not text or not spans:
         return None
     spans.sort()
     first_start = spans[0][0]

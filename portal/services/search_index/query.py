@@ -32,12 +32,12 @@ class QueryWord:
             for locale in locales
         }
 
-    def matches(self, term: str, locale: str) -> bool:
-        """True when an index term in `locale` counts for this word (as the search does it)."""
-        for found, prefix in self.any_terms().get(locale, []):
-            if term == found or (prefix and term.startswith(found)):
-                return True
-        return False
+
+def term_matcher(words: list[QueryWord], locale: str):
+    """A test of one index term in `locale`: does it count for any of the words (as the search counts it)?"""
+    exact = {term for word in words for term, prefix in word.any_terms().get(locale, []) if not prefix}
+    prefixes = tuple(term for word in words for term, prefix in word.any_terms().get(locale, []) if prefix)
+    return lambda term: term in exact or term.startswith(prefixes)
 
 
 def _prefix_of(stem: str, terms: set[str]) -> bool:

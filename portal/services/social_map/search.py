@@ -13,11 +13,11 @@ from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLangu
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
 from portal.services.search_index.matching import programmes_with
-from portal.services.search_index.query import QueryWord, plan_query
+from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
 from portal.services.social_map.programmes import next_sessions, with_details
 from portal.services.text_search import Snippet, find_snippet
-from portal.text_analysis import term_of
+from portal.text_analysis import term_spans
 
 PER_PAGE = 20
 
@@ -170,12 +170,10 @@ def ranked_ids(
 def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
-
-        def is_match(written: str, lang: str = text.locale) -> bool:
-            term = term_of(written, lang)
-            return any(word.matches(term, lang) for word in words)
-
-        snippet = find_snippet(plain, is_match)
+        matches = term_matcher(words, text.locale)
+        snippet = find_snippet(
+            plain, [(start, end) for start, end, term in term_spans(plain, text.locale) if matches(term)]
+        )
         if snippet:
             return snippet, text.locale
     return None, None
