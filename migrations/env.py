@@ -48,6 +48,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what the search index DDL makes beside the models (FTS5 tables, tsvector columns, GIN indexes)."""
+    from portal.models.search import made_by_search_ddl
+
+    return not made_by_search_ddl(name)
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -72,6 +79,7 @@ def run_migrations_offline():
         target_metadata=get_metadata(),
         literal_binds=True,
         render_item=render_item,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -103,7 +111,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), render_item=render_item, **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            render_item=render_item,
+            include_name=include_name,
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

@@ -166,6 +166,7 @@ def init_app(app: Flask) -> None:
     from portal.mail_cli import send_mail_command
     from portal.messaging_cli import messages
     from portal.referrals_cli import referrals
+    from portal.search_cli import search
 
     for command in (
         seed_demo,
@@ -180,5 +181,6 @@ def init_app(app: Flask) -> None:
         messages,
         referrals,
         health_check,
+        search,
     ):
         app.cli.add_command(command)

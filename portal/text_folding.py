@@ -31,11 +31,16 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase `text` and strip accents and Arabic diacritics: 'Café İçin' -> 'cafe icin'."""
-    return "".join(_fold_char(char) for char in text)
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """Fold `text` and say, for each folded character, which original character it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     folded: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):

@@ -28,10 +28,12 @@ from portal.models.programme import (
     Session,
 )
 from portal.models.referrals import Referral, ReferralEvent
+from portal.models.search import SearchWord
 from portal.models.throttle import AuthThrottle
 from portal.models.user import User
 
 __all__ = [
+    "SearchWord",
     "Attachment",
     "AwayPeriod",
     "CareRelation",

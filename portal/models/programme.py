@@ -18,11 +18,13 @@ from sqlalchemy import (
     Text,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.config import TIMEZONE
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.neighbourhood import Neighbourhood, Organisation
+from portal.models.search import DROP_TEXT_INDEX_DDL, TEXT_INDEX_DDL, listen_ddl, remember_words
+from portal.text_analysis import analyse
 from portal.text_folding import fold
 
 CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "geld-werk")
@@ -126,10 +128,16 @@ class ProgrammeText(Base):
     referral: Mapped[str | None] = mapped_column(String(300))
     search_title: Mapped[str] = mapped_column(String(160), default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
+    title_terms: Mapped[str] = mapped_column(Text, default="")  # folded Snowball stems, space-separated
+    body_terms: Mapped[str] = mapped_column(Text, default="")
 
     programme: Mapped[Programme] = relationship(back_populates="translations")
 
-    __table_args__ = (CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),)
+    __table_args__ = (
+        CheckConstraint("locale IN ('nl', 'en', 'tr', 'ar')", name="locale_known"),
+        # Covers the sort by title, so sorting many results never reads the long texts.
+        Index("ix_programme_texts_sort_title", "programme_id", "locale", "search_title"),
+    )
 
 
 class ProgrammeAudience(Base):
@@ -225,12 +233,40 @@ class Session(Base):
         return max(self.capacity - self.booked, 0)
 
 
+listen_ddl(ProgrammeText.__table__, "after_create", TEXT_INDEX_DDL)
+listen_ddl(ProgrammeText.__table__, "before_drop", {"sqlite": DROP_TEXT_INDEX_DDL["sqlite"]})
+
+
+def search_columns(
+    locale: str, title: str | None, summary: str | None, description: str | None
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The folded and the stemmed search columns of one text, and the (word, term) pairs seen in it."""
+    body = f"{summary or ''}\n{description or ''}"
+    title_pairs = analyse(title or "", locale)
+    body_pairs = analyse(body, locale)
+    columns = {
+        "search_title": fold(title or ""),
+        "search_body": fold(body),
+        "title_terms": " ".join(dict.fromkeys(term for _, term in title_pairs)),
+        "body_terms": " ".join(dict.fromkeys(term for _, term in body_pairs)),
+    }
+    return columns, title_pairs + body_pairs
+
+
+def fill_search_columns(text: ProgrammeText) -> list[tuple[str, str]]:
+    """Set the search columns of `text` from its texts; returns the (word, term) pairs seen."""
+    columns, pairs = search_columns(text.locale, text.title, text.summary, text.description)
+    for name, value in columns.items():
+        setattr(text, name, value)
+    return pairs
+
+
 @event.listens_for(ProgrammeText, "before_insert")
 @event.listens_for(ProgrammeText, "before_update")
 def _fold_for_search(mapper, connection, text: ProgrammeText) -> None:
-    """Keep the folded search columns in step with the texts."""
-    text.search_title = fold(text.title or "")
-    text.search_body = fold(f"{text.summary or ''}\n{text.description or ''}")
+    """Keep the search columns (and so the full-text index and the word list) in step with the texts."""
+    pairs = fill_search_columns(text)
+    remember_words(object_session(text), text.locale, pairs)
 
 
 _LOCAL_ZONE = ZoneInfo(TIMEZONE)

@@ -1,20 +1,8 @@
-"""Search over folded text: the words of a query, and snippets cut around their matches."""
+"""Snippets of text cut around the words a search matched."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-from portal.text_folding import fold, fold_with_positions
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 8
-
-
-def search_terms(query: str) -> list[str]:
-    """The folded words of a query, without duplicates, at most MAX_TERMS."""
-    terms = list(dict.fromkeys(_WORD.findall(fold(query))))
-    return terms[:MAX_TERMS]
 
 
 @dataclass(frozen=True)
@@ -26,18 +14,9 @@ class Snippet:
     clipped_end: bool
 
 
-def find_snippet(text: str, terms: list[str], width: int = 160) -> Snippet | None:
-    """A window of about `width` characters around the first match of any term, or None."""
-    if not terms or not text:
-        return None
-    folded, positions = fold_with_positions(text)
-    spans = []
-    for term in terms:
-        for match in re.finditer(re.escape(term), folded):
-            start = positions[match.start()]
-            end = positions[match.end() - 1] + 1
-            spans.append((start, end))
-    if not spans:
+def find_snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> Snippet | None:
+    """A window of about `width` characters around the first of the matched `spans` (start, end) of `text`, or None."""
+    if not text or not spans:
         return None
     spans.sort()
     first_start = spans[0][0]

@@ -40,7 +40,10 @@ def fresh_database(backend: str, directory: Path, name: str) -> dict:
     engine.dispose()
     return {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={name}"}},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={name},public"},
+        },
     }
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
+from portal.services.search_index.matching import programmes_with
+from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
 from portal.services.social_map.programmes import next_sessions, with_details
-from portal.services.text_search import Snippet, find_snippet, search_terms
+from portal.services.text_search import Snippet, find_snippet
+from portal.text_analysis import term_spans
 
 PER_PAGE = 20
-TITLE_WEIGHT = 3
-BODY_WEIGHT = 1
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,6 @@ class SearchPage:
     pages: int
     total: int
     per_page: int
-
-
-def _term_score(term: str, locales: tuple[str, ...]):
-    text = aliased(ProgrammeText)
-    return (
-        select(
-            func.max(
-                case(
-                    (text.search_title.contains(term, autoescape=True), TITLE_WEIGHT),
-                    (text.search_body.contains(term, autoescape=True), BODY_WEIGHT),
-                    else_=0,
-                )
-            )
-        )
-        .where(text.programme_id == Programme.id, text.locale.in_(locales))
-        .scalar_subquery()
-    )
 
 
 def _session_condition(filters: ProgrammeFilters, now: datetime):
@@ -109,47 +93,87 @@ def filter_conditions(filters: ProgrammeFilters, now: datetime) -> list:
     return conditions
 
 
-def _score(term: str, locales: tuple[str, ...], category_words: dict[str, str]):
-    """How well one search word matches: in the title, in the text, or in the category's name."""
-    score = _term_score(term, locales)
-    categories = [code for code, words in category_words.items() if term in words]
-    if categories:
-        score = score + case((Programme.category.in_(categories), BODY_WEIGHT), else_=0)
-    return score
+# Points for one search word: title over text, an exact term over part of a compound over a corrected typo.
+TITLE_POINTS = {"exact": 30, "partial": 21, "typo": 15}
+BODY_POINTS = {"exact": 10, "partial": 7, "typo": 5}
+CATEGORY_POINTS = 10
+
+
+def _scores(words: list[QueryWord]):
+    """Programmes matching every word, with their score: per word its best points, summed over the words.
+
+    Starts from the index hits of each place a word matches (title or text; exact, partial or typo; category)."""
+    parts = []
+    for number, word in enumerate(words):
+        for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
+            for kind, value in points.items():
+                hits = programmes_with(
+                    field, getattr(word, kind), literal(number).label("word"), literal(value).label("points")
+                )
+                if hits is not None:
+                    parts.append(hits)
+        if word.categories:
+            parts.append(
+                select(Programme.id.label("programme_id"), literal(number), literal(CATEGORY_POINTS)).where(
+                    Programme.category.in_(word.categories)
+                )
+            )
+    hits = union_all(*parts).subquery()
+    best = (
+        select(hits.c.programme_id, hits.c.word, func.max(hits.c.points).label("points"))
+        .group_by(hits.c.programme_id, hits.c.word)
+        .subquery()
+    )
+    return (
+        select(best.c.programme_id, func.sum(best.c.points).label("score"))
+        .group_by(best.c.programme_id)
+        .having(func.count() == len(words))
+        .subquery()
+    )
+
+
+def _sort_title(column):
+    """Titles sort by code point on both databases, so both give the same order."""
+    return column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
 
 
 def ranked_ids(
-    filters: ProgrammeFilters, locale: str, now: datetime | None = None, category_words: dict[str, str] | None = None
+    filters: ProgrammeFilters,
+    locale: str,
+    now: datetime | None = None,
+    category_words: dict[str, str] | None = None,
+    plan: list[QueryWord] | None = None,
 ) -> Select:
-    """Ids of matching programmes, best match first, then by title in `locale` (Dutch fallback).
+    """Ids of matching programmes, best match first, then by title in `locale` (Dutch fallback), then id.
 
-    Every search word must occur in a programme's title or text (in `locale` or Dutch), or in the
-    name of its category as given by `category_words` (code -> folded names)."""
+    Every search word must match a term of a programme's title or text (in `locale` or Dutch: the same
+    stem, part of a compound, or the correction of a typo), or the name of its category as given by
+    `category_words` (code -> folded names). The score is the sum over the words of their best points."""
     now = now or utcnow()
-    locales = tuple(dict.fromkeys((locale, "nl")))
+    words = plan if plan is not None else plan_query(filters.q, locale, category_words)
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
-    sort_title = func.coalesce(local.search_title, dutch.search_title).label("sort_title")
-    terms = search_terms(filters.q)
-    scores = [_score(term, locales, category_words or {}).label(f"t{i}") for i, term in enumerate(terms)]
-    inner = (
-        select(Programme.id.label("id"), sort_title, *scores)
+    sort_title = _sort_title(func.coalesce(local.search_title, dutch.search_title))
+    query = (
+        select(Programme.id)
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
         .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
         .where(*filter_conditions(filters, now))
-        .subquery()
     )
-    columns = [inner.c[f"t{i}"] for i in range(len(terms))]
-    query = select(inner.c.id).where(*(column > 0 for column in columns))
-    if columns:
-        query = query.order_by(sum(columns[1:], columns[0]).desc())
-    return query.order_by(inner.c.sort_title, inner.c.id)
+    if not words:
+        return query.order_by(sort_title, Programme.id)
+    scores = _scores(words)
+    query = query.join(scores, scores.c.programme_id == Programme.id)
+    return query.order_by(scores.c.score.desc(), sort_title, Programme.id)
 
 
-def _snippet(programme: Programme, locale: str, terms: list[str]) -> tuple[Snippet | None, str | None]:
+def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
-        snippet = find_snippet(plain, terms)
+        matches = term_matcher(words, text.locale)
+        snippet = find_snippet(
+            plain, [(start, end) for start, end, term in term_spans(plain, text.locale) if matches(term)]
+        )
         if snippet:
             return snippet, text.locale
     return None, None
@@ -165,18 +189,23 @@ def search_programmes(
 ) -> SearchPage:
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
-    ids_query = ranked_ids(filters, locale, now, category_words)
-    total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+    words = plan_query(filters.q, locale, category_words)
+    ids_query = ranked_ids(filters, locale, now, plan=words).add_columns(func.count().over().label("total"))
+    page = max(page, 1)
+    rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the last page: count, and show the last one
+        total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+        page = max((total + per_page - 1) // per_page, 1)
+        rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else 0
     pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
+    ids = [row.id for row in rows]
     programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
     upcoming = next_sessions(ids, now)
-    terms = search_terms(filters.q)
     results = []
     for programme_id in ids:
         programme = programmes[programme_id]
-        snippet, snippet_locale = _snippet(programme, locale, terms) if terms else (None, None)
+        snippet, snippet_locale = _snippet(programme, locale, words) if words else (None, None)
         results.append(SearchResult(programme, upcoming.get(programme_id), snippet, snippet_locale))
     return SearchPage(results, page, pages, total, per_page)
 
