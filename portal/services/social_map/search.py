@@ -9,11 +9,11 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
+from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session, sort_title
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.social_map.programmes import next_sessions, with_details
+from portal.services.social_map.programmes import next_sessions, with_card_details
 from portal.services.text_search import Snippet, find_snippet, search_terms
 
 PER_PAGE = 20
@@ -146,6 +146,26 @@ def ranked_ids(
     return query.order_by(inner.c.sort_title, inner.c.id)
 
 
+def listed_in(filters: ProgrammeFilters, locale: str, now: datetime, category_words: dict[str, str] | None = None):
+    """A condition on Programme: it is listed and matches `filters` (the search text too)."""
+    if search_terms(filters.q):
+        ranked = ranked_ids(filters, locale, now, category_words).order_by(None).subquery()
+        return Programme.id.in_(select(ranked.c.id))
+    return and_(*filter_conditions(filters, now), sort_title(locale).is_not(None))
+
+
+def matching_ids(
+    filters: ProgrammeFilters, locale: str, now: datetime, category_words: dict[str, str] | None = None
+) -> Select:
+    """Ids of the matching programmes in list order: by relevance with a search text, else by title in `locale`.
+
+    Without a search text the order is that of an index, so a page costs the same with 200 or 20,000 programmes."""
+    if search_terms(filters.q):
+        return ranked_ids(filters, locale, now, category_words)
+    order = sort_title(locale)
+    return select(Programme.id).where(listed_in(filters, locale, now)).order_by(order, Programme.id)
+
+
 def _snippet(programme: Programme, locale: str, terms: list[str]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
@@ -165,12 +185,13 @@ def search_programmes(
 ) -> SearchPage:
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
-    ids_query = ranked_ids(filters, locale, now, category_words)
-    total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+    ids_query = matching_ids(filters, locale, now, category_words)
+    total = db.session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery())) or 0
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
-    programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
+    loaded = db.session.scalars(with_card_details(select(Programme).where(Programme.id.in_(ids))))
+    programmes = {programme.id: programme for programme in loaded}
     upcoming = next_sessions(ids, now)
     terms = search_terms(filters.q)
     results = []
@@ -182,11 +203,15 @@ def search_programmes(
 
 
 def spoken_languages() -> list[str]:
-    """The languages spoken at published programmes, Dutch first, then alphabetically."""
-    codes = db.session.scalars(
-        select(ProgrammeLanguage.language)
-        .join(Programme, Programme.id == ProgrammeLanguage.programme_id)
-        .where(Programme.status == "published")
-        .distinct()
-    )
-    return sorted(set(codes), key=lambda code: (code != "nl", code))
+    """The languages spoken at published programmes, Dutch first, then alphabetically.
+
+    One step through the language index per distinct language (a recursive query), never a scan of every row."""
+    spoken = ProgrammeLanguage
+    codes = select(func.min(spoken.language).label("code")).cte("codes", recursive=True)
+    following = select(func.min(spoken.language)).where(spoken.language > codes.c.code).scalar_subquery()
+    codes = codes.union_all(select(following).where(codes.c.code.is_not(None)))
+    # Nested, so the planners walk the language's rows (stopping at the first published one), not every programme.
+    is_published = exists().where(Programme.id == spoken.programme_id, Programme.status == "published")
+    published = exists().where(spoken.language == codes.c.code, is_published)
+    found = db.session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), published))
+    return sorted(set(found), key=lambda code: (code != "nl", code))
