@@ -108,8 +108,8 @@ def page_urls(languages=LANGUAGES, pages=None) -> dict[str, str]:
     return {f"{page}/{lang}": PAGES[page].format(lang=lang) for page in chosen for lang in languages}
 
 
-def profile(app, url: str, requests: int, limit: int = 40) -> None:
-    """Print the functions where `requests` GETs of `url` spend their time (cumulative)."""
+def profile(app, url: str, requests: int, limit: int = 45, sort: str = "cumulative") -> None:
+    """Print the functions where `requests` GETs of `url` spend their time (`sort`: cumulative or tottime)."""
     client = app.test_client()
     for _ in range(3):
         _one(client, url)
@@ -118,7 +118,7 @@ def profile(app, url: str, requests: int, limit: int = 40) -> None:
     for _ in range(requests):
         _one(client, url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(limit)
+    pstats.Stats(profiler).sort_stats(sort).print_stats(limit)
 
 
 def _table(timings: list[PageTiming]) -> str:
@@ -140,10 +140,11 @@ def main() -> int:
     parser.add_argument("--pages", default="", help=f"comma-separated, of: {', '.join(PAGES)}")
     parser.add_argument("--json", type=Path, help="also write the timings here")
     parser.add_argument("--profile", metavar="PATH", help="profile one URL instead of measuring")
+    parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"), help="for --profile")
     args = parser.parse_args()
     app = make_app()
     if args.profile:
-        profile(app, args.profile, args.requests)
+        profile(app, args.profile, args.requests, sort=args.sort)
         return 0
     urls = {"baseline": BASELINE} | page_urls(args.langs.split(","), [p for p in args.pages.split(",") if p] or None)
     timings = measure_pages(app, urls, args.requests)

@@ -37,7 +37,11 @@ def upgrade():
         column = sa.column(f"sort_title_{locale}")
         programmes = sa.table("programmes", sa.column("id"), column)
         op.execute(programmes.update().values({column: _sort_title(programmes, locale)}))
-        op.create_index(f"ix_programmes_list_{locale}", "programmes", ["status", f"sort_title_{locale}", "id"])
+        op.create_index(f"ix_programmes_list_{locale}", "programmes", [f"sort_title_{locale}", "id", "status"])
+    filtered = ["category", "cost_cents", "referral_required"]
+    op.create_index("ix_programmes_filters", "programmes", [*filtered, "location_id", "status", "sort_title_nl"])
+    op.create_index("ix_programmes_at_location", "programmes", ["location_id", *filtered, "status", "sort_title_nl"])
+    op.drop_index("ix_programmes_location_id", table_name="programmes")  # the one above starts with location_id
     op.create_index("ix_programme_languages_language", "programme_languages", ["language", "programme_id"])
     op.create_index("ix_locations_by_name", "locations", [sa.text("lower(name)"), "id"])
     op.create_index(
@@ -49,6 +53,9 @@ def downgrade():
     op.drop_index("ix_sessions_weekday_time", table_name="sessions")
     op.drop_index("ix_locations_by_name", table_name="locations")
     op.drop_index("ix_programme_languages_language", table_name="programme_languages")
+    op.create_index("ix_programmes_location_id", "programmes", ["location_id"])
+    op.drop_index("ix_programmes_at_location", table_name="programmes")
+    op.drop_index("ix_programmes_filters", table_name="programmes")
     for locale in reversed(LOCALES):
         op.drop_index(f"ix_programmes_list_{locale}", table_name="programmes")
         with op.batch_alter_table("programmes") as batch_op:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -127,17 +127,16 @@ def location_page(
     The page's locations come from an index walk by name, so the page costs about the same at any data size."""
     now = now or utcnow()
     listed = listed_in(filters, locale, now, category_words)
-    has_match = exists().where(Programme.location_id == Location.id, listed)
     programme_count, location_count = db.session.execute(
-        select(
-            select(func.count(Programme.id)).where(listed, Programme.location_id.is_not(None)).scalar_subquery(),
-            select(func.count(Location.id)).where(has_match).scalar_subquery(),
+        select(func.count(Programme.id), func.count(distinct(Programme.location_id))).where(
+            listed, Programme.location_id.is_not(None)
         )
     ).one()
     pages = max((location_count + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     if not location_count:
         return LocationPage([], 0, 0, page, pages, per_page)
+    has_match = exists().where(Programme.location_id == Location.id, listed)
     rows = db.session.execute(
         _by_name(select(*LOCATION_COLUMNS).where(has_match)).limit(per_page).offset((page - 1) * per_page)
     ).all()

@@ -55,8 +55,18 @@ def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict
 
 
 def get_published(slug: str) -> Programme | None:
-    """The published programme with this slug, or None."""
-    return db.session.scalar(with_details(_published()).where(Programme.slug == slug))
+    """The published programme with this slug and all its page shows, in four queries; or None."""
+    return db.session.scalar(
+        _published()
+        .where(Programme.slug == slug)
+        .options(
+            joinedload(Programme.location),
+            joinedload(Programme.organisation),
+            selectinload(Programme.translations),
+            selectinload(Programme.audiences),
+            selectinload(Programme.languages),
+        )
+    )
 
 
 def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:

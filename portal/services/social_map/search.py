@@ -151,7 +151,7 @@ def listed_in(filters: ProgrammeFilters, locale: str, now: datetime, category_wo
     if search_terms(filters.q):
         ranked = ranked_ids(filters, locale, now, category_words).order_by(None).subquery()
         return Programme.id.in_(select(ranked.c.id))
-    return and_(*filter_conditions(filters, now), sort_title(locale).is_not(None))
+    return and_(*filter_conditions(filters, now), Programme.sort_title_nl.is_not(None))  # has a Dutch text
 
 
 def matching_ids(
