@@ -36,9 +36,9 @@ def _changed_programmes(session: OrmSession) -> dict[int, tuple[Programme, list[
             programme = obj if changed else None
         elif isinstance(obj, ProgrammeText):
             programme = obj.programme
-            if programme is None and obj.programme_id is not None:
+            if programme is None and obj.programme_id is not None:  # added by id, or just taken off its programme
                 programme = session.get(Programme, obj.programme_id)
-            extra = [obj] if obj not in session.deleted else []
+                extra = [obj] if obj in session.new else []
         else:
             continue
         if programme is not None and programme not in session.deleted:
