@@ -210,8 +210,14 @@ def spoken_languages() -> list[str]:
     codes = select(func.min(spoken.language).label("code")).cte("codes", recursive=True)
     following = select(func.min(spoken.language)).where(spoken.language > codes.c.code).scalar_subquery()
     codes = codes.union_all(select(following).where(codes.c.code.is_not(None)))
-    # Nested, so the planners walk the language's rows (stopping at the first published one), not every programme.
-    is_published = exists().where(Programme.id == spoken.programme_id, Programme.status == "published")
-    published = exists().where(spoken.language == codes.c.code, is_published)
-    found = db.session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), published))
+    # A subquery with LIMIT, which neither planner turns into a join over every row: per language, its rows are
+    # walked until the first published programme.
+    first_published = (
+        select(spoken.programme_id)
+        .join(Programme, Programme.id == spoken.programme_id)
+        .where(spoken.language == codes.c.code, Programme.status == "published")
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = db.session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), first_published.is_not(None)))
     return sorted(set(found), key=lambda code: (code != "nl", code))
