@@ -128,9 +128,8 @@ def _table(timings: list[PageTiming]) -> str:
     for t in timings:
         flag = "" if t.p50_ms <= TARGET_P50_MS else "  > 5 ms"
         size = t.bytes / 1024
-        lines.append(
-            f"{t.page:<24} {t.p50_ms:>8.2f} {t.p90_ms:>8.2f} {t.statements:>4} {t.status:>6} {size:>7.1f}{flag}"
-        )
+        row = f"{t.page:<24} {t.p50_ms:>8.2f} {t.p90_ms:>8.2f} {t.cpu_p50_ms:>8.2f} {t.statements:>4} {t.status:>6}"
+        lines.append(f"{row} {size:>7.1f}{flag}")
     return "\n".join(lines)
 
 
