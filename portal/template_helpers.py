@@ -84,6 +84,20 @@ def markdown_filter(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3 in render_markdown)
 
 
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page links a pager shows: the first, the last and two either side of `page`; None for a gap.
+
+    Only the numbers near `page` are looked at, so a list of 1,000 pages costs no more than one of 10."""
+    near = range(max(page - 3, 1), min(page + 3, pages) + 1)
+    numbers = []
+    for number in sorted({1, pages, *near}):
+        if number in (1, pages) or abs(number - page) <= 2:
+            numbers.append(number)
+        elif abs(number - page) == 3:
+            numbers.append(None)
+    return numbers
+
+
 def unread_threads() -> int:
     """How many of the signed-in resident's threads hold a message they have not read (0 for anyone else)."""
     if not current_user.is_authenticated or current_user.role != "resident":
@@ -126,6 +140,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(change_value)
     app.add_template_global(csrf_field)
     app.add_template_global(unread_threads)
+    app.add_template_global(page_numbers)
     app.add_template_global(referral_labels.WORDS, "referral_words")
     app.add_template_global(health_check_labels.WORDS, "health_check_words")
     for label_function in LABEL_FUNCTIONS:

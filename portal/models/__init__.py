@@ -27,6 +27,7 @@ from portal.models.programme import (
     ProgrammeText,
     Session,
 )
+from portal.models.programme_order import sort_title
 from portal.models.referrals import Referral, ReferralEvent
 from portal.models.search import SearchWord
 from portal.models.throttle import AuthThrottle
@@ -70,4 +71,5 @@ __all__ = [
     "ProgrammeText",
     "Session",
     "User",
+    "sort_title",
 ]

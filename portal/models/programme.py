@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -31,6 +32,12 @@ CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "gel
 AUDIENCES = ("kinderen", "jongeren", "volwassenen", "ouderen", "gezinnen")
 PROGRAMME_STATUSES = ("draft", "published", "archived")
 SESSION_STATUSES = ("scheduled", "cancelled")
+SORT_LOCALES = ("nl", "en", "tr", "ar")  # the portal's languages: one sort title (and list index) each
+# No index here starts with status: without statistics SQLite would take status = 'published' for a selective
+# condition and scan almost every programme through it instead of using the slug or another index.
+_FILTERED = ("category", "cost_cents", "referral_required")
+FILTER_INDEX = ("ix_programmes_filters", *_FILTERED, "location_id", "status", "sort_title_nl")
+LOCATION_FILTER_INDEX = ("ix_programmes_at_location", "location_id", *_FILTERED, "status", "sort_title_nl")
 
 
 class Location(Base):
@@ -62,6 +69,10 @@ class Location(Base):
     )
 
 
+# The map's list of places walks this index by name, a page at a time.
+Index("ix_locations_by_name", func.lower(Location.name), Location.id)
+
+
 class Programme(Base):
     """An offer on the social map (an HSDS service) run by one organisation."""
 
@@ -70,7 +81,7 @@ class Programme(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))  # indexed by ix_programmes_at_location
     category: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     cost_cents: Mapped[int] = mapped_column(Integer, default=0)
@@ -83,6 +94,13 @@ class Programme(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The folded title in each language, the Dutch one where untranslated; all four NULL without a Dutch text
+    # (such a programme is not listed). The order of the public list, walked through an index; kept up to
+    # date by portal/models/programme_order.py.
+    sort_title_nl: Mapped[str | None] = mapped_column(String(160))
+    sort_title_en: Mapped[str | None] = mapped_column(String(160))
+    sort_title_tr: Mapped[str | None] = mapped_column(String(160))
+    sort_title_ar: Mapped[str | None] = mapped_column(String(160))
 
     organisation: Mapped[Organisation] = relationship()
     location: Mapped[Location | None] = relationship()
@@ -102,6 +120,10 @@ class Programme(Base):
         CheckConstraint("status IN ('draft', 'published', 'care_team', 'archived')", name="status_known"),
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
         CheckConstraint("cancel_cutoff_minutes BETWEEN 0 AND 10080", name="cancel_cutoff_range"),
+        *(Index(f"ix_programmes_list_{locale}", f"sort_title_{locale}", "id", "status") for locale in SORT_LOCALES),
+        # Counting the matches of the list's and the map's filters reads these indexes only, never a table row.
+        Index(*FILTER_INDEX),
+        Index(*LOCATION_FILTER_INDEX),
     )
 
     def text(self, locale: str) -> ProgrammeText:
@@ -164,6 +186,9 @@ class ProgrammeLanguage(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
 
+    # The filter form lists the languages spoken anywhere: one index step per language, not a scan of all rows.
+    __table_args__ = (Index("ix_programme_languages_language", "language", "programme_id"),)
+
 
 class ProgrammeFit(Base):
     """For whom on a route map a programme fits: a level (laag, midden, hoog) on one dimension."""
@@ -219,6 +244,8 @@ class Session(Base):
 
     __table_args__ = (
         Index("ix_sessions_upcoming", "programme_id", "status", "starts_at"),
+        # The day and part-of-day filters: one index probe per programme, no table rows read.
+        Index("ix_sessions_weekday_time", "programme_id", "status", "local_weekday", "local_minute", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("local_weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("local_minute BETWEEN 0 AND 1439", name="minute_range"),

@@ -1,5 +1,8 @@
 """Machine-facing endpoints under /api/v1 (no language prefix): the social map's GeoJSON feed, calendar feeds."""
 
+import functools
+from urllib.parse import quote
+
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -22,13 +25,13 @@ bp = Blueprint("api", __name__)
 MAX_PROGRAMMES_PER_POPUP = 8
 
 
-def _feature(location, lang: str) -> dict:
+def _feature(location, programme_url, day_time) -> dict:
     programmes = [
         {
             "title": p.title,
             "lang": p.title_locale,
-            "url": url_for("programmes.detail", lang=lang, slug=p.slug),
-            "next": format_day_time(p.next_start) if p.next_start else None,
+            "url": programme_url(p.slug),
+            "next": day_time(p.next_start) if p.next_start else None,
         }
         for p in location.programmes[:MAX_PROGRAMMES_PER_POPUP]
     ]
@@ -47,9 +50,13 @@ def _feature(location, lang: str) -> dict:
 
 
 def _feature_collection(lang: str, filters) -> dict:
+    # Thousands of popups share one URL pattern and a few hundred session times: build and format each once.
+    pattern = url_for("programmes.detail", lang=lang, slug="slug").rsplit("/", 1)[0] + "/"
     with force_locale(lang):
         words = category_search_words(lang)
-        features = [_feature(location, lang) for location in map_locations(filters, lang, category_words=words)]
+        day_time = functools.cache(format_day_time)
+        locations = map_locations(filters, lang, category_words=words)
+        features = [_feature(location, lambda slug: pattern + quote(slug), day_time) for location in locations]
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -10,7 +10,7 @@ from portal.maps import MapView, init_script_url, map_assets
 from portal.page_cache import cached_page
 from portal.services.policy import PUBLIC
 from portal.services.social_map.filters import parse_filters, parse_page
-from portal.services.social_map.map_locations import LOCATIONS_PER_PAGE, map_locations
+from portal.services.social_map.map_locations import location_page
 from portal.template_helpers import default_neighbourhood
 
 bp = Blueprint("social_map", __name__)
@@ -27,9 +27,9 @@ def index():
     hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
     latitude, longitude, zoom = (hood.latitude, hood.longitude, hood.zoom) if hood else (52.09, 5.12, 13)
     view = MapView(latitude, longitude, zoom, cluster=True)
-    locations = map_locations(filters, lang, category_words=category_search_words(lang))
-    pages = max((len(locations) + LOCATIONS_PER_PAGE - 1) // LOCATIONS_PER_PAGE, 1)
-    page = min(parse_page(request.args.get("page")), pages)
+    places = location_page(
+        filters, lang, parse_page(request.args.get("page")), category_words=category_search_words(lang)
+    )
     query = filters.query_string()
     feed_url = url_for("api.map_locations_feed", lang=lang) + (f"&{query}" if query else "")
     return render_template(
@@ -40,10 +40,10 @@ def index():
         map_assets=map_assets(with_cluster=True),
         map_init_url=init_script_url(view),
         feed_url=feed_url,
-        locations=locations[(page - 1) * LOCATIONS_PER_PAGE : page * LOCATIONS_PER_PAGE],
-        location_count=len(locations),
-        programme_count=sum(len(location.programmes) for location in locations),
-        page=page,
-        pages=pages,
-        per_page=LOCATIONS_PER_PAGE,
+        locations=places.locations,
+        location_count=places.location_count,
+        programme_count=places.programme_count,
+        page=places.page,
+        pages=places.pages,
+        per_page=places.per_page,
     )

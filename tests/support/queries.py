@@ -1,10 +1,11 @@
-"""Counting the SQL statements a block of code sends."""
+"""Counting the SQL statements a block of code sends, and the rows it reads back."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 from sqlalchemy import event
+from sqlalchemy.engine.cursor import CursorFetchStrategy
 
 from portal.extensions import db
 
@@ -21,4 +22,36 @@ def count_queries():
     try:
         yield statements
     finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+
+
+@contextmanager
+def count_rows():
+    """Count the statements sent and the rows fetched from their results while the block runs: {'statements', 'rows'}.
+
+    Rows are counted where SQLAlchemy fetches them from the driver's cursor (its cursor fetch strategy), so every
+    query, ORM or Core, is seen."""
+    counts = {"statements": 0, "rows": 0}
+    strategy = CursorFetchStrategy
+    originals = {name: getattr(strategy, name) for name in ("fetchone", "fetchmany", "fetchall")}
+
+    def _counting(name):
+        def fetch(self, *args, **kwargs):
+            fetched = originals[name](self, *args, **kwargs)
+            counts["rows"] += (fetched is not None) if name == "fetchone" else len(fetched)
+            return fetched
+
+        return fetch
+
+    def _count(*args):
+        counts["statements"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    for name in originals:
+        setattr(strategy, name, _counting(name))
+    try:
+        yield counts
+    finally:
+        for name, original in originals.items():
+            setattr(strategy, name, original)
         event.remove(db.engine, "before_cursor_execute", _count)

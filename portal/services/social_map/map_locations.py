@@ -5,16 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.social_map.filters import ProgrammeFilters
-from portal.services.social_map.search import ranked_ids
+from portal.services.social_map.search import listed_in
 
 LOCATIONS_PER_PAGE = 25
+LOCATION_COLUMNS = (
+    Location.id,
+    Location.name,
+    Location.street,
+    Location.house_number,
+    Location.postcode,
+    Location.city,
+    Location.latitude,
+    Location.longitude,
+    Location.wheelchair_accessible,
+)
 
 
 @dataclass(frozen=True)
@@ -43,12 +54,20 @@ class MapLocation:
     programmes: tuple[MapProgramme, ...]
 
 
-def map_locations(
-    filters: ProgrammeFilters, locale: str, now: datetime | None = None, category_words: dict[str, str] | None = None
-) -> list[MapLocation]:
-    """Every location with at least one matching published programme, sorted by name; three queries."""
-    now = now or utcnow()
-    ids = ranked_ids(filters, locale, now, category_words).order_by(None).subquery()
+@dataclass(frozen=True)
+class LocationPage:
+    """One page of the map's text list, with the counts of the whole selection."""
+
+    locations: list[MapLocation]
+    location_count: int
+    programme_count: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def _programmes_by_location(condition, locale: str, now: datetime) -> dict[int, list[MapProgramme]]:
+    """The programmes meeting `condition` that have a location, by title, grouped by location; one query."""
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
     next_start = (
@@ -66,29 +85,61 @@ def map_locations(
         )
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
         .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
-        .where(Programme.id.in_(select(ids.c.id)), Programme.location_id.is_not(None))
+        .where(condition, Programme.location_id.is_not(None))
         .order_by(func.lower(func.coalesce(local.title, dutch.title)), Programme.id)
     ).all()
     by_location: dict[int, list[MapProgramme]] = {}
     for location_id, slug, title, title_locale, start in rows:
         by_location.setdefault(location_id, []).append(MapProgramme(slug, title, title_locale, start))
+    return by_location
+
+
+def _with_programmes(rows, by_location: dict[int, list[MapProgramme]]) -> list[MapLocation]:
+    return [MapLocation(*row, programmes=tuple(by_location.get(row.id, ()))) for row in rows]
+
+
+def _by_name(query):
+    return query.order_by(func.lower(Location.name), Location.id)
+
+
+def map_locations(
+    filters: ProgrammeFilters, locale: str, now: datetime | None = None, category_words: dict[str, str] | None = None
+) -> list[MapLocation]:
+    """Every location with at least one matching published programme, sorted by name; two queries (the data feed)."""
+    now = now or utcnow()
+    by_location = _programmes_by_location(listed_in(filters, locale, now, category_words), locale, now)
     if not by_location:
         return []
-    locations = db.session.scalars(
-        select(Location).where(Location.id.in_(by_location)).order_by(func.lower(Location.name), Location.id)
-    )
-    return [
-        MapLocation(
-            loc.id,
-            loc.name,
-            loc.street,
-            loc.house_number,
-            loc.postcode,
-            loc.city,
-            loc.latitude,
-            loc.longitude,
-            loc.wheelchair_accessible,
-            tuple(by_location[loc.id]),
+    rows = db.session.execute(_by_name(select(*LOCATION_COLUMNS).where(Location.id.in_(by_location))))
+    return _with_programmes(rows, by_location)
+
+
+def location_page(
+    filters: ProgrammeFilters,
+    locale: str,
+    page: int = 1,
+    per_page: int = LOCATIONS_PER_PAGE,
+    now: datetime | None = None,
+    category_words: dict[str, str] | None = None,
+) -> LocationPage:
+    """One page of the locations with matching programmes, by name, and the counts of them all; three queries.
+
+    The page's locations come from an index walk by name, so the page costs about the same at any data size."""
+    now = now or utcnow()
+    listed = listed_in(filters, locale, now, category_words)
+    programme_count, location_count = db.session.execute(
+        select(func.count(Programme.id), func.count(distinct(Programme.location_id))).where(
+            listed, Programme.location_id.is_not(None)
         )
-        for loc in locations
-    ]
+    ).one()
+    pages = max((location_count + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    if not location_count:
+        return LocationPage([], 0, 0, page, pages, per_page)
+    has_match = exists().where(Programme.location_id == Location.id, listed)
+    rows = db.session.execute(
+        _by_name(select(*LOCATION_COLUMNS).where(has_match)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    shown = [row.id for row in rows]
+    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(shown)), locale, now)
+    return LocationPage(_with_programmes(rows, by_location), location_count, programme_count, page, pages, per_page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Programme, Session
@@ -24,6 +24,11 @@ def with_details(query):
         selectinload(Programme.organisation),
         selectinload(Programme.audiences),
     )
+
+
+def with_card_details(query):
+    """`query` with what a programme card shows: the location joined, the texts in one extra query."""
+    return query.options(joinedload(Programme.location), selectinload(Programme.translations))
 
 
 def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict[int, Session]:
@@ -50,8 +55,18 @@ def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict
 
 
 def get_published(slug: str) -> Programme | None:
-    """The published programme with this slug, or None."""
-    return db.session.scalar(with_details(_published()).where(Programme.slug == slug))
+    """The published programme with this slug and all its page shows, in four queries; or None."""
+    return db.session.scalar(
+        _published()
+        .where(Programme.slug == slug)
+        .options(
+            joinedload(Programme.location),
+            joinedload(Programme.organisation),
+            selectinload(Programme.translations),
+            selectinload(Programme.audiences),
+            selectinload(Programme.languages),
+        )
+    )
 
 
 def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:

@@ -9,13 +9,13 @@ from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_a
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
+from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session, sort_title
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
 from portal.services.search_index.matching import programmes_with
 from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.social_map.programmes import next_sessions, with_details
+from portal.services.social_map.programmes import next_sessions, with_card_details
 from portal.services.text_search import Snippet, find_snippet
 from portal.text_analysis import term_spans
 
@@ -153,7 +153,7 @@ def ranked_ids(
     words = plan if plan is not None else plan_query(filters.q, locale, category_words)
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
-    sort_title = _sort_title(func.coalesce(local.search_title, dutch.search_title))
+    title_order = _sort_title(func.coalesce(local.search_title, dutch.search_title))
     query = (
         select(Programme.id)
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
@@ -161,10 +161,33 @@ def ranked_ids(
         .where(*filter_conditions(filters, now))
     )
     if not words:
-        return query.order_by(sort_title, Programme.id)
+        return query.order_by(title_order, Programme.id)
     scores = _scores(words)
     query = query.join(scores, scores.c.programme_id == Programme.id)
-    return query.order_by(scores.c.score.desc(), sort_title, Programme.id)
+    return query.order_by(scores.c.score.desc(), title_order, Programme.id)
+
+
+def listed_in(
+    filters: ProgrammeFilters,
+    locale: str,
+    now: datetime,
+    category_words: dict[str, str] | None = None,
+    plan: list[QueryWord] | None = None,
+):
+    """A condition on Programme: it is listed and matches `filters` (the search text too)."""
+    words = plan if plan is not None else plan_query(filters.q, locale, category_words)
+    if words:
+        ranked = ranked_ids(filters, locale, now, plan=words).order_by(None).subquery()
+        return Programme.id.in_(select(ranked.c.id))
+    return and_(*filter_conditions(filters, now), Programme.sort_title_nl.is_not(None))  # has a Dutch text
+
+
+def _listed_by_title(filters: ProgrammeFilters, locale: str, now: datetime) -> Select:
+    """Ids of the listed programmes by title in `locale`: the order of an index, so a page costs the same
+    with 200 or 20,000 programmes."""
+    return (
+        select(Programme.id).where(listed_in(filters, locale, now, plan=[])).order_by(sort_title(locale), Programme.id)
+    )
 
 
 def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
@@ -190,17 +213,25 @@ def search_programmes(
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
     words = plan_query(filters.q, locale, category_words)
-    ids_query = ranked_ids(filters, locale, now, plan=words).add_columns(func.count().over().label("total"))
-    page = max(page, 1)
-    rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
-    if not rows and page > 1:  # past the last page: count, and show the last one
-        total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
-        page = max((total + per_page - 1) // per_page, 1)
+    if words:  # ranked: the count comes with the page, so the scoring runs once
+        ids_query = ranked_ids(filters, locale, now, plan=words).add_columns(func.count().over().label("total"))
+        page = max(page, 1)
         rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
-    total = rows[0].total if rows else 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    ids = [row.id for row in rows]
-    programmes = {p.id: p for p in db.session.scalars(with_details(select(Programme).where(Programme.id.in_(ids))))}
+        if not rows and page > 1:  # past the last page: count, and show the last one
+            total = db.session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+            page = max((total + per_page - 1) // per_page, 1)
+            rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+        total = rows[0].total if rows else 0
+        pages = max((total + per_page - 1) // per_page, 1)
+        ids = [row.id for row in rows]
+    else:  # by title: an index walk for the page and a count without joins
+        ids_query = _listed_by_title(filters, locale, now)
+        total = db.session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery())) or 0
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(max(page, 1), pages)
+        ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
+    loaded = db.session.scalars(with_card_details(select(Programme).where(Programme.id.in_(ids))))
+    programmes = {programme.id: programme for programme in loaded}
     upcoming = next_sessions(ids, now)
     results = []
     for programme_id in ids:
@@ -211,11 +242,21 @@ def search_programmes(
 
 
 def spoken_languages() -> list[str]:
-    """The languages spoken at published programmes, Dutch first, then alphabetically."""
-    codes = db.session.scalars(
-        select(ProgrammeLanguage.language)
-        .join(Programme, Programme.id == ProgrammeLanguage.programme_id)
-        .where(Programme.status == "published")
-        .distinct()
+    """The languages spoken at published programmes, Dutch first, then alphabetically.
+
+    One step through the language index per distinct language (a recursive query), never a scan of every row."""
+    spoken = ProgrammeLanguage
+    codes = select(func.min(spoken.language).label("code")).cte("codes", recursive=True)
+    following = select(func.min(spoken.language)).where(spoken.language > codes.c.code).scalar_subquery()
+    codes = codes.union_all(select(following).where(codes.c.code.is_not(None)))
+    # A subquery with LIMIT, which neither planner turns into a join over every row: per language, its rows are
+    # walked until the first published programme.
+    first_published = (
+        select(spoken.programme_id)
+        .join(Programme, Programme.id == spoken.programme_id)
+        .where(spoken.language == codes.c.code, Programme.status == "published")
+        .limit(1)
+        .scalar_subquery()
     )
-    return sorted(set(codes), key=lambda code: (code != "nl", code))
+    found = db.session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), first_published.is_not(None)))
+    return sorted(set(found), key=lambda code: (code != "nl", code))
