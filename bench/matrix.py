@@ -3,9 +3,10 @@ through nginx (bench/run.py once per database and size), printed as one table pe
 
     .venv/bin/python bench/matrix.py [--databases sqlite,postgresql] [--sizes 2000,20000] [-- run.py options]
 
-PostgreSQL runs use a fresh database per size (PG_URL, default postgresql://postgres@127.0.0.1:5432, databases
-portal_bench_<size>, dropped and created again). Lighthouse runs once, in the first run. Writes bench/results.json
-and exits 1 when a target is missed, also when a page sends more SQL statements at the larger size."""
+PostgreSQL runs use a fresh database per size (PG_URL, default postgresql://postgres@127.0.0.1:5432; databases
+<pg-prefix>_<size>, default portal_bench_<size>, dropped and created again). Lighthouse runs once, in the first run.
+Writes bench/results.json and exits 1 when a target is missed, also when a page sends more SQL statements at the
+larger size."""
 
 from __future__ import annotations
 
@@ -49,10 +50,10 @@ def matrix_text(runs: dict[str, dict]) -> str:
     return "\n".join(parts)
 
 
-def _database_url(database: str, size: int, pg_url: str) -> str:
+def _database_url(database: str, size: int, pg_url: str, prefix: str) -> str:
     if database == "sqlite":
         return ""
-    name = f"portal_bench_{size}"
+    name = f"{prefix}_{size}"
     connection = ["-h", "127.0.0.1", "-U", "postgres"]
     subprocess.run(["dropdb", *connection, "--if-exists", name], check=True)
     subprocess.run(["createdb", *connection, name], check=True)
@@ -71,6 +72,7 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="2000,20000")
     parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument("--pg-prefix", default="portal_bench", help="PostgreSQL databases <prefix>_<size>")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("run_args", nargs="*", help="options passed to bench/run.py (after --)")
     args = parser.parse_args()
@@ -85,7 +87,7 @@ def main() -> int:
             if runs and "--no-lighthouse" not in command:
                 command.append("--no-lighthouse")  # once is enough: the pages do not change with the database
             env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-            url = _database_url(database, size, args.pg_url)
+            url = _database_url(database, size, args.pg_url, args.pg_prefix)
             if url:
                 env["DATABASE_URL"] = url
             print(f"== {key}", flush=True)
