@@ -60,7 +60,7 @@ def failures(results: dict) -> list[str]:
             if "error" in scores:
                 missed.append(f"lighthouse {name}: {scores['error']}")
                 continue
-            low = {k: v for k, v in scores.items() if k != "failed_audits" and v < 100}
+            low = {k: v for k, v in scores.items() if k not in ("failed_audits", "failed_elements") and v < 100}
             if low:
                 missed.append(f"lighthouse {name}: {low} (audits: {', '.join(scores['failed_audits'])})")
     elif isinstance(lighthouse, str):
@@ -80,8 +80,11 @@ def summary(results: dict) -> str:
     lighthouse = results.get("lighthouse")
     if isinstance(lighthouse, dict):
         for name, scores in lighthouse.items():
-            shown = {k: v for k, v in scores.items() if k != "failed_audits"}
+            shown = {k: v for k, v in scores.items() if k not in ("failed_audits", "failed_elements")}
             lines.append(f"lighthouse {name:<10} " + "  ".join(f"{k} {v}" for k, v in shown.items()))
+            lines += [
+                f"  {audit}: {'; '.join(map(str, found))}" for audit, found in scores.get("failed_elements", {}).items()
+            ]
     lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in results.get("seconds", {}).items()))
     missed = results.get("failures", [])
     lines += ["", "all targets met" if not missed else "targets missed:\n  " + "\n  ".join(missed)]

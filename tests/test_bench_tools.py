@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench import report, targets
+from bench.lighthouse_runner import failing_elements
 from bench.listing_edit import FormFields, _cookie_after, max_age
 from bench.matrix import growing_statements, matrix_text
 from bench.nginx_front import fill
@@ -162,3 +163,13 @@ def test_statements_that_grow_with_the_data_are_a_miss_per_database():
     assert growing_statements({"a": _run(2000), "b": _run(20000)}) == []
     text = matrix_text(runs)
     assert text.count("| SQL statements |") == 2 and "sqlite, 20000 programmes / 200000 sessions" in text
+
+
+def test_a_failed_lighthouse_audit_names_its_elements():
+    audit = {
+        "details": {"items": [{"node": {"selector": "a.wp-link", "snippet": "<a>"}}, {"url": "/static/x.js"}]},
+        "displayValue": "2 found",
+    }
+    assert failing_elements(audit) == ["a.wp-link", "/static/x.js"]
+    assert failing_elements({"displayValue": "3.1 s", "title": "Largest Contentful Paint"}) == ["3.1 s"]
+    assert failing_elements({"title": "Document has a meta description"}) == ["Document has a meta description"]
