@@ -3,10 +3,11 @@ through nginx (bench/run.py once per database and size), printed as one table pe
 
     .venv/bin/python bench/matrix.py [--databases sqlite,postgresql] [--sizes 2000,20000] [-- run.py options]
 
-PostgreSQL runs use a fresh database per size (PG_URL, default postgresql://postgres@127.0.0.1:5432; databases
-<pg-prefix>_<size>, default portal_bench_<size>, dropped and created again). Lighthouse runs once, in the first run.
-Writes bench/results.json and exits 1 when a target is missed, also when a page sends more SQL statements at the
-larger size."""
+The inbox and referral pages are measured at the first size of each database only; Lighthouse in the first run
+only. PostgreSQL runs use a fresh database per size (PG_URL, default postgresql://postgres@127.0.0.1:5432;
+databases <pg-prefix>_<size>, default portal_bench_<size>, dropped and created again). `--resume results.json`
+keeps the runs in it and runs the rest. Writes bench/results.json and exits 1 when a target is missed, also when a
+page sends more SQL statements at the larger size."""
 
 from __future__ import annotations
 
@@ -74,18 +75,27 @@ def main() -> int:
     parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--pg-prefix", default="portal_bench", help="PostgreSQL databases <prefix>_<size>")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--resume", type=Path, help="keep the runs of this earlier results file; run the others")
     parser.add_argument("run_args", nargs="*", help="options passed to bench/run.py (after --)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wijkportaal-matrix-"))
     runs, seconds, failures = {}, {}, []
+    if args.resume:
+        earlier = json.loads(args.resume.read_text())
+        runs, seconds = earlier["runs"], earlier["seconds"]
+        failures = [line for line in earlier["failures"] if line.split(":")[0] in runs]
     for database in args.databases.split(","):
-        for size in (int(s) for s in args.sizes.split(",")):
+        for number, size in enumerate(int(s) for s in args.sizes.split(",")):
             key = f"{database}-{size}"
+            if key in runs:
+                continue
             output = work / f"{key}.json"
             command = [sys.executable, str(ROOT / "bench" / "run.py"), "--programmes", str(size),
                        "--output", str(output), *args.run_args]  # fmt: skip
             if runs and "--no-lighthouse" not in command:
                 command.append("--no-lighthouse")  # once is enough: the pages do not change with the database
+            if number:  # the inbox and referral pages do not depend on the number of programmes: once per database
+                command += ["--no-messaging", "--no-referrals"]
             env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
             url = _database_url(database, size, args.pg_url, args.pg_prefix)
             if url:
