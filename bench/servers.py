@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 180  # the portal checks its content and hashes its templates at start; slow on a busy machine
 
 
 def free_port() -> int:
@@ -45,7 +46,7 @@ def gunicorn(env: dict, port: int, workers: int, log: Path, app: str = "app:app"
     with log.open("ab") as sink:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=sink)
     try:
-        wait_for(f"http://127.0.0.1:{port}{ready}")
+        wait_for(f"http://127.0.0.1:{port}{ready}", STARTUP_SECONDS)
         yield process
     finally:
         process.terminate()
