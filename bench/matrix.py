@@ -6,8 +6,9 @@ through nginx (bench/run.py once per database and size), printed as one table pe
 The inbox and referral pages are measured at the first size of each database only; Lighthouse in the first run
 only. PostgreSQL runs use a fresh database per size (PG_URL, default postgresql://postgres@127.0.0.1:5432;
 databases <pg-prefix>_<size>, default portal_bench_<size>, dropped and created again). `--resume results.json`
-keeps the runs in it and runs the rest. Writes bench/results.json and exits 1 when a target is missed, also when a
-page sends more SQL statements at the larger size."""
+keeps the runs in it and runs the rest; `--add run.json` takes in a run of bench/run.py (`--databases ""` runs
+nothing). Writes bench/results.json and exits 1 when a target is missed, also when a page sends more SQL statements
+at the larger size."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ def main() -> int:
     parser.add_argument("--pg-prefix", default="portal_bench", help="PostgreSQL databases <prefix>_<size>")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--resume", type=Path, help="keep the runs of this earlier results file; run the others")
+    parser.add_argument("--add", type=Path, action="append", default=[], help="a bench/run.py results file to include")
     parser.add_argument("run_args", nargs="*", help="options passed to bench/run.py (after --)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wijkportaal-matrix-"))
@@ -84,7 +86,12 @@ def main() -> int:
         earlier = json.loads(args.resume.read_text())
         runs, seconds = earlier["runs"], earlier["seconds"]
         failures = [line for line in earlier["failures"] if line.split(":")[0] in runs]
-    for database in args.databases.split(","):
+    for path in args.add:
+        run = json.loads(path.read_text())
+        key = f"{run['database']}-{run['data']['programmes']}"
+        runs[key], seconds[key] = run, run["seconds"].get("total")
+        failures += [f"{key}: {line}" for line in run["failures"]]
+    for database in filter(None, args.databases.split(",")):
         for number, size in enumerate(int(s) for s in args.sizes.split(",")):
             key = f"{database}-{size}"
             if key in runs:

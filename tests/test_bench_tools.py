@@ -173,3 +173,22 @@ def test_a_failed_lighthouse_audit_names_its_elements():
     assert failing_elements(audit) == ["a.wp-link", "/static/x.js"]
     assert failing_elements({"displayValue": "3.1 s", "title": "Largest Contentful Paint"}) == ["3.1 s"]
     assert failing_elements({"title": "Document has a meta description"}) == ["Document has a meta description"]
+
+
+def test_the_matrix_takes_in_single_runs_and_writes_one_results_file(tmp_path, monkeypatch, capsys):
+    import json
+
+    from bench import matrix
+
+    small, large = tmp_path / "a.json", tmp_path / "b.json"
+    small.write_text(json.dumps(_run(2000, 4) | {"failures": [], "seconds": {"total": 300.0}}))
+    large.write_text(json.dumps(_run(20000, 4) | {"failures": ["uncached map: slow"], "seconds": {"total": 900.0}}))
+    output = tmp_path / "results.json"
+    argv = ["matrix.py", "--databases", "", "--add", str(small), "--add", str(large), "--output", str(output)]
+    monkeypatch.setattr("sys.argv", argv)
+    assert matrix.main() == 1
+    results = json.loads(output.read_text())
+    assert list(results["runs"]) == ["sqlite-2000", "sqlite-20000"]
+    assert results["seconds"] == {"sqlite-2000": 300.0, "sqlite-20000": 900.0}
+    assert results["failures"] == ["sqlite-20000: uncached map: slow"]
+    assert "| ratio through nginx | 6.00 | 5.50 |" in capsys.readouterr().out
