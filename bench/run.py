@@ -159,11 +159,24 @@ def _signed_in(base: str, logins: dict, args, baseline: float, log: Path, result
     pages = {}
     for name, (who, path) in ACCOUNT_PAGES.items():
         cookie = logins["account"]["cookies"][who]
-        messaging_pages._check(base + path, cookie)
-        pages[name] = {"path": path} | _with_ratio(_load(base + path, args, (f"Cookie: {cookie}",), name), baseline)
+        try:
+            messaging_pages._check(base + path, cookie)
+            measured = _load(base + path, args, (f"Cookie: {cookie}",), name)
+        except (
+            OSError,
+            RuntimeError,
+            subprocess.SubprocessError,
+        ) as error:  # a page that fails is a result, not a crash
+            results["errors"].append(f"{name}: {error}")
+            continue
+        pages[name] = {"path": path} | _with_ratio(measured, baseline)
     for key, module in (("messaging", messaging_pages), ("referrals", referral_pages)):
         if key in logins:
-            loaded, results[key] = module.measure(base, logins[key], args.seconds, args.connections, log)
+            try:
+                loaded, results[key] = module.measure(base, logins[key], args.seconds, args.connections, log)
+            except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+                results["errors"].append(f"{key} pages: {error}")
+                continue
             pages |= {name: page | {"ratio": round(page["requests_per_second"] / baseline, 3)}
                       for name, page in loaded.items()}  # fmt: skip
     return pages
@@ -229,7 +242,7 @@ def main() -> int:
     }
     database = env["DATABASE_URL"].split(":")[0].split("+")[0]
     results: dict = {"database": database, "workers": args.workers, "connections": args.connections,
-                     "wrk_seconds": args.seconds, "seconds": {}}  # fmt: skip
+                     "wrk_seconds": args.seconds, "seconds": {}, "errors": []}  # fmt: skip
     print(f"database: {env['DATABASE_URL'].split('@')[-1]}  modes: {', '.join(args.modes)}", flush=True)
     started_all = time.perf_counter()
     logins = _seed(env, args, results)

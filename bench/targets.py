@@ -25,7 +25,7 @@ def _page_failures(where: str, pages: dict, minimum: float) -> list[str]:
 
 def failures(results: dict) -> list[str]:
     """Every missed target, one line each."""
-    missed = []
+    missed = [f"not measured: {error}" for error in results.get("errors", [])]
     for name, page in results.get("uncached", {}).items():
         if page["status"] != 200:
             missed.append(f"uncached {name}: status {page['status']}")
