@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 FLASK := $(VENV)/bin/flask --app app
 
-.PHONY: run test bench scale-out venv translations translations-compile migrate db seed lint format clean
+.PHONY: run test bench bench-matrix bench-tools scale-out venv translations translations-compile migrate db seed lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,10 +32,15 @@ run: seed  ## SQLite in instance/, demo data, http://127.0.0.1:$(PORT)
 test: venv translations-compile  ## the whole suite (TEST_DATABASE_URL adds PostgreSQL)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: venv translations-compile  ## load benchmark (wrk, gunicorn -w 2) and Lighthouse; writes bench/results.json
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+bench-tools:
+	command -v wrk >/dev/null && command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk nginx)
 	test -x bench/node_modules/.bin/lighthouse || npm install --prefix bench --no-audit --no-fund --loglevel=error
+
+bench: venv translations-compile bench-tools  ## one database and size (DATABASE_URL, BENCH_ARGS): cached with and without Redis, uncached, nginx, Lighthouse; writes bench/results.json
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-matrix: venv translations-compile bench-tools  ## SQLite and PostgreSQL at 2,000 and 20,000 programmes, one table each; writes bench/results.json
+	$(PY) bench/matrix.py $(BENCH_ARGS)
 
 scale-out: venv translations-compile  ## two gunicorn app servers behind nginx, one PostgreSQL, one Redis: three checks
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx)

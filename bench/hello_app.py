@@ -1,6 +1,4 @@
-"""A bare hello-world Flask app: the benchmark's baseline, served by the same gunicorn as the portal.
-
-`gunicorn --no-control-socket -w 2 -b 127.0.0.1:PORT bench.hello_app:app` (from the project root)."""
+"""The benchmark's baseline: a bare Flask hello-world, served by the same gunicorn as the portal."""
 
 from flask import Flask
 
@@ -8,6 +6,6 @@ app = Flask(__name__)
 
 
 @app.get("/")
-def hello():
-    """The smallest page Flask can serve."""
+def hello() -> str:
+    """Hello, World!"""
     return "Hello, World!"

@@ -49,4 +49,16 @@ def _run_once(url: str) -> dict:
         and report["audits"][audit_id].get("score") is not None
         and report["audits"][audit_id]["score"] < 1
     )
-    return scores | {"failed_audits": failed}
+    return scores | {
+        "failed_audits": failed,
+        "failed_elements": {a: failing_elements(report["audits"][a]) for a in failed},
+    }
+
+
+def failing_elements(audit: dict, limit: int = 5) -> list[str]:
+    """What an audit found wrong: the selectors (or snippets, URLs) of its first `limit` items, or its display value."""
+    found = []
+    for item in (audit.get("details") or {}).get("items", [])[:limit]:
+        node = item.get("node") if isinstance(item.get("node"), dict) else {}
+        found.append(node.get("selector") or node.get("snippet") or item.get("url") or item.get("source") or str(item))
+    return found or [audit.get("displayValue") or audit.get("title", "")]

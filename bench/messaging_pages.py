@@ -48,7 +48,7 @@ def _check(url: str, cookie: str) -> None:
     opener = urllib.request.build_opener(_NoRedirect)
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310  (our own local server)
     try:
-        with opener.open(request, timeout=30) as response:
+        with opener.open(request, timeout=120) as response:
             response.read()
     except urllib.error.HTTPError as error:
         raise RuntimeError(

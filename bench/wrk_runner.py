@@ -53,6 +53,8 @@ def run_wrk(url: str, seconds: int, connections: int, threads: int = 2, headers:
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
+        "--timeout",
+        "30s",  # a slow page is measured as slow, not dropped as a socket timeout after wrk's default 2 s
         "-H",
         "Accept-Encoding: gzip",
         *(part for header in headers for part in ("-H", header)),

@@ -1,4 +1,8 @@
-"""A large, deterministic data set for the load benchmark: 2,000 programmes, 500 locations, 20,000 sessions."""
+"""A large, deterministic data set for the load benchmark: 2,000 programmes, 500 locations, 20,000 sessions.
+
+Programmes and their texts go through the ORM (so the texts' search columns are filled by their model events);
+sessions, ten times as many, are inserted in batches of plain rows: 20,000 programmes with 200,000 sessions
+load in about two minutes instead of ten."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from portal.config import TIMEZONE
 from portal.extensions import db
@@ -42,6 +46,7 @@ WORDS = {
 }
 GROUP = {"nl": "groep", "en": "group", "tr": "grubu", "ar": "مجموعة"}
 SPOKEN = ("nl", "en", "tr", "ar", "pl", "so")
+BATCH = 500
 
 
 def bench_data_present() -> bool:
@@ -124,22 +129,30 @@ def _programme(i: int, organisation: Organisation, place: Location, rng: random.
     return programme
 
 
-def _sessions(count: int, rng: random.Random, today: date) -> list[Session]:
-    """`count` one-hour sessions at random days and times in the coming eight weeks."""
+def _session_rows(programme_id: int, count: int, rng: random.Random, today: date) -> list[dict]:
+    """`count` one-hour sessions at random days and times in the coming eight weeks, as rows of the sessions table.
+
+    The local weekday and minute are worked out here, as the Session model's before_insert event does."""
     zone = ZoneInfo(TIMEZONE)
-    result = []
+    rows = []
     for _ in range(count):
         day = today + timedelta(days=1 + rng.randrange(56))
         start = datetime.combine(day, time(rng.randrange(8, 21), rng.choice((0, 30))), tzinfo=zone)
-        result.append(
-            Session(
-                starts_at=start.astimezone(UTC),
-                ends_at=(start + timedelta(minutes=60)).astimezone(UTC),
-                capacity=rng.choice((1, 8, 12, 20)),
-                is_demo=True,
-            )
+        rows.append(
+            {
+                "programme_id": programme_id,
+                "starts_at": start.astimezone(UTC),
+                "ends_at": (start + timedelta(minutes=60)).astimezone(UTC),
+                "capacity": rng.choice((1, 8, 12, 20)),
+                "booked": 0,
+                "status": "scheduled",
+                "local_weekday": start.weekday(),
+                "local_minute": start.hour * 60 + start.minute,
+                "is_demo": True,
+                "revision": 0,
+            }
         )
-    return result
+    return rows
 
 
 def seed_bench(
@@ -153,11 +166,18 @@ def seed_bench(
     db.session.add_all(organisations + places)
     today = date.today()
     per_programme, extra = divmod(sessions, programmes)
-    for i in range(programmes):
-        programme = _programme(i, organisations[i % len(organisations)], places[i % len(places)], rng, today)
-        programme.sessions.extend(_sessions(per_programme + (1 if i < extra else 0), rng, today))
-        db.session.add(programme)
-        if i % 250 == 249:
-            db.session.flush()
+    for first in range(0, programmes, BATCH):
+        batch = [
+            _programme(i, organisations[i % len(organisations)], places[i % len(places)], rng, today)
+            for i in range(first, min(first + BATCH, programmes))
+        ]
+        db.session.add_all(batch)
+        db.session.flush()  # the programmes' ids, for their sessions
+        rows = [
+            row
+            for i, programme in enumerate(batch, start=first)
+            for row in _session_rows(programme.id, per_programme + (1 if i < extra else 0), rng, today)
+        ]
+        db.session.execute(insert(Session.__table__), rows)
     db.session.commit()
     return {"programmes": programmes, "locations": locations, "sessions": sessions, "organisations": len(organisations)}
