@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from portal import create_app
 from portal.config import LANGUAGES
 from portal.extensions import db
 from portal.models import (
@@ -25,7 +27,9 @@ from portal.models import (
     Session,
 )
 from portal.services.routekaarten.content import current_catalogue
+from tests.conftest import FreshContextClient, base_config
 from tests.factories import NeighbourhoodFactory, ProgrammeFactory, SessionFactory
+from tests.support.databases import empty_all_tables
 from tests.support.queries import count_rows
 
 PAGES = {
@@ -103,6 +107,18 @@ def _add(prefix: str, title: str, place_name: str, count: int, places: int, cate
         for i in range(count)
     )
     db.session.commit()
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """The portal with its page cache off: every request is rendered, so its SQL is what is counted."""
+    settings = {k: v for k, v in database.items() if k != "backend"}
+    app = create_app(base_config(tmp_path) | settings | {"PORTAL_PAGE_CACHE": "off"})
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        empty_all_tables(db)
+        db.engine.dispose()
 
 
 def _small_map() -> None:
