@@ -1,7 +1,7 @@
-"""nginx for the benchmark: the deployment guide's site configuration (or the bench's own) filled in, run unprivileged.
+"""nginx for the benchmark: the deployment guide's site configuration (docs/nginx/wijkportaal.conf) filled in.
 
-The site file has three placeholders, {{upstream}}, {{cache_path}} and {{listen}}; it is included in an http block
-that also serves one static file on a second port, the ceiling nginx can reach on this machine."""
+The file has four placeholders, @LISTEN@, @UPSTREAM_SERVERS@, @CACHE_PATH@ and @STATIC_ROOT@; the benchmark adds
+to its http block a server of one static file on a second port, the ceiling nginx can reach on this machine."""
 
 from __future__ import annotations
 
@@ -11,42 +11,27 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_TEMPLATES = (ROOT / "docs" / "nginx" / "wijkportaal.conf", ROOT / "bench" / "nginx_site.conf")
+SITE_TEMPLATE = ROOT / "docs" / "nginx" / "wijkportaal.conf"
 STATIC_FILE = "static-ceiling.html"
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
 
-MAIN = """daemon off;
-{user}worker_processes 2;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    keepalive_requests 1000000;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
+STATIC_SERVER = """
+    # The benchmark's ceiling: nginx serving one static file, on its own port.
     server {{
         listen 127.0.0.1:{static_port};
         root {prefix}/static;
     }}
-    include {site};
 }}
 """
 
 
 def site_template() -> Path:
-    """The deployment guide's nginx site when it exists, else the benchmark's own."""
-    return next(path for path in SITE_TEMPLATES if path.exists())
+    """The deployment guide's nginx site: the benchmark measures what the guide tells people to run."""
+    return SITE_TEMPLATE
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """`template` with every {{name}} replaced; a placeholder without a value is an error, not a silent gap."""
+    """`template` with every @NAME@ replaced; a placeholder without a value is an error, not a silent gap."""
     missing = sorted({name for name in _PLACEHOLDER.findall(template) if name not in values})
     if missing:
         raise ValueError(f"nginx template placeholders without a value: {', '.join(missing)}")
@@ -54,15 +39,24 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def write_config(prefix: Path, upstream: str, port: int, static_port: int, static_page: bytes) -> Path:
-    """Write nginx.conf, the filled-in site and the static page under `prefix`; returns the nginx.conf path."""
-    for directory in ("static", "cache", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+    """Write the guide's nginx.conf filled in, with a static-file server added, under `prefix`; returns its path.
+
+    nginx is started with `-p prefix`, so the guide's relative paths (pid, logs, temp folders) land there."""
+    for directory in ("static", "cache", "logs", "tmp"):
         (prefix / directory).mkdir(parents=True, exist_ok=True)
     (prefix / "static" / STATIC_FILE).write_bytes(static_page)
-    values = {"upstream": upstream, "cache_path": str(prefix / "cache"), "listen": f"127.0.0.1:{port}"}
-    site = prefix / "site.conf"
-    site.write_text(fill(site_template().read_text(), values))
-    config = prefix / "nginx.conf"
+    values = {
+        "UPSTREAM_SERVERS": f"server {upstream};",
+        "CACHE_PATH": str(prefix / "cache"),
+        "LISTEN": f"127.0.0.1:{port}",
+        "STATIC_ROOT": str(ROOT / "portal" / "static"),
+    }
+    filled = fill(site_template().read_text(), values).rstrip()
+    if not filled.endswith("}"):
+        raise ValueError("the nginx configuration does not end with its http block")
+    filled = filled[:-1] + STATIC_SERVER.format(prefix=prefix, static_port=static_port)
     # Started by root, nginx would hand its workers to `nobody`, who may not read this user's temporary folders.
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    config.write_text(MAIN.format(user=user, prefix=prefix, static_port=static_port, site=site))
+    config = prefix / "nginx.conf"
+    config.write_text(user + filled)
     return config

@@ -9,7 +9,7 @@ Seeds a fresh data set (2,000 programmes and 20,000 sessions by default), then, 
   the ratio of its requests/s to a bare hello-world Flask app (bench/hello_app.py) under the same gunicorn, measured
   just before;
 - the signed-in pages (my bookings, the broker dashboard, the inbox, the referral workspace) under wrk with a cookie;
-- nginx (the deployment guide's proxy cache, or bench/nginx_site.conf) in front of the last mode: every public page
+- nginx (the deployment guide's proxy cache, docs/nginx/wijkportaal.conf) in front of the last mode: every public page
   through it, a static file as the ceiling, and the seconds until a listing edit made through the app shows;
 - Lighthouse (mobile) on home, list, programme, map and a route map.
 SQLite by default; set DATABASE_URL for PostgreSQL (an empty database). Writes the results as JSON (bench/results.json)

@@ -57,7 +57,7 @@ def gunicorn(env: dict, port: int, workers: int, log: Path, app: str = "app:app"
 def nginx(config: Path, prefix: Path, ready: str):
     """nginx in the foreground as this user, with `config` (absolute paths inside) and its own prefix directory."""
     prefix.mkdir(parents=True, exist_ok=True)
-    command = ["nginx", "-c", str(config), "-p", str(prefix), "-e", str(prefix / "error.log")]
+    command = ["nginx", "-c", str(config), "-p", f"{prefix}/", "-e", str(prefix / "error.log"), "-g", "daemon off;"]
     subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

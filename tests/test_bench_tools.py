@@ -86,11 +86,11 @@ def test_max_age_prefers_the_shared_caches_own(header, seconds):
 
 
 def test_the_nginx_template_is_filled_and_a_missing_value_is_an_error():
-    assert fill("listen {{listen}}; proxy_pass http://{{ upstream }};", {"listen": "1", "upstream": "a:2"}) == (
-        "listen 1; proxy_pass http://a:2;"
+    assert fill("listen @LISTEN@; @UPSTREAM_SERVERS@", {"LISTEN": "1", "UPSTREAM_SERVERS": "server a:2;"}) == (
+        "listen 1; server a:2;"
     )
-    with pytest.raises(ValueError, match="cache_path"):
-        fill("proxy_cache_path {{cache_path}};", {"listen": "1"})
+    with pytest.raises(ValueError, match="CACHE_PATH"):
+        fill("proxy_cache_path @CACHE_PATH@;", {"LISTEN": "1"})
 
 
 def _page(ratio: float, p99: float = 10.0, non_2xx: int = 0) -> dict:
@@ -114,7 +114,7 @@ def _run(programmes: int = 2000, statements: int = 4) -> dict:
         "nginx": {
             "pages": {"home": _page(6.0), "map": _page(5.5, non_2xx=3)},
             "static": _page(10.0),
-            "site_config": "bench/nginx_site.conf",
+            "site_config": "docs/nginx/wijkportaal.conf",
             "upstream": "embedded",
             "edit": {"post_status": 302, "max_age": 60, "nginx_seconds": 61.0, "app_seconds": 0.1, "cache_control": ""},
         },
@@ -192,3 +192,13 @@ def test_the_matrix_takes_in_single_runs_and_writes_one_results_file(tmp_path, m
     assert results["seconds"] == {"sqlite-2000": 300.0, "sqlite-20000": 900.0}
     assert results["failures"] == ["sqlite-20000: uncached map: slow"]
     assert "| ratio through nginx | 6.00 | 5.50 |" in capsys.readouterr().out
+
+
+def test_the_deployment_guides_nginx_site_has_only_placeholders_the_bench_fills(tmp_path):
+    from bench.nginx_front import write_config
+
+    config = write_config(tmp_path, "127.0.0.1:9", 8080, 8081, b"<p>static</p>")
+    site = config.read_text()
+    assert "@" not in "".join(line.split("#")[0] for line in site.splitlines())
+    assert "server 127.0.0.1:9;" in site and f"proxy_cache_path {tmp_path / 'cache'}" in site
+    assert "listen 127.0.0.1:8081;" in site
