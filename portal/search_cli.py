@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.services.search_index.reindex import rebuild_index
+from portal.services.social_map.listing_cache import bump_listings_version
 
 search = AppGroup("search", help="The programme search index.")
 
@@ -20,6 +21,7 @@ def reindex() -> None:
     """Recompute every programme text's search terms and the word list, and recreate the index structures."""
     counts = rebuild_index(db.session.connection())
     db.session.commit()
+    bump_listings_version()  # the rebuild bypasses the ORM, so cached result pages must be dropped here
     click.echo(f"Search index rebuilt: {counts['texts']} texts, {counts['words']} words.")
 
 

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from portal.models import programme_search  # noqa: F401  (its listeners keep the search columns in step)
 from portal.models.account import AccountToken, Consent, Invitation, LoginSession, RecoveryCode
 from portal.models.audit import AuditEvent
 from portal.models.base import Base

@@ -19,14 +19,11 @@ from sqlalchemy import (
     event,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.config import TIMEZONE
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.neighbourhood import Neighbourhood, Organisation
-from portal.models.search import DROP_TEXT_INDEX_DDL, TEXT_INDEX_DDL, listen_ddl, remember_words
-from portal.text_analysis import analyse
-from portal.text_folding import fold
 
 CATEGORIES = ("bewegen", "ontmoeten", "creatief", "gezondheid", "opvoeden", "geld-werk")
 AUDIENCES = ("kinderen", "jongeren", "volwassenen", "ouderen", "gezinnen")
@@ -258,42 +255,6 @@ class Session(Base):
     def places_left(self) -> int:
         """Free places in this session."""
         return max(self.capacity - self.booked, 0)
-
-
-listen_ddl(ProgrammeText.__table__, "after_create", TEXT_INDEX_DDL)
-listen_ddl(ProgrammeText.__table__, "before_drop", {"sqlite": DROP_TEXT_INDEX_DDL["sqlite"]})
-
-
-def search_columns(
-    locale: str, title: str | None, summary: str | None, description: str | None
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The folded and the stemmed search columns of one text, and the (word, term) pairs seen in it."""
-    body = f"{summary or ''}\n{description or ''}"
-    title_pairs = analyse(title or "", locale)
-    body_pairs = analyse(body, locale)
-    columns = {
-        "search_title": fold(title or ""),
-        "search_body": fold(body),
-        "title_terms": " ".join(dict.fromkeys(term for _, term in title_pairs)),
-        "body_terms": " ".join(dict.fromkeys(term for _, term in body_pairs)),
-    }
-    return columns, title_pairs + body_pairs
-
-
-def fill_search_columns(text: ProgrammeText) -> list[tuple[str, str]]:
-    """Set the search columns of `text` from its texts; returns the (word, term) pairs seen."""
-    columns, pairs = search_columns(text.locale, text.title, text.summary, text.description)
-    for name, value in columns.items():
-        setattr(text, name, value)
-    return pairs
-
-
-@event.listens_for(ProgrammeText, "before_insert")
-@event.listens_for(ProgrammeText, "before_update")
-def _fold_for_search(mapper, connection, text: ProgrammeText) -> None:
-    """Keep the search columns (and so the full-text index and the word list) in step with the texts."""
-    pairs = fill_search_columns(text)
-    remember_words(object_session(text), text.locale, pairs)
 
 
 _LOCAL_ZONE = ZoneInfo(TIMEZONE)

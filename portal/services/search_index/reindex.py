@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, Text, bindparam, column, delete, insert, select, table, text, update
 from sqlalchemy.engine import Connection
 
-from portal.models.programme import search_columns
+from portal.models.programme_search import search_columns
 from portal.models.search import (
     DROP_TEXT_INDEX_DDL,
     DROP_WORD_INDEX_DDL,
