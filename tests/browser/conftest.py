@@ -158,7 +158,7 @@ def console_errors(page):
             and (
                 request.url.startswith(TILE_ORIGIN)
                 or request.resource_type == "image"
-                or request.url.endswith("/static/icons/favicon.svg")
+                or request.url.split("?", 1)[0].endswith("/static/icons/favicon.svg")  # ?v=<release>
             )
             else errors.append(f"request failed: {request.url} ({request.failure})")
         ),
