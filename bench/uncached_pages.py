@@ -56,6 +56,7 @@ class PageTiming:
 def make_app():
     """The portal as configured by the environment, with the shared page cache off."""
     os.environ.pop("REDIS_URL", None)
+    os.environ["PORTAL_PAGE_CACHE"] = "off"  # the disk cache is the default without Redis
     from portal import create_app
 
     return create_app({"RATELIMIT_ENABLED": False})
