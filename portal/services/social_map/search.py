@@ -15,7 +15,7 @@ from portal.services.markdown import markdown_to_text
 from portal.services.search_index.matching import programmes_with
 from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.social_map.programmes import next_sessions, with_card_details
+from portal.services.social_map.programmes import cards, next_sessions
 from portal.services.text_search import Snippet, find_snippet
 from portal.text_analysis import term_spans
 
@@ -230,8 +230,7 @@ def search_programmes(
         pages = max((total + per_page - 1) // per_page, 1)
         page = min(max(page, 1), pages)
         ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
-    loaded = db.session.scalars(with_card_details(select(Programme).where(Programme.id.in_(ids))))
-    programmes = {programme.id: programme for programme in loaded}
+    programmes = cards(ids)
     upcoming = next_sessions(ids, now)
     results = []
     for programme_id in ids:
