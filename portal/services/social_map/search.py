@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session, sort_title
+from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, Session, sort_title
 from portal.models.base import utcnow
 from portal.services.markdown import markdown_to_text
 from portal.services.search_index.matching import programmes_with
@@ -107,11 +106,9 @@ def _scores(words: list[QueryWord]):
     for number, word in enumerate(words):
         for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
             for kind, value in points.items():
-                hits = programmes_with(
+                parts += programmes_with(
                     field, getattr(word, kind), literal(number).label("word"), literal(value).label("points")
                 )
-                if hits is not None:
-                    parts.append(hits)
         if word.categories:
             parts.append(
                 select(Programme.id.label("programme_id"), literal(number), literal(CATEGORY_POINTS)).where(
@@ -119,6 +116,10 @@ def _scores(words: list[QueryWord]):
                 )
             )
     hits = union_all(*parts).subquery()
+    if len(words) == 1:  # one word: its best points are the score, in one grouping
+        return (
+            select(hits.c.programme_id, func.max(hits.c.points).label("score")).group_by(hits.c.programme_id).subquery()
+        )
     best = (
         select(hits.c.programme_id, hits.c.word, func.max(hits.c.points).label("points"))
         .group_by(hits.c.programme_id, hits.c.word)
@@ -151,15 +152,9 @@ def ranked_ids(
     `category_words` (code -> folded names). The score is the sum over the words of their best points."""
     now = now or utcnow()
     words = plan if plan is not None else plan_query(filters.q, locale, category_words)
-    dutch = aliased(ProgrammeText)
-    local = aliased(ProgrammeText)
-    title_order = _sort_title(func.coalesce(local.search_title, dutch.search_title))
-    query = (
-        select(Programme.id)
-        .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
-        .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
-        .where(*filter_conditions(filters, now))
-    )
+    title = sort_title(locale)  # the folded title in `locale`, the Dutch one where untranslated, NULL without Dutch
+    title_order = _sort_title(title)
+    query = select(Programme.id).where(*filter_conditions(filters, now), title.is_not(None))
     if not words:
         return query.order_by(title_order, Programme.id)
     scores = _scores(words)
