@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from urllib.parse import quote
 
 from flask import current_app, url_for
@@ -48,16 +49,21 @@ def _geometry(latitude: float, longitude: float) -> dict:
     return {"type": "Point", "coordinates": coordinates}
 
 
-def marker_collection(filters: ProgrammeFilters, box: Box, lang: str) -> dict:
-    """The places with matching programmes in `box`: id, point and name each, at most MAX_POINTS of them.
+def marker_collection(filters: ProgrammeFilters, box: Box, lang: str) -> str:
+    """The places with matching programmes in `box` as GeoJSON text: id, point and name each, at most MAX_POINTS.
 
-    `truncated` says there were more (the map asks the visitor to zoom in); `bbox` is the box answered."""
+    `truncated` says there were more (the map asks the visitor to zoom in); `bbox` is the box answered. Written
+    as text from a fixed shape (json.dumps for the names): a few hundred small strings instead of a thousand
+    dicts and lists for the garbage collector to walk."""
     points, truncated = map_points(filters, box, lang, category_words=category_search_words(lang))
-    features = [
-        {"type": "Feature", "id": p.id, "geometry": _geometry(p.latitude, p.longitude), "properties": {"name": p.name}}
+    features = ",".join(
+        f'{{"type":"Feature","id":{p.id},"geometry":{{"type":"Point","coordinates":'
+        f"[{round(p.longitude, COORDINATE_DECIMALS)!r},{round(p.latitude, COORDINATE_DECIMALS)!r}]}},"
+        f'"properties":{{"name":{json.dumps(p.name)}}}}}'
         for p in points
-    ]
-    return {"type": "FeatureCollection", "bbox": box.as_list(), "truncated": truncated, "features": features}
+    )
+    head = f'"type":"FeatureCollection","bbox":{json.dumps(box.as_list())},"truncated":{json.dumps(truncated)}'
+    return f'{{{head},"features":[{features}]}}'
 
 
 def _popup(location, lang: str) -> dict:

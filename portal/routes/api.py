@@ -39,10 +39,9 @@ def map_locations_feed():
     except BadBox:
         abort(400)
     if box is None:
-        body = map_feed.location_collection(filters, location_id, lang)
+        response = jsonify(map_feed.location_collection(filters, location_id, lang))
     else:
-        body = map_feed.marker_collection(filters, box, lang)
-    response = jsonify(body)
+        response = current_app.response_class(map_feed.marker_collection(filters, box, lang))
     response.mimetype = "application/geo+json"
     return response
 
