@@ -185,6 +185,8 @@ def location_page(
     rows = db.session.execute(
         _by_name(select(*LOCATION_COLUMNS).where(has_match)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    shown = [row.id for row in rows]
-    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(shown)), locale, now)
+    # The page's places again as a subquery (an index walk of 25 steps), not an IN list of their ids: the
+    # statement is compiled once and cached, with no list of parameters to expand on every call.
+    shown = _by_name(select(Location.id).where(has_match)).limit(per_page).offset((page - 1) * per_page).subquery()
+    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(select(shown.c.id))), locale, now)
     return LocationPage(_with_programmes(rows, by_location), location_count, programme_count, page, pages, per_page)
