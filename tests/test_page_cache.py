@@ -100,8 +100,9 @@ def test_a_brokers_edit_shows_on_the_next_request_on_every_worker(workers):
     programme = ProgrammeFactory(slug="zwemmen")
     broker = UserFactory(role="broker", organisation=programme.organisation)
     db.session.commit()
+    popup = f"/api/v1/map/locations.geojson?lang=nl&location={programme.location_id}"  # a map marker's popup
     for app in workers:
-        for path in ("/nl/programmes", "/nl/programmes/zwemmen", "/nl/map"):
+        for path in ("/nl/programmes", "/nl/programmes/zwemmen", "/nl/map", popup):
             assert app.test_client().get(path).status_code == 200
     data = editing.data_of(programme)
     data.texts["nl"]["title"] = "Zwemmen voor iedereen"
@@ -111,8 +112,7 @@ def test_a_brokers_edit_shows_on_the_next_request_on_every_worker(workers):
         client = app.test_client()
         assert "Zwemmen voor iedereen" in client.get("/nl/programmes").get_data(as_text=True)
         assert "Zwemmen voor iedereen" in client.get("/nl/programmes/zwemmen").get_data(as_text=True)
-        feed = client.get("/api/v1/map/locations.geojson?lang=nl").get_data(as_text=True)
-        assert "Zwemmen voor iedereen" in feed
+        assert "Zwemmen voor iedereen" in client.get(popup).get_data(as_text=True)
 
 
 def test_an_orm_update_statement_makes_pages_stale_too(workers):

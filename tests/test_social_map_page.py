@@ -90,7 +90,7 @@ def test_the_vendored_leaflet_files_are_served(client):
         response.close()
 
 
-def test_geojson_feed_has_the_filtered_locations_with_popups(client):
+def test_geojson_feed_has_the_filtered_locations_and_their_popups(client):
     _setup()
     response = client.get("/api/v1/map/locations.geojson?lang=tr&category=bewegen")
     assert response.status_code == 200
@@ -100,7 +100,9 @@ def test_geojson_feed_has_the_filtered_locations_with_popups(client):
     assert data["type"] == "FeatureCollection"
     (feature,) = data["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [5.127, 52.123]}
-    (programme,) = feature["properties"]["programmes"]
+    assert feature["properties"] == {"name": "Park de Gagel"}  # the popup comes when the marker is opened
+    popup = client.get(f"/api/v1/map/locations.geojson?lang=tr&category=bewegen&location={feature['id']}")
+    (programme,) = json.loads(popup.get_data())["features"][0]["properties"]["programmes"]
     assert programme == {"title": "Yürüyüş", "lang": "tr", "url": "/tr/programmes/wandelen", "next": programme["next"]}
     assert programme["next"]
 

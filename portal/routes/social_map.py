@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.access import policy
+from portal.day_time import day_time_formatter
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
@@ -31,6 +32,8 @@ def index():
         filters, lang, parse_page(request.args.get("page")), category_words=category_search_words(lang)
     )
     query = filters.query_string()
+    # One URL pattern and one date formatter for the list's hundred or so programmes.
+    programme_url = url_for("programmes.detail", lang=lang, slug="slug").rsplit("/", 1)[0] + "/"
     feed_url = url_for("api.map_locations_feed", lang=lang) + (f"&{query}" if query else "")
     return render_template(
         "social_map/index.html",
@@ -46,4 +49,6 @@ def index():
         page=places.page,
         pages=places.pages,
         per_page=places.per_page,
+        programme_url=programme_url,
+        day_time=day_time_formatter(lang),
     )

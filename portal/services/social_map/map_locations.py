@@ -1,4 +1,4 @@
-"""The social map's locations: where the matching programmes meet, with each one's next session."""
+"""The social map's locations: markers in a box, one place's programmes, and the pages of the text list."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeText, Session
 from portal.models.base import utcnow
 from portal.services.social_map.filters import ProgrammeFilters
+from portal.services.social_map.map_box import Box
 from portal.services.social_map.search import listed_in
 
 LOCATIONS_PER_PAGE = 25
+MAX_POINTS = 200  # markers in one answer of the feed: zoomed out over a whole city, the map says to zoom in
 LOCATION_COLUMNS = (
     Location.id,
     Location.name,
@@ -102,16 +104,59 @@ def _by_name(query):
     return query.order_by(func.lower(Location.name), Location.id)
 
 
-def map_locations(
-    filters: ProgrammeFilters, locale: str, now: datetime | None = None, category_words: dict[str, str] | None = None
-) -> list[MapLocation]:
-    """Every location with at least one matching published programme, sorted by name; two queries (the data feed)."""
+@dataclass(frozen=True)
+class MapPoint:
+    """A marker of the map feed: just enough to draw it; its programmes come when it is opened."""
+
+    id: int
+    name: str
+    latitude: float
+    longitude: float
+
+
+def map_points(
+    filters: ProgrammeFilters,
+    box: Box,
+    locale: str,
+    limit: int | None = None,
+    now: datetime | None = None,
+    category_words: dict[str, str] | None = None,
+) -> tuple[list[MapPoint], bool]:
+    """The locations inside `box` with at least one matching programme, by id, at most `limit`, and whether
+    there were more (`limit` is MAX_POINTS unless given); one query, whose answer never grows past `limit`
+    however large the city."""
     now = now or utcnow()
-    by_location = _programmes_by_location(listed_in(filters, locale, now, category_words), locale, now)
-    if not by_location:
-        return []
-    rows = db.session.execute(_by_name(select(*LOCATION_COLUMNS).where(Location.id.in_(by_location))))
-    return _with_programmes(rows, by_location)
+    limit = limit or MAX_POINTS
+    listed = listed_in(filters, locale, now, category_words)
+    rows = db.session.execute(
+        select(Location.id, Location.name, Location.latitude, Location.longitude)
+        .where(
+            Location.latitude.between(box.south, box.north),
+            Location.longitude.between(box.west, box.east),
+            exists().where(Programme.location_id == Location.id, listed),
+        )
+        .order_by(Location.id)
+        .limit(limit + 1)
+    ).all()
+    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+
+
+def location_detail(
+    location_id: int,
+    filters: ProgrammeFilters,
+    locale: str,
+    now: datetime | None = None,
+    category_words: dict[str, str] | None = None,
+) -> MapLocation | None:
+    """One location with its matching programmes by title (a map popup), or None if there is no such place;
+    two queries."""
+    now = now or utcnow()
+    row = db.session.execute(select(*LOCATION_COLUMNS).where(Location.id == location_id)).one_or_none()
+    if row is None:
+        return None
+    listed = listed_in(filters, locale, now, category_words)
+    by_location = _programmes_by_location(and_(listed, Programme.location_id == location_id), locale, now)
+    return _with_programmes([row], by_location)[0]
 
 
 def location_page(
@@ -140,6 +185,8 @@ def location_page(
     rows = db.session.execute(
         _by_name(select(*LOCATION_COLUMNS).where(has_match)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    shown = [row.id for row in rows]
-    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(shown)), locale, now)
+    # The page's places again as a subquery (an index walk of 25 steps), not an IN list of their ids: the
+    # statement is compiled once and cached, with no list of parameters to expand on every call.
+    shown = _by_name(select(Location.id).where(has_match)).limit(per_page).offset((page - 1) * per_page).subquery()
+    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(select(shown.c.id))), locale, now)
     return LocationPage(_with_programmes(rows, by_location), location_count, programme_count, page, pages, per_page)

@@ -1,5 +1,6 @@
 /* Loads a folium/Leaflet map when it scrolls into view, then fills its marker cluster from the
-   GeoJSON feed or adds the one marker of a programme page. All scripts are the portal's own files
+   GeoJSON feed (the places in view, asked for again when the map moves; a place's programmes when its
+   popup opens) or adds the one marker of a programme page. All scripts are the portal's own files
    (no inline script); every text goes in with textContent, never as HTML. Without JavaScript the
    page's text list stays, and it lists the same places. */
 (function () {
@@ -66,25 +67,114 @@
     L.marker(point, { title: label, alt: label }).bindTooltip(label).addTo(map);
   }
 
-  function fillCluster(map, cluster) {
-    return fetch(holder.dataset.mapFeed, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
-      })
-      .then(function (data) {
-        var bounds = [];
-        var markers = data.features.map(function (feature) {
-          var coordinates = feature.geometry.coordinates;
-          var latlng = [coordinates[1], coordinates[0]];
-          var marker = L.marker(latlng, { title: feature.properties.name, alt: feature.properties.name });
-          marker.bindPopup(function () { return popup(feature.properties); });
-          bounds.push(latlng);
-          return marker;
-        });
-        cluster.addLayers(markers);  // in chunks (chunkedLoading), so the page stays responsive
-        if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
       });
+  }
+
+  /* The feed answers for a box on a grid (portal/services/social_map/map_box.py does the same sums): edges
+     on multiples of a power-of-two step of at least a quarter of the box, so panning a little asks for a
+     URL that the browser, nginx and the page cache have seen already. */
+  var MIN_STEP = Math.pow(2, -10);
+  var MAX_STEP = Math.pow(2, 7);
+
+  function edge(value) {
+    var text = value.toFixed(10).replace(/0+$/, "").replace(/\.$/, "");
+    return text === "-0" ? "0" : text;
+  }
+
+  function boxQuery(bounds) {
+    var west = Math.max(bounds.getWest(), -180), east = Math.min(bounds.getEast(), 180);
+    var south = Math.max(bounds.getSouth(), -90), north = Math.min(bounds.getNorth(), 90);
+    var span = Math.max(east - west, north - south), step = MIN_STEP;
+    while (step * 4 < span && step < MAX_STEP) { step *= 2; }
+    return [
+      Math.max(Math.floor(west / step) * step, -180), Math.max(Math.floor(south / step) * step, -90),
+      Math.min(Math.ceil(east / step) * step, 180), Math.min(Math.ceil(north / step) * step, 90)
+    ].map(edge).join(",");
+  }
+
+  function showDetails(marker, id) {
+    var url = holder.dataset.mapFeed + "&location=" + id;
+    getJSON(url).then(function (data) {
+      if (!data.features.length) { throw new Error("gone"); }
+      marker.setPopupContent(popup(data.features[0].properties));
+    }).catch(function () {
+      marker.setPopupContent(element("p", null, holder.dataset.labelError));
+    });
+  }
+
+  function makeMarker(feature) {
+    var coordinates = feature.geometry.coordinates;
+    var name = feature.properties.name;
+    var marker = L.marker([coordinates[1], coordinates[0]], { title: name, alt: name });
+    var loading = element("div", "wp-popup");
+    loading.appendChild(element("h3", "wp-popup__title", name));
+    loading.appendChild(element("p", null, holder.dataset.labelLoading));
+    marker.bindPopup(loading);
+    marker.once("popupopen", function () { showDetails(marker, feature.id); });
+    return marker;
+  }
+
+  /* Markers for the visible part of the map, asked for again (debounced) whenever the map stops moving.
+     Markers that stay in view are kept, so an open popup stays open. */
+  function fillCluster(map, cluster) {
+    var markers = {};
+    var shown = null;
+    var asked = 0;
+    var timer = null;
+
+    function place(data) {
+      var wanted = {};
+      var added = [];
+      data.features.forEach(function (feature) {
+        wanted[feature.id] = true;
+        if (!markers[feature.id]) {
+          markers[feature.id] = makeMarker(feature);
+          added.push(markers[feature.id]);
+        }
+      });
+      var gone = [];
+      Object.keys(markers).forEach(function (id) {
+        if (!wanted[id] && !markers[id].isPopupOpen()) {
+          gone.push(markers[id]);
+          delete markers[id];
+        }
+      });
+      if (gone.length) { cluster.removeLayers(gone); }
+      cluster.addLayers(added);  // in chunks (chunkedLoading), so the page stays responsive
+      if (status) { status.textContent = data.truncated ? holder.dataset.labelZoom : ""; }
+    }
+
+    function load(url) {
+      if (url === shown) { return Promise.resolve(); }
+      shown = url;
+      var number = ++asked;
+      return getJSON(url).then(function (data) {
+        if (number === asked) { place(data); }  // an answer overtaken by a later move is dropped
+        return data;
+      }, function (error) {
+        if (number === asked) { shown = null; }  // the next move asks again
+        throw error;
+      });
+    }
+
+    map.on("moveend", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds())).catch(showError);
+      }, 250);
+    });
+    // First the neighbourhood's box (the feed without bbox), fitted to its places; then what is in view.
+    return load(holder.dataset.mapFeed).then(function (data) {
+      var bounds = data.features.map(function (feature) {
+        return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+      });
+      if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
+    });
   }
 
   function start() {
