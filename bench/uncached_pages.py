@@ -57,9 +57,13 @@ def make_app():
     """The portal as configured by the environment, with the shared page cache off."""
     os.environ.pop("REDIS_URL", None)
     os.environ["PORTAL_PAGE_CACHE"] = "off"  # the disk cache is the default without Redis
+    import gc
+
     from portal import create_app
 
-    return create_app({"RATELIMIT_ENABLED": False})
+    app = create_app({"RATELIMIT_ENABLED": False})
+    gc.freeze()  # as app.py does for gunicorn
+    return app
 
 
 class StatementCounter:
