@@ -152,6 +152,9 @@ def test_every_page_sends_as_many_statements_for_40_threads_as_for_5(sizes):
     small, large = sizes
     print(f"statements per page: {small}")
     assert small == large
+    # a box: the session and user, the audit record, the page joined with its people and team, unread, counts
+    assert max(count for name, count in small.items() if name != "thread") <= 9  # was 11 or 12
+    assert small["thread"] <= 19  # was 21: message authors, their teams and offers now joined
 
 
 def test_the_pages_show_the_data(app, client):

@@ -71,7 +71,10 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         db.session.execute(
             update(Referral).where(Referral.id == referral.id).values(referrer_seen_version=referral.version)
         )
+    referral_id = referral.id
     db.session.commit()
+    referral = queries.for_page(referral_id)  # again, joined: the commit expired it and its relations
+    history = queries.history(referral)
     form = form or HandoverMessageForm()
     form.new_key()
     offerable = handover.offerable_sessions(referral) if "receiver" in parties else []
@@ -80,11 +83,11 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         "referrals/professional_detail.html",
         referral=referral,
         parties=parties,
-        history=queries.history(referral),
+        history=history,
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
         room=room_for(referral.programme),
         overdue=queries.is_overdue(referral),
-        follow_up=followup.latest_answer(referral),
+        follow_up=followup.latest_answer_in(history),
         moves=_status_forms(referral, parties),
         version_form=VersionForm(formdata=None, version=referral.version),
         note_form=NoteForm(formdata=None, version=referral.version),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
@@ -26,14 +26,23 @@ class ThreadRow:
     overdue: bool
 
 
-def _rows(statement, party: str, now: datetime) -> list[ThreadRow]:
-    # The people and the organisation of a page of rows come in one statement each, for that page only: joined
-    # in, PostgreSQL would join every matching thread before it sorts and cuts the page. Which rows are unread is
-    # one more statement over the page (an EXISTS per row lets PostgreSQL hash every message of the database).
-    statement = statement.options(
-        selectinload(Thread.assignee), selectinload(Thread.resident), selectinload(Thread.organisation)
+def _rows(ids, order, party: str, now: datetime) -> list[ThreadRow]:
+    # The people and the organisation of a page of rows are joined to that page only: `ids` selects the page's
+    # thread ids (cut with its LIMIT in a subquery), so the database never joins every matching thread
+    # before it sorts. Which rows are unread is one more statement over the page (an EXISTS per row lets
+    # PostgreSQL hash every message of the database).
+    page = ids.subquery()
+    loaded = (
+        select(Thread)
+        .join(page, page.c.id == Thread.id)
+        .options(
+            joinedload(Thread.assignee).load_only(User.id, User.display_name),
+            joinedload(Thread.resident).load_only(User.id, User.display_name),
+            joinedload(Thread.organisation),
+        )
+        .order_by(*order)
     )
-    found = list(db.session.scalars(statement))
+    found = list(db.session.scalars(loaded).unique())
     unread = unread_among([thread.id for thread in found], party)
     return [ThreadRow(thread, thread.id in unread, is_overdue(thread, now)) for thread in found]
 
@@ -67,18 +76,32 @@ def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
 
 def resident_threads(resident: User) -> list[ThreadRow]:
     """A resident's team threads and the consultations about them, newest first."""
-    statement = (
-        select(Thread).where(Thread.resident_id == resident.id).order_by(Thread.last_message_at.desc(), Thread.id)
-    )
-    return _rows(statement, "resident", utcnow())
+    order = (Thread.last_message_at.desc(), Thread.id)
+    return _rows(select(Thread.id).where(Thread.resident_id == resident.id), order, "resident", utcnow())
 
 
 def _in_care(organisation_id: int):
-    """The thread's resident is in the organisation's care (for threads of that organisation).
+    """The thread's resident is in the organisation's care, probed row by row (for a page of a box).
 
-    An IN over the organisation's residents, not a correlated EXISTS: SQLite then looks each thread up in a list
-    built once, which keeps the box counts over thousands of open threads to a few milliseconds."""
-    return Thread.resident_id.in_(
+    A correlated EXISTS on ix_care_relations_in_care: the planner then walks the box's own index in the page's
+    order and stops after one page. With an IN over the team's residents SQLite started from every thread of
+    those residents (ix_threads_resident) and sorted them all: 20 ms a page at 10,000 threads, now 0.1 ms."""
+    return (
+        select(CareRelation.id)
+        .where(
+            CareRelation.resident_id == Thread.resident_id,
+            CareRelation.organisation_id == organisation_id,
+            CareRelation.status == "active",
+        )
+        .exists()
+    )
+
+
+def _in_care_list(organisation_id: int):
+    """The same rule as an IN over the team's residents, built once (for the box counts, which read every open
+    thread). `resident_id + 0` keeps SQLite from starting at ix_threads_resident (every thread of those residents,
+    from the table); it reads the covering ix_threads_team_queue instead: 20 ms -> 2 ms at 7,500 open threads."""
+    return (Thread.resident_id + 0).in_(
         select(CareRelation.resident_id).where(
             CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
         )
@@ -111,9 +134,9 @@ def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool
     order = (Thread.last_message_at.desc(), Thread.id.desc())
     if box in ("unassigned", "mine"):
         order = (Thread.reply_due_at.asc().nulls_last(), Thread.id)  # the order of ix_threads_team_queue
-    statement = select(Thread).where(conditions[box]).order_by(*order).limit(PAGE_SIZE + 1)
+    statement = select(Thread.id).where(conditions[box]).order_by(*order).limit(PAGE_SIZE + 1)
     statement = statement.offset((max(page, 1) - 1) * PAGE_SIZE)
-    rows = _rows(statement, party_of(user), utcnow())
+    rows = _rows(statement, order, party_of(user), utcnow())
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -128,7 +151,7 @@ def box_counts(user: User) -> dict[str, int]:
             func.count().filter(Thread.assignee_id.is_(None)),
             func.count().filter(Thread.assignee_id == user.id),
             func.count().filter(overdue),
-        ).where(base & _in_care(organisation_id))
+        ).where(base & _in_care_list(organisation_id))
     ).one()
     return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
 
@@ -153,11 +176,11 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
     statement = (
         select(Message, receipt)
         .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
-        .options(
-            selectinload(Message.author),
-            selectinload(Message.author_organisation),
+        .options(  # the many-to-one relations joined (one thread's messages, no page cut), the files in one more
+            joinedload(Message.author),
+            joinedload(Message.author_organisation),
+            joinedload(Message.offered_session).joinedload(Session.programme),
             selectinload(Message.attachments),
-            selectinload(Message.offered_session).selectinload(Session.programme),
         )
         .order_by(Message.id)
     )

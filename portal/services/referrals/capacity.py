@@ -41,19 +41,21 @@ def room_for(programme: Programme | None, now: datetime | None = None) -> Room |
         Session.starts_at <= now + HORIZON,
     )
     has_room = Session.booked < Session.capacity
+    waiting = (
+        select(func.count(Booking.id))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.status == "waitlisted", *coming)
+        .scalar_subquery()
+    )  # in the same statement: one round trip for the page
     row = db.session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(Session.capacity - Session.booked).filter(has_room), 0),
             func.count().filter(has_room),
             func.min(Session.starts_at).filter(has_room),
+            waiting,
         ).where(*coming)
     ).one()
-    waiting = db.session.scalar(
-        select(func.count(Booking.id))
-        .join(Session, Session.id == Booking.session_id)
-        .where(Booking.status == "waitlisted", *coming)
-    )
-    sessions, free, with_room, next_free = row
+    sessions, free, with_room, next_free, waiting = row
     answer = "yes" if free > 0 else ("waitlist" if sessions else "no_sessions")
     return Room(answer, int(free), int(with_room), next_free, int(waiting or 0), int(sessions))

@@ -163,6 +163,11 @@ def latest_answer(referral: Referral) -> ReferralEvent | None:
     return _last_event(referral, "follow_up")
 
 
+def latest_answer_in(history: list[ReferralEvent]) -> ReferralEvent | None:
+    """The resident's last answer to the follow-up question in a history already loaded (oldest first)."""
+    return next((event for event in reversed(history) if event.kind == "follow_up"), None)
+
+
 def open_question(referral: Referral) -> bool:
     """True when the resident was asked how it goes and has not answered since (the history's order decides)."""
     if referral.follow_up_asked_at is None:

@@ -5,25 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Message, Programme, Referral, Session, User
+from portal.models import CareRelation, Message, Programme, Referral, Session, User
 from portal.models.base import utcnow
 from portal.services.booking import places
 from portal.services.booking.places import BookingResult
 from portal.services.messaging import threads
-from portal.services.messaging.care_relations import active_relation
 from portal.services.referrals.referrals import OFFERABLE, ReferralError, parties_of, record_event
 
 MAX_OFFERED = 30
 
 
-def _offerable_statuses(referral: Referral) -> tuple[str, ...]:
-    """Published programmes, and the team's care-team-only consult slots when the resident is in its care."""
-    if active_relation(referral.resident_id, referral.organisation_id) is not None:
-        return (*OFFERABLE, "care_team")
-    return OFFERABLE
+def _offerable(referral: Referral):
+    """Published programmes, and the team's care-team-only consult slots when the resident is in its care (asked
+    inside the sessions' statement, not in one of its own)."""
+    in_care = (
+        select(CareRelation.id)
+        .where(
+            CareRelation.resident_id == referral.resident_id,
+            CareRelation.organisation_id == referral.organisation_id,
+            CareRelation.status == "active",
+        )
+        .exists()
+    )
+    return Programme.status.in_(OFFERABLE) | ((Programme.status == "care_team") & in_care)
 
 
 def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[Session]:
@@ -34,12 +41,12 @@ def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[
         .join(Programme, Programme.id == Session.programme_id)
         .where(
             Programme.organisation_id == referral.organisation_id,
-            Programme.status.in_(_offerable_statuses(referral)),
+            _offerable(referral),
             Session.status == "scheduled",
             Session.starts_at > now,
             Session.booked < Session.capacity,
         )
-        .options(selectinload(Session.programme).selectinload(Programme.translations))
+        .options(joinedload(Session.programme).selectinload(Programme.translations))
         .order_by((Session.programme_id != (referral.programme_id or 0)), Session.starts_at, Session.id)
         .limit(MAX_OFFERED)
     )

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import CareRelation, Programme, Referral, ReferralEvent, User
+from portal.models import Booking, CareRelation, Programme, ProgrammeText, Referral, ReferralEvent, Session, User
 from portal.models.base import utcnow
 from portal.models.referrals import CLOSED_LOOP, OPEN_LOOP
 from portal.services.referrals.overdue import is_overdue, overdue_condition
@@ -62,6 +62,18 @@ def _loaded(statement):
     )
 
 
+# What a workspace line shows, joined to the page's rows only: the page is cut first (a subquery of ids with its
+# LIMIT), so the database never joins every matching referral (as it did with the joins on the filtered rows).
+_LIST_LOADS = (
+    joinedload(Referral.resident).load_only(User.id, User.display_name),
+    joinedload(Referral.organisation),
+    joinedload(Referral.referrer_organisation),
+    joinedload(Referral.programme)
+    .selectinload(Programme.translations)
+    .load_only(ProgrammeText.locale, ProgrammeText.title),  # not the long texts and search columns
+)
+
+
 def workspace(
     user: User, box: str, state: str = "open", page: int = 1, now: datetime | None = None
 ) -> tuple[list[ReferralRow], bool]:
@@ -73,14 +85,21 @@ def workspace(
         condition, order = CLOSED_LOOP, (Referral.changed_at.desc(), Referral.id.desc())
     else:
         condition, order = OPEN_LOOP, (Referral.changed_at, Referral.id)
-    statement = (
-        select(Referral)
+    page = (
+        select(Referral.id)
         .where(_box_condition(user, box), condition)
         .order_by(*order)
         .limit(PAGE_SIZE + 1)
         .offset((max(page, 1) - 1) * PAGE_SIZE)
+        .subquery()
     )
-    found = list(db.session.scalars(_loaded(statement).options(defer(Referral.note))))  # sealed, not shown
+    statement = (
+        select(Referral)
+        .join(page, page.c.id == Referral.id)
+        .options(*_LIST_LOADS, defer(Referral.note))  # the note is sealed and not shown
+        .order_by(*order)
+    )
+    found = list(db.session.scalars(statement).unique())
     rows = [ReferralRow(r, is_overdue(r, now)) for r in found[:PAGE_SIZE]]
     return rows, len(found) > PAGE_SIZE
 
@@ -89,15 +108,20 @@ def counts(user: User, now: datetime | None = None) -> dict[str, int]:
     """For the workspace start page: new referrals to the team, its open ones, and the overdue loops it sent."""
     organisation_id = user.organisation_id
     overdue = overdue_condition(now)
-    received = db.session.execute(
+    received = (
         select(
             func.count().filter(Referral.status == "requested"),
             func.count().filter(Referral.status != "draft"),
             func.count().filter(overdue),
-        ).where(Referral.organisation_id == organisation_id, OPEN_LOOP)  # OPEN_LOOP: read from its partial index
-    ).one()
-    sent_overdue = db.session.scalar(select(func.count()).where(_box_condition(user, "sent"), OPEN_LOOP, overdue))
-    return {"new": received[0], "open": received[1], "overdue": received[2], "sent_overdue": sent_overdue}
+        )
+        .where(Referral.organisation_id == organisation_id, OPEN_LOOP)  # OPEN_LOOP: read from its partial index
+        .subquery()
+    )
+    sent_overdue = (
+        select(func.count()).where(_box_condition(user, "sent"), OPEN_LOOP, overdue).scalar_subquery()
+    )  # the other side's partial index; both in one statement (one round trip)
+    row = db.session.execute(select(*received.c, sent_overdue)).one()
+    return {"new": row[0], "open": row[1], "overdue": row[2], "sent_overdue": row[3]}
 
 
 def of_resident(resident: User) -> list[Referral]:
@@ -126,10 +150,31 @@ def history(referral: Referral) -> list[ReferralEvent]:
     statement = (
         select(ReferralEvent)
         .where(ReferralEvent.referral_id == referral.id)
-        .options(selectinload(ReferralEvent.actor))
+        .options(joinedload(ReferralEvent.actor))  # many-to-one: joined, not a statement of its own
         .order_by(ReferralEvent.id)
     )
     return list(db.session.scalars(statement))
+
+
+def for_page(referral_id: int) -> Referral | None:
+    """One referral with everything its page shows about it, in one statement (the people, teams, offer, thread
+    and booking joined; the offer's texts in a second). Loaded after the page's commit, which expires the rows."""
+    booked = joinedload(Referral.booking).joinedload(Booking.session).joinedload(Session.programme)
+    statement = (
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .options(
+            joinedload(Referral.resident),
+            joinedload(Referral.referrer),
+            joinedload(Referral.agreement_recorded_by),
+            joinedload(Referral.organisation),
+            joinedload(Referral.referrer_organisation),
+            joinedload(Referral.thread),
+            joinedload(Referral.programme).selectinload(Programme.translations),
+            booked.selectinload(Programme.translations),
+        )
+    )
+    return db.session.scalars(statement).unique().one_or_none()
 
 
 def for_thread(thread_id: int) -> Referral | None:
