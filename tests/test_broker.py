@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeChange, Session
-from portal.services.listings import editing
+from portal.services.listings import dashboard
 from portal.services.listings.session_planning import LOCAL, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
 from tests.support.accounts import post_form
@@ -131,7 +131,7 @@ def test_freshness_flag_after_90_days_and_public_warning_after_180(client, broke
     old = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=90))
     stale = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=180))
     db.session.commit()
-    rows = {row.programme.id: row.needs_check for row in editing.dashboard(broker.organisation, local_today())}
+    rows = {row.id: row.needs_check for row in dashboard.programme_page(broker.organisation, local_today())}
     assert rows == {fresh.id: False, old.id: True, stale.id: True}
     assert "wp-alert--warning" not in client.get(f"/nl/programmes/{old.slug}").get_data(as_text=True)
     assert "wp-alert--warning" in client.get(f"/nl/programmes/{stale.slug}").get_data(as_text=True)
@@ -381,8 +381,8 @@ def test_the_dashboard_does_not_query_once_per_programme(broker):
         db.session.commit()
         db.session.expire_all()
         with count_queries() as statements:
-            rows = editing.dashboard(broker.organisation, local_today())
-            assert all(row.next_session is not None for row in rows)
+            rows = dashboard.programme_page(broker.organisation, local_today())
+            assert all(row.next_start is not None for row in rows)
         return len(statements)
 
     assert queries_for(2) == queries_for(8)
