@@ -471,3 +471,22 @@ def test_a_real_change_of_one_description_is_recorded_once(client, broker):
     post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
     changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
     assert [c.field for c in changes] == ["description.nl"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-2", "page=abc", "page=99999999999999999999999"])
+def test_the_dashboard_takes_bad_page_numbers_calmly(client, broker, query):
+    ProgrammeFactory(organisation=broker.organisation)
+    db.session.commit()
+    assert client.get(f"/nl/broker/?{query}").status_code == 200
+
+
+def test_the_dashboard_shows_a_page_of_programmes_and_counts_all_that_need_checking(client, broker):
+    old = local_today() - timedelta(days=100)
+    for number in range(dashboard.PAGE_SIZE + 2):
+        ProgrammeFactory(organisation=broker.organisation, slug=f"p-{number:03d}", last_verified_on=old)
+    db.session.commit()
+    first = client.get("/nl/broker/").get_data(as_text=True)
+    assert first.count("<tr>") == dashboard.PAGE_SIZE + 1  # the header row and a page of programmes
+    assert f"{dashboard.PAGE_SIZE + 2} activiteiten zijn" in first and 'href="/nl/broker/?page=2"' in first
+    second = client.get("/nl/broker/?page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 3

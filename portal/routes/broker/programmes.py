@@ -73,11 +73,11 @@ def index():
     today = local_today()
     organisation = shown_organisation()
     summary = dashboard.summary(organisation, today)
-    page = min(request.args.get("page", 1, type=int) or 1, summary.pages())
+    page = min(max(request.args.get("page", 1, type=int), 1), summary.pages())
     return render_template(
         "broker/index.html",
-        rows=dashboard.programme_page(organisation, today, max(page, 1)),
-        results=Results(max(page, 1), summary.pages()),
+        rows=dashboard.programme_page(organisation, today, page),
+        results=Results(page, summary.pages()),
         summary=summary,
         organisation=organisation,
         action=ActionForm(),
