@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Date, Integer, bindparam, case, func, or_, select
 
 from portal.extensions import db
 from portal.models import Organisation, Programme, ProgrammeText, Session
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 from portal.services.listings.editing import FLAG_AFTER_DAYS
 
 PAGE_SIZE = 25
@@ -41,65 +41,98 @@ class Summary:
         return max((self.programmes + page_size - 1) // page_size, 1)
 
 
-def _of(statement, organisation: Organisation | None):
-    """`statement` limited to the organisation's programmes (all, for None: a coordinator)."""
-    return statement if organisation is None else statement.where(Programme.organisation_id == organisation.id)
-
-
-def _unchecked(today: date):
-    """The SQL condition of a programme that needs checking: never checked, or FLAG_AFTER_DAYS days ago or more."""
-    return or_(
-        Programme.last_verified_on.is_(None),
-        Programme.last_verified_on <= today - timedelta(days=FLAG_AFTER_DAYS),
+def _page_statement(of_organisation: bool):
+    """A page of programmes (published first, then by slug), their Dutch titles and the figures of their coming
+    sessions, in one statement built once per process; organisation, moment, size and offset are parameters."""
+    unpublished = (Programme.status != "published").label("unpublished")
+    page = select(Programme.id, Programme.slug, unpublished, Programme.status, Programme.last_verified_on)
+    if of_organisation:
+        page = page.where(Programme.organisation_id == bindparam("organisation_id"))
+    page = (
+        page.order_by(unpublished, Programme.slug)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery()
     )
+    coming = (
+        select(
+            Session.programme_id,
+            func.min(Session.starts_at).label("first"),
+            func.count().label("sessions"),
+            func.coalesce(func.sum(Session.booked), 0).label("booked"),
+        )
+        .where(
+            Session.programme_id.in_(select(page.c.id)),
+            Session.status == "scheduled",
+            Session.starts_at >= bindparam("now", type_=UTCDateTime),
+        )
+        .group_by(Session.programme_id)
+        .subquery()
+    )
+    return (
+        select(
+            page.c.id,
+            ProgrammeText.title,
+            page.c.status,
+            page.c.last_verified_on,
+            coming.c.first,
+            func.coalesce(coming.c.sessions, 0),
+            func.coalesce(coming.c.booked, 0),
+        )
+        .outerjoin(ProgrammeText, (ProgrammeText.programme_id == page.c.id) & (ProgrammeText.locale == "nl"))
+        .outerjoin(coming, coming.c.programme_id == page.c.id)
+        .order_by(page.c.unpublished, page.c.slug)
+    )
+
+
+def _summary_statement(of_organisation: bool):
+    """The number of programmes and of those not checked since the `cutoff` date, built once per process."""
+    cutoff = bindparam("cutoff", type_=Date)
+    unchecked = or_(Programme.last_verified_on.is_(None), Programme.last_verified_on <= cutoff)
+    statement = select(func.count(Programme.id), func.coalesce(func.sum(case((unchecked, 1), else_=0)), 0))
+    return statement.where(Programme.organisation_id == bindparam("organisation_id")) if of_organisation else statement
+
+
+# Keyed by "of one organisation": building these costs more than running them, and their shape never changes.
+_PAGE = {flag: _page_statement(flag) for flag in (True, False)}
+_SUMMARY = {flag: _summary_statement(flag) for flag in (True, False)}
+
+
+def _organisation(organisation: Organisation | None) -> dict:
+    """The statement parameter that limits it to the organisation (none for a coordinator, who sees all)."""
+    return {} if organisation is None else {"organisation_id": organisation.id}
 
 
 def summary(organisation: Organisation | None, today: date) -> Summary:
     """The number of programmes and of those that need checking, in one aggregate query."""
-    flagged = func.coalesce(func.sum(case((_unchecked(today), 1), else_=0)), 0)
-    total, to_check = db.session.execute(_of(select(func.count(Programme.id), flagged), organisation)).one()
+    values = _organisation(organisation) | {"cutoff": today - timedelta(days=FLAG_AFTER_DAYS)}
+    total, to_check = db.session.execute(_SUMMARY[organisation is not None], values).one()
     return Summary(programmes=total, to_check=to_check)
 
 
 def programme_page(
     organisation: Organisation | None, today: date, page: int = 1, now: datetime | None = None
 ) -> list[DashboardRow]:
-    """One page of the programmes (published first, then by slug) with next session, sessions and bookings to come.
-
-    Two queries whatever the number of programmes: the page with its Dutch titles, then the figures of its
-    coming sessions grouped by programme."""
-    now = now or utcnow()
-    statement = (
-        select(Programme.id, ProgrammeText.title, Programme.status, Programme.last_verified_on)
-        .outerjoin(ProgrammeText, (ProgrammeText.programme_id == Programme.id) & (ProgrammeText.locale == "nl"))
-        .order_by(Programme.status != "published", Programme.slug)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
-    programmes = db.session.execute(_of(statement, organisation)).all()
-    figures = _coming(tuple(row.id for row in programmes), now)
+    """One page of the programmes (published first, then by slug) with next session, sessions and bookings to come,
+    in one query whatever the number of programmes."""
+    values = _organisation(organisation) | {
+        "now": now or utcnow(),
+        "limit": PAGE_SIZE,
+        "offset": (max(page, 1) - 1) * PAGE_SIZE,
+    }
     cutoff = today - timedelta(days=FLAG_AFTER_DAYS)
     return [
         DashboardRow(
-            row.id,
-            row.title or "",
-            row.status,
-            row.last_verified_on,
-            *figures.get(row.id, (None, 0, 0)),
-            needs_check=row.last_verified_on is None or row.last_verified_on <= cutoff,
+            programme_id,
+            title or "",
+            status,
+            checked,
+            first,
+            sessions,
+            booked,
+            needs_check=checked is None or checked <= cutoff,
         )  # fmt: skip
-        for row in programmes
+        for programme_id, title, status, checked, first, sessions, booked in db.session.execute(
+            _PAGE[organisation is not None], values
+        )
     ]
-
-
-def _coming(ids: tuple[int, ...], now: datetime) -> dict[int, tuple[datetime | None, int, int]]:
-    """(first start, number of sessions, places booked) of the coming scheduled sessions of each programme."""
-    if not ids:
-        return {}
-    booked = func.coalesce(func.sum(Session.booked), 0)
-    rows = db.session.execute(
-        select(Session.programme_id, func.min(Session.starts_at), func.count(), booked)
-        .where(and_(Session.programme_id.in_(ids), Session.status == "scheduled", Session.starts_at >= now))
-        .group_by(Session.programme_id)
-    )
-    return {programme_id: (first, count, booked) for programme_id, first, count, booked in rows}
