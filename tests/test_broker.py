@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -490,3 +490,20 @@ def test_the_dashboard_shows_a_page_of_programmes_and_counts_all_that_need_check
     assert f"{dashboard.PAGE_SIZE + 2} activiteiten zijn" in first and 'href="/nl/broker/?page=2"' in first
     second = client.get("/nl/broker/?page=2").get_data(as_text=True)
     assert second.count("<tr>") == 3
+
+
+def test_the_dashboard_shows_the_next_coming_sessions_of_its_own_organisation(client, broker):
+    soon = local_today() + timedelta(days=1)
+    mine = ProgrammeFactory(organisation=broker.organisation)
+    other = ProgrammeFactory(organisation=OrganisationFactory())
+    start = datetime.combine(soon, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    kept = [SessionFactory(programme=mine, starts_at=start + timedelta(days=n), booked=n) for n in range(6)]
+    SessionFactory(programme=mine, starts_at=start - timedelta(days=3))  # over
+    SessionFactory(programme=mine, starts_at=start - timedelta(hours=1), status="cancelled")
+    SessionFactory(programme=other, starts_at=start - timedelta(hours=2))
+    db.session.commit()
+    rows = dashboard.next_sessions(broker.organisation)
+    assert [row.starts_at for row in rows] == [session.starts_at for session in kept[:5]]
+    assert [row.booked for row in rows] == [0, 1, 2, 3, 4] and {row.programme_id for row in rows} == {mine.id}
+    page = client.get("/en/broker/").get_data(as_text=True)
+    assert "Coming up next" in page and "4 of 12 places booked" in page and "5 of 12" not in page

@@ -78,6 +78,7 @@ def index():
         "broker/index.html",
         rows=dashboard.programme_page(organisation, today, page),
         results=Results(page, summary.pages()),
+        coming=dashboard.next_sessions(organisation),
         summary=summary,
         organisation=organisation,
         action=ActionForm(),

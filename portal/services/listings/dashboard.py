@@ -93,9 +93,34 @@ def _summary_statement(of_organisation: bool):
     return statement.where(Programme.organisation_id == bindparam("organisation_id")) if of_organisation else statement
 
 
+@dataclass(frozen=True)
+class NextSession:
+    """A coming session on the dashboard: when, of which programme, and how full."""
+
+    programme_id: int
+    title: str
+    starts_at: datetime
+    booked: int
+    capacity: int
+
+
+def _next_statement(of_organisation: bool):
+    """The first coming scheduled sessions (walked in time order through the starts_at index), built once."""
+    statement = (
+        select(Session.programme_id, ProgrammeText.title, Session.starts_at, Session.booked, Session.capacity)
+        .join(Programme, Programme.id == Session.programme_id)
+        .outerjoin(ProgrammeText, (ProgrammeText.programme_id == Programme.id) & (ProgrammeText.locale == "nl"))
+        .where(Session.status == "scheduled", Session.starts_at >= bindparam("now", type_=UTCDateTime))
+        .order_by(Session.starts_at, Session.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return statement.where(Programme.organisation_id == bindparam("organisation_id")) if of_organisation else statement
+
+
 # Keyed by "of one organisation": building these costs more than running them, and their shape never changes.
 _PAGE = {flag: _page_statement(flag) for flag in (True, False)}
 _SUMMARY = {flag: _summary_statement(flag) for flag in (True, False)}
+_NEXT = {flag: _next_statement(flag) for flag in (True, False)}
 
 
 def _organisation(organisation: Organisation | None) -> dict:
@@ -134,5 +159,16 @@ def programme_page(
         )  # fmt: skip
         for programme_id, title, status, checked, first, sessions, booked in db.session.execute(
             _PAGE[organisation is not None], values
+        )
+    ]
+
+
+def next_sessions(organisation: Organisation | None, count: int = 5, now: datetime | None = None) -> list[NextSession]:
+    """The first `count` coming scheduled sessions of the organisation's programmes (of all, for None)."""
+    values = _organisation(organisation) | {"now": now or utcnow(), "limit": count}
+    return [
+        NextSession(programme_id, title or "", starts_at, booked, capacity)
+        for programme_id, title, starts_at, booked, capacity in db.session.execute(
+            _NEXT[organisation is not None], values
         )
     ]
