@@ -295,3 +295,44 @@ def test_a_waiting_list_place_in_the_past_says_no_place_became_free(client, logi
     db.session.commit()
     page = client.get("/en/bookings").get_data(as_text=True)
     assert "No place became free" in page and "You have no appointments coming up." in page
+
+
+def test_my_appointments_page_the_coming_ones_and_put_older_past_ones_behind_a_link(client, login):
+    resident = login("resident")
+    now = datetime.now(UTC).replace(microsecond=0)
+    made = {}
+    for number in range(22):  # a page of coming bookings is 20; the page shows the 5 newest past ones
+        for days in (number + 1, -number - 1):
+            session = SessionFactory(starts_at=now + timedelta(days=days))
+            made[days] = Booking(
+                session=session, user=resident, status="confirmed", idempotency_key=f"k{days:+04d}" * 4
+            )
+            db.session.add(made[days])
+    db.session.commit()
+    first = client.get("/nl/bookings").get_data(as_text=True)
+    assert f'/nl/bookings/{made[20].id}"' in first and f'/nl/bookings/{made[21].id}"' not in first
+    assert f'/nl/bookings/{made[-5].id}"' in first and f'/nl/bookings/{made[-6].id}"' not in first
+    assert 'href="/nl/bookings?page=2#upcoming-heading"' in first and 'href="/nl/bookings?past=1#past-heading"' in first
+    second = client.get("/nl/bookings?page=2").get_data(as_text=True)
+    assert f'/nl/bookings/{made[21].id}"' in second and f'/nl/bookings/{made[22].id}"' in second
+    assert f'/nl/bookings/{made[1].id}"' not in second and 'href="/nl/bookings?page=1#upcoming-heading"' in second
+    past = client.get("/nl/bookings?past=2").get_data(as_text=True)
+    assert f'/nl/bookings/{made[-21].id}"' in past and f'/nl/bookings/{made[-20].id}"' not in past
+    assert 'href="/nl/bookings?past=1#past-heading"' in past
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=-3",
+        "page=abc",
+        "past=-1",
+        "past=x",
+        "page=99999&past=99999",
+        "page=99999999999999999999999&past=99999999999999999999999",
+    ],
+)
+def test_my_appointments_take_bad_page_numbers_calmly(client, login, query):
+    login("resident")
+    assert client.get(f"/nl/bookings?{query}").status_code == 200

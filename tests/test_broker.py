@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeChange, Session
-from portal.services.listings import editing
+from portal.services.listings import dashboard
 from portal.services.listings.session_planning import LOCAL, local_today
 from tests.factories import LocationFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
 from tests.support.accounts import post_form
@@ -131,7 +131,7 @@ def test_freshness_flag_after_90_days_and_public_warning_after_180(client, broke
     old = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=90))
     stale = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=180))
     db.session.commit()
-    rows = {row.programme.id: row.needs_check for row in editing.dashboard(broker.organisation, local_today())}
+    rows = {row.id: row.needs_check for row in dashboard.programme_page(broker.organisation, local_today())}
     assert rows == {fresh.id: False, old.id: True, stale.id: True}
     assert "wp-alert--warning" not in client.get(f"/nl/programmes/{old.slug}").get_data(as_text=True)
     assert "wp-alert--warning" in client.get(f"/nl/programmes/{stale.slug}").get_data(as_text=True)
@@ -381,8 +381,8 @@ def test_the_dashboard_does_not_query_once_per_programme(broker):
         db.session.commit()
         db.session.expire_all()
         with count_queries() as statements:
-            rows = editing.dashboard(broker.organisation, local_today())
-            assert all(row.next_session is not None for row in rows)
+            rows = dashboard.programme_page(broker.organisation, local_today())
+            assert all(row.next_start is not None for row in rows)
         return len(statements)
 
     assert queries_for(2) == queries_for(8)
@@ -471,3 +471,39 @@ def test_a_real_change_of_one_description_is_recorded_once(client, broker):
     post_form(client, f"/nl/broker/programmes/{programme.id}/edit", data)
     changes = db.session.scalars(select(ProgrammeChange).where(ProgrammeChange.field != "created")).all()
     assert [c.field for c in changes] == ["description.nl"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-2", "page=abc", "page=99999999999999999999999"])
+def test_the_dashboard_takes_bad_page_numbers_calmly(client, broker, query):
+    ProgrammeFactory(organisation=broker.organisation)
+    db.session.commit()
+    assert client.get(f"/nl/broker/?{query}").status_code == 200
+
+
+def test_the_dashboard_shows_a_page_of_programmes_and_counts_all_that_need_checking(client, broker):
+    old = local_today() - timedelta(days=100)
+    for number in range(dashboard.PAGE_SIZE + 2):
+        ProgrammeFactory(organisation=broker.organisation, slug=f"p-{number:03d}", last_verified_on=old)
+    db.session.commit()
+    first = client.get("/nl/broker/").get_data(as_text=True)
+    assert first.count("<tr>") == dashboard.PAGE_SIZE + 1  # the header row and a page of programmes
+    assert f"{dashboard.PAGE_SIZE + 2} activiteiten zijn" in first and 'href="/nl/broker/?page=2"' in first
+    second = client.get("/nl/broker/?page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 3
+
+
+def test_the_dashboard_shows_the_next_coming_sessions_of_its_own_organisation(client, broker):
+    soon = local_today() + timedelta(days=1)
+    mine = ProgrammeFactory(organisation=broker.organisation)
+    other = ProgrammeFactory(organisation=OrganisationFactory())
+    start = datetime.combine(soon, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    kept = [SessionFactory(programme=mine, starts_at=start + timedelta(days=n), booked=n) for n in range(6)]
+    SessionFactory(programme=mine, starts_at=start - timedelta(days=3))  # over
+    SessionFactory(programme=mine, starts_at=start - timedelta(hours=1), status="cancelled")
+    SessionFactory(programme=other, starts_at=start - timedelta(hours=2))
+    db.session.commit()
+    rows = dashboard.next_sessions(broker.organisation)
+    assert [row.starts_at for row in rows] == [session.starts_at for session in kept[:5]]
+    assert [row.booked for row in rows] == [0, 1, 2, 3, 4] and {row.programme_id for row in rows} == {mine.id}
+    page = client.get("/en/broker/").get_data(as_text=True)
+    assert "Coming up next" in page and "4 of 12 places booked" in page and "5 of 12" not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,13 +15,14 @@ from portal.forms.booking import BookingForm
 from portal.i18n import current_language
 from portal.models import Booking, Session
 from portal.services import policy as policies
-from portal.services.booking import calendar_feeds, places, queries
+from portal.services.booking import calendar_feeds, my_bookings, places, queries
 from portal.services.booking.calendar_ics import booking_calendar
 from portal.services.booking.mail import booking_url, send_all, send_booking_mail
 from portal.services.booking.places import BookingError
 from portal.services.policy import RESIDENT
 
 bp = Blueprint("booking", __name__)
+MAX_PAGE = 10_000  # a larger page number would only ask the database for an offset past any resident's bookings
 
 MESSAGES = {
     "cancelled": _l("This session is cancelled. Please choose another date."),
@@ -41,17 +42,27 @@ def _unavailable(session: Session, code: str):
     return render_template("booking/unavailable.html", session=session, message=MESSAGES[code]), 409
 
 
+def _page_number(name: str, default: int) -> int:
+    """The page number in the query string `name`, kept within 0 and MAX_PAGE; `default` when none or malformed."""
+    return min(max(request.args.get(name, default, type=int), 0), MAX_PAGE)
+
+
 @bp.get("")
 @policy(RESIDENT)
 def index():
-    """Mijn afspraken: upcoming and past bookings, and the calendar feed."""
-    upcoming, past = queries.bookings_of(current_user)
+    """Mijn afspraken: coming bookings (paged), the latest past ones or all of them (paged), the calendar feed."""
+    lang = current_language()
+    past_page = _page_number("past", 0)
+    if past_page > 0:
+        past = my_bookings.past(current_user, lang, past_page)
+    else:
+        past = my_bookings.past(current_user, lang, size=my_bookings.PAST_PREVIEW)
     return render_template(
         "booking/index.html",
-        upcoming=upcoming,
+        upcoming=my_bookings.coming(current_user, lang, _page_number("page", 1)),
         past=past,
+        past_paged=past_page > 0,
         has_feed=calendar_feeds.has_feed(current_user),
-        action=ActionForm(),
     )
 
 

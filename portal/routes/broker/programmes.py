@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,7 @@ from portal.programme_page import render_detail
 from portal.routes.broker.blueprint import bp, settle_cancelled, shown_organisation
 from portal.services import policy as policies
 from portal.services.booking import queries
-from portal.services.listings import archiving, editing, session_planning
+from portal.services.listings import archiving, dashboard, editing, session_planning
 from portal.services.listings.editing import ListingError
 from portal.services.listings.session_planning import local_today
 from portal.services.policy import STAFF
@@ -24,6 +26,13 @@ from portal.services.routekaarten.content import current_catalogue
 from portal.services.slugs import free_slug, slugify
 
 SLUG_CODES = frozenset({"slug_taken", "malformed_slug"})
+
+
+class Results(NamedTuple):
+    """Where the pager is: this page of how many."""
+
+    page: int
+    pages: int
 
 
 def listing_message(code: str) -> str:
@@ -60,12 +69,18 @@ def _refused(form: ProgrammeForm, error: ListingError) -> None:
 @bp.get("/")
 @policy(STAFF)
 def index():
-    """The dashboard: programmes with status, next session, bookings and whether they need checking."""
+    """The dashboard: how many programmes need checking, and a page of programmes with their coming figures."""
     today = local_today()
+    organisation = shown_organisation()
+    summary = dashboard.summary(organisation, today)
+    page = min(max(request.args.get("page", 1, type=int), 1), summary.pages())
     return render_template(
         "broker/index.html",
-        rows=editing.dashboard(shown_organisation(), today),
-        organisation=shown_organisation(),
+        rows=dashboard.programme_page(organisation, today, page),
+        results=Results(page, summary.pages()),
+        coming=dashboard.next_sessions(organisation),
+        summary=summary,
+        organisation=organisation,
         action=ActionForm(),
         flag_days=editing.FLAG_AFTER_DAYS,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import LoginSession, User
@@ -38,11 +39,20 @@ def start(user: User, device: str = "") -> tuple[LoginSession, str]:
     return login, token
 
 
+# The login by its token with its account, in one query (every caller looks at the account); built once per process,
+# as every signed-in request runs it.
+_BY_TOKEN = (
+    select(LoginSession)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(LoginSession.user, innerjoin=True))
+)
+
+
 def find(token: str | None) -> LoginSession | None:
-    """The login session a cookie token belongs to, ended or not."""
+    """The login session a cookie token belongs to, ended or not, with its account loaded."""
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    return db.session.scalar(select(LoginSession).where(LoginSession.token_hash == digest(token)))
+    return db.session.scalar(_BY_TOKEN, {"token_hash": digest(token)})
 
 
 def pending(token: str | None, now: datetime | None = None) -> LoginSession | None:

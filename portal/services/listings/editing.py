@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from portal.config import LANGUAGES
 from portal.extensions import db
@@ -18,13 +18,10 @@ from portal.models import (
     ProgrammeFit,
     ProgrammeLanguage,
     ProgrammeText,
-    Session,
     User,
 )
-from portal.models.base import utcnow
 from portal.services.listings.history_view import normalised_text, same_value
 from portal.services.slugs import SLUG_PATTERN
-from portal.services.social_map.programmes import next_sessions
 
 FLAG_AFTER_DAYS = 90  # the dashboard asks to check the listing
 STALE_AFTER_DAYS = 180  # the public page says it may be out of date
@@ -230,39 +227,6 @@ def may_be_outdated(programme: Programme, today: date) -> bool:
     """True when the listing was not confirmed for 180 days (the public page warns)."""
     days = days_since_check(programme, today)
     return days is not None and days >= STALE_AFTER_DAYS
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    """One programme on the dashboard."""
-
-    programme: Programme
-    next_session: Session | None
-    upcoming_sessions: int
-    booked: int
-    needs_check: bool
-
-
-def dashboard(organisation: Organisation | None, today: date, now: datetime | None = None) -> list[DashboardRow]:
-    """The programmes of an organisation (all, for None) with next session, bookings and freshness."""
-    now = now or utcnow()
-    statement = select(Programme).order_by(Programme.status != "published", Programme.slug)
-    if organisation is not None:
-        statement = statement.where(Programme.organisation_id == organisation.id)
-    programmes = list(db.session.scalars(statement))
-    ids = [p.id for p in programmes]
-    upcoming = (
-        select(Session.programme_id, func.count(), func.coalesce(func.sum(Session.booked), 0))
-        .where(Session.programme_id.in_(ids), Session.status == "scheduled", Session.starts_at >= now)
-        .group_by(Session.programme_id)
-    )
-    figures = {row[0]: row[1:] for row in db.session.execute(upcoming)} if ids else {}
-    first = next_sessions(ids, now)
-    rows = []
-    for programme in programmes:
-        count, booked = figures.get(programme.id, (0, 0))
-        rows.append(DashboardRow(programme, first.get(programme.id), count, booked, needs_check(programme, today)))
-    return rows
 
 
 def history(programme: Programme) -> list[ProgrammeChange]:
