@@ -104,8 +104,10 @@ def test_a_broker_adds_plans_weekly_sessions_publishes_and_it_shows_on_the_list_
     assert post_form(client, f"{page}/publish", {}, token_from=page).status_code == 302
     assert "Wandelen in het Park" in client.get("/nl/programmes").get_data(as_text=True)
     assert client.get("/nl/programmes/wandelen-in-het-park").status_code == 200
-    feed = client.get("/api/v1/map/locations.geojson").get_data(as_text=True)
-    assert "Wandelen in het Park" in feed
+    markers = client.get("/api/v1/map/locations.geojson").get_json()["features"]
+    assert programme.location_id in {marker["id"] for marker in markers}
+    popup = client.get(f"/api/v1/map/locations.geojson?location={programme.location_id}")  # the marker's popup
+    assert "Wandelen in het Park" in popup.get_data(as_text=True)
 
 
 def test_edits_are_recorded_in_the_history_and_count_as_a_check(client, broker):
