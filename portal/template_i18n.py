@@ -9,21 +9,12 @@ the translation is marked safe when autoescaping is on and always formatted with
 
 from __future__ import annotations
 
-from flask import Flask, g
-from flask_babel import get_locale, get_translations
+from flask import Flask
+from flask_babel import get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-
-def current_translations():
-    """The catalog of the active locale (honours `force_locale`), found once per locale in a request."""
-    locale = get_locale()
-    if locale is None:  # outside a request: Flask-Babel's empty catalog
-        return get_translations()
-    cached = g.get("_portal_catalog")
-    if cached is None or cached[0] is not locale:
-        cached = g._portal_catalog = (locale, get_translations())
-    return cached[1]
+from portal.translation import current_translations
 
 
 def bound_gettext_functions(translations) -> dict:
