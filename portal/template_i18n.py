@@ -5,7 +5,7 @@ catalog, each through `g`): a page has about a hundred strings. The catalog of a
 when the rendering starts (also inside `force_locale`), so a context processor hands the page
 functions bound to it. Macros imported without context still see the global functions; those look
 the catalog up once per locale a request uses. Output is the same as Jinja's newstyle gettext:
-the translation is marked safe when autoescaping is on and always formatted with its variables."""
+the translation is marked safe when autoescaping is on and formatted with its variables (`%%` too)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def bound_gettext_functions(translations) -> dict:
         rv = translations.ugettext(__string)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704  (as Jinja's own gettext: the catalog is ours)
+        if not variables and "%" not in rv:  # formatting would change nothing
+            return rv
         return rv % variables
 
     @pass_context
