@@ -18,6 +18,9 @@ from portal.services.routekaarten.model import Localized, RouteMap
 from portal.services.social_map.programmes import next_sessions
 
 logger = logging.getLogger(__name__)
+# Made once: a fresh alias per query would make SQLAlchemy adapt every column anew (most of the query's cost).
+_PAGE_TEXT = aliased(ProgrammeText, name="page_text")
+_DUTCH_TEXT = aliased(ProgrammeText, name="dutch_text")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def live_offers(slugs: Sequence[str], lang: str) -> dict[str, LiveOffer]:
     Reads columns, not programme objects: the texts in `lang` and in Dutch (the fallback) come joined."""
     if not slugs:
         return {}
-    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
+    local, dutch = _PAGE_TEXT, _DUTCH_TEXT
     rows = db.session.execute(
         select(
             Programme.id,
