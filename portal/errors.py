@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
 from portal.request_log import request_id
+from portal.translation import lazy_gettext as _l
 
 logger = logging.getLogger("portal.error")
 

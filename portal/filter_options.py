@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS, language_name
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY
 from portal.services.social_map.search import spoken_languages
+from portal.translation import lazy_gettext as _l
 
 TIME_LABELS = {
     "morning": _l("Morning (before 12:00)"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 # i18n: the names of the cijfer voor gezondheid and the four domains of the 4D model.
 NAMES = {

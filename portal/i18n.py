@@ -6,6 +6,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
+from portal import template_i18n
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from portal.extensions import babel
 
@@ -69,8 +70,9 @@ def _add_language(endpoint, values) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install the converter, URL hooks and Babel's locale selector."""
+    """Install the converter, URL hooks, Babel's locale selector and the templates' gettext."""
     app.url_map.converters["lang"] = LanguageConverter
     app.url_value_preprocessor(_pull_language)
     app.url_defaults(_add_language)
     babel.init_app(app, locale_selector=current_language)
+    template_i18n.init_app(app)

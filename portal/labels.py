@@ -5,11 +5,11 @@ from __future__ import annotations
 from babel import Locale
 from babel.core import UnknownLocaleError
 from flask_babel import force_locale, get_locale
-from flask_babel import lazy_gettext as _l
 
 from portal.services.listings.history_view import money
 from portal.services.routekaarten.labels import DIMENSION_LABELS
 from portal.text_folding import fold
+from portal.translation import lazy_gettext as _l
 
 CATEGORY_LABELS = {
     "bewegen": _l("Exercise and sport"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 ERRORS = {
     "no_relation": _l("You can only write to a team that helps you. Look at My care team."),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from portal.labels import ROLE_LABELS
+from portal.translation import lazy_gettext as _l
 
 BOOKING_STATUS_LABELS = {
     "confirmed": _l("Booked"),

@@ -3,7 +3,7 @@ history lines, capacity answers and error messages."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 # i18n: the status of a referral, for professionals (FHIR Task status codes).
 STATUS_LABELS = {

@@ -104,10 +104,10 @@ def test_the_mail_is_rendered_under_the_recipients_locale(app, monkeypatch):
     seen = []
     original = app.jinja_env.globals["gettext"]
 
-    @jinja2.pass_context
-    def spying_gettext(context, string, **variables):
+    @jinja2.pass_eval_context
+    def spying_gettext(eval_ctx, string, **variables):
         seen.append(str(flask_babel.get_locale()))
-        return original(context, string, **variables)
+        return original(eval_ctx, string, **variables)
 
     monkeypatch.setitem(app.jinja_env.globals, "gettext", spying_gettext)
     monkeypatch.setitem(app.jinja_env.globals, "_", spying_gettext)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -17,6 +16,7 @@ from portal.forms.fields import (
     required,
     strip,
 )
+from portal.translation import lazy_gettext as _l
 
 
 class RegisterForm(PortalForm):

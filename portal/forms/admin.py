@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -10,6 +9,7 @@ from portal.forms.base import PortalForm
 from portal.forms.fields import email_field, language_field, required, strip
 from portal.labels import AUDIT_ACTION_LABELS, ROLE_LABELS
 from portal.models.base import MAX_ID
+from portal.translation import lazy_gettext as _l
 
 
 class InviteForm(PortalForm):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, TextAreaField
 
 from portal.services.text_rules import bad_characters
+from portal.translation import lazy_gettext as _l
 
 MSG_BAD_CHARACTERS = _l("Please use only normal letters, numbers and punctuation.")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
@@ -10,6 +9,7 @@ from portal.config import LANGUAGES
 from portal.services.accounts.password_policy import MAX_PASSWORD_LENGTH, password_problems
 from portal.services.accounts.users import EMAIL_PATTERN
 from portal.services.text_rules import bad_characters
+from portal.translation import lazy_gettext as _l
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 assert list(LANGUAGE_NAMES) == list(LANGUAGES)

@@ -3,13 +3,13 @@ reminder interval."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 
 from portal.forms.base import PortalForm
 from portal.forms.fields import required
 from portal.forms.messaging import KeyedForm
 from portal.services.health_check.reminders import INTERVALS
+from portal.translation import lazy_gettext as _l
 
 REMINDER_OFF = "off"
 REMINDER_LABELS = {

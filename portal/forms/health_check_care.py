@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from portal.forms.base import PortalForm
 from portal.models.base import MAX_ID
+from portal.translation import lazy_gettext as _l
 
 SHARE_CHOICES = ("share", "stop")
 

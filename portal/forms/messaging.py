@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     EmailField,
@@ -25,6 +24,7 @@ from portal.forms.fields import required, strip
 from portal.services.accounts.users import EMAIL_PATTERN
 from portal.services.booking.places import IDEMPOTENCY_KEY
 from portal.services.messaging.threads import MAX_BODY, MAX_SUBJECT
+from portal.translation import lazy_gettext as _l
 
 MSG_TOO_LONG = _l("Please use at most %(max)d characters.")
 

@@ -3,7 +3,6 @@ and the resident's answer to the follow-up question."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
@@ -17,6 +16,7 @@ from portal.services.referrals.followup import MAX_ANSWER_NOTE
 from portal.services.referrals.referrals import MAX_NOTE, MAX_REASON_NOTE
 from portal.services.routekaarten.labels import ANY_LEVEL_LABEL, DIMENSION_LABELS, LEVEL_LABELS
 from portal.services.routekaarten.model import LEVELS
+from portal.translation import lazy_gettext as _l
 
 
 def _level_field(dimension: str) -> RadioField:

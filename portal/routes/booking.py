@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
@@ -20,6 +19,7 @@ from portal.services.booking.calendar_ics import booking_calendar
 from portal.services.booking.mail import booking_url, send_all, send_booking_mail
 from portal.services.booking.places import BookingError
 from portal.services.policy import RESIDENT
+from portal.translation import lazy_gettext as _l
 
 bp = Blueprint("booking", __name__)
 MAX_PAGE = 10_000  # a larger page number would only ask the database for an offset past any resident's bookings

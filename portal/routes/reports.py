@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, render_template, request
 from flask_babel import format_date, format_decimal
-from flask_babel import lazy_gettext as _l
 
 from portal.access import policy
 from portal.downloads import file_download
@@ -20,6 +19,7 @@ from portal.services.referrals.funnel import STAGES, build_funnel
 from portal.services.referrals.funnel_csv import export_csv
 from portal.services.referrals.funnel_filters import MAX_MONTHS, WITHOUT_ROUTE_MAP, parse_filters
 from portal.services.routekaarten.content import current_catalogue
+from portal.translation import lazy_gettext as _l
 
 bp = Blueprint("reports", __name__)
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 TOO_LONG = _l("Please use at most %(max)d characters.")  # the length limit message of every listings form

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectChoice, SelectField
 
 from portal.forms.base import PortalForm
 from portal.forms.fields import required
+from portal.translation import lazy_gettext as _l
 
 
 class ImportForm(PortalForm):

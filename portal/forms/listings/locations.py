@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Regexp, ValidationError
 
@@ -11,6 +10,7 @@ from portal.forms.fields import no_control_characters, required, strip
 from portal.forms.listings import TOO_LONG
 from portal.models import Location
 from portal.services.listings.locations import LocationData, in_netherlands, normalise_postcode
+from portal.translation import lazy_gettext as _l
 
 MSG_POSTCODE = _l("Please fill in a postcode like 3564 AB.")
 

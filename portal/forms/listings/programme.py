@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Form,
@@ -26,6 +25,7 @@ from portal.labels import AUDIENCE_LABELS, CATEGORY_LABELS
 from portal.services.listings.editing import FIT_DIMENSIONS, FIT_LEVELS, ProgrammeData
 from portal.services.routekaarten.labels import DIMENSION_LABELS, LEVEL_LABELS
 from portal.services.slugs import SLUG_PATTERN
+from portal.translation import lazy_gettext as _l
 
 SPOKEN_LANGUAGES = ("nl", "en", "tr", "ar", "ber", "pl", "so", "ti", "fa", "es", "fr", "de", "uk")
 TEXT_LOCALES = ("nl", "en", "tr", "ar")  # the languages a programme's texts can be written in

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from portal.forms.fields import required, strip
 from portal.forms.listings import TOO_LONG
 from portal.models import Session
 from portal.services.listings.session_planning import LOCAL, SessionPlan
+from portal.translation import lazy_gettext as _l
 
 
 def _number(label, low: int, high: int, **options) -> IntegerField:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.services.accounts import mail as account_mail
 from portal.services.accounts import registration
 from portal.services.accounts.users import normalise_email
+from portal.translation import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__)
 

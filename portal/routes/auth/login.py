@@ -6,7 +6,6 @@ import logging
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.access import policy, safe_next
@@ -19,6 +18,7 @@ from portal.services.accounts import mail as account_mail
 from portal.services.accounts import unlock as unlock_links
 from portal.services.accounts.users import find_user_by_email
 from portal.services.policy import GUEST, PUBLIC
+from portal.translation import lazy_gettext as _l
 
 log = logging.getLogger("portal.auth")
 

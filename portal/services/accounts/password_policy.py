@@ -7,7 +7,7 @@ import string
 from functools import cache
 from importlib.resources import files
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128  # argon2 copes with more; we cap for sanity

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from portal.config import LANGUAGES, TIMEZONE
 from portal.models import Session
 from portal.services.audit import spreadsheet_safe
 from portal.services.text_rules import visible
+from portal.translation import lazy_gettext as _l
 
 TEXT_FIELDS = ("title", "summary", "description")
 PROGRAMME_COLUMNS = (

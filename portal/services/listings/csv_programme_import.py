@@ -8,7 +8,6 @@ from datetime import date
 
 from babel import Locale
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from portal.config import LANGUAGES
 from portal.extensions import db
@@ -36,6 +35,7 @@ from portal.services.listings.csv_format import (
 from portal.services.listings.csv_lookups import foreign_slugs, locations_by_slug, own_programmes
 from portal.services.listings.csv_reading import Row, read_rows
 from portal.services.slugs import SLUG_PATTERN
+from portal.translation import lazy_gettext as _l
 
 MAX_COST_CENTS = 100_000
 _YES = frozenset({"ja", "yes", "true", "1"})

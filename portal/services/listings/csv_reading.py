@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from portal.services.listings.csv_format import (
     LOCAL_FORMAT,
@@ -26,6 +25,7 @@ from portal.services.listings.csv_format import (
 )
 from portal.services.slugs import SLUG_PATTERN
 from portal.services.text_rules import bad_characters, visible
+from portal.translation import lazy_gettext as _l
 
 _WHOLE = re.compile(r"^[0-9]{1,9}$")
 _LOCAL_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")

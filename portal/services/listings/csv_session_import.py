@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import Organisation, Programme, Session, User
@@ -22,6 +21,7 @@ from portal.services.listings.csv_format import (
 )
 from portal.services.listings.csv_lookups import own_programmes, sessions_starting
 from portal.services.listings.csv_reading import Row, read_rows
+from portal.translation import lazy_gettext as _l
 
 MSG_END_BEFORE_START = _l("The end must be after the start.")
 MSG_IN_THE_PAST = _l("This session starts in the past. You can only add sessions in the future.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 DIMENSION_LABELS = {
     "zelfredzaamheid": _l("Self-reliance"),

@@ -9,14 +9,18 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
+from portal.config import DEFAULT_LANGUAGE
 from portal.extensions import db
-from portal.models import Organisation, Programme
+from portal.models import Location, Organisation, Programme, ProgrammeText
 from portal.services.routekaarten.model import Localized, RouteMap
 from portal.services.social_map.programmes import next_sessions
 
 logger = logging.getLogger(__name__)
+# Made once: a fresh alias per query would make SQLAlchemy adapt every column anew (most of the query's cost).
+_PAGE_TEXT = aliased(ProgrammeText, name="page_text")
+_DUTCH_TEXT = aliased(ProgrammeText, name="dutch_text")
 
 
 @dataclass(frozen=True)
@@ -44,31 +48,46 @@ class LiveData:
 
 
 def live_offers(slugs: Sequence[str], lang: str) -> dict[str, LiveOffer]:
-    """Published programmes by slug with title, next session and free places; a fixed number of queries."""
+    """Published programmes by slug with title, next session and free places; a fixed number of queries.
+
+    Reads columns, not programme objects: the texts in `lang` and in Dutch (the fallback) come joined."""
     if not slugs:
         return {}
-    programmes = list(
-        db.session.scalars(
-            select(Programme)
-            .where(Programme.slug.in_(list(slugs)), Programme.status == "published")
-            .options(selectinload(Programme.translations), joinedload(Programme.location))
+    local, dutch = _PAGE_TEXT, _DUTCH_TEXT
+    rows = db.session.execute(
+        select(
+            Programme.id,
+            Programme.slug,
+            Programme.category,
+            Programme.cost_cents,
+            Programme.referral_required,
+            Location.name,
+            local.title,
+            local.summary,
+            dutch.title,
+            dutch.summary,
         )
-    )
-    upcoming = next_sessions([programme.id for programme in programmes])
+        .outerjoin(Location, Location.id == Programme.location_id)
+        .outerjoin(local, (local.programme_id == Programme.id) & (local.locale == lang))
+        .outerjoin(dutch, (dutch.programme_id == Programme.id) & (dutch.locale == DEFAULT_LANGUAGE))
+        .where(Programme.slug.in_(list(slugs)), Programme.status == "published")
+    ).all()
+    upcoming = next_sessions([row[0] for row in rows])
     result = {}
-    for programme in programmes:
-        text = programme.text(lang)
-        session = upcoming.get(programme.id)
-        result[programme.slug] = LiveOffer(
-            slug=programme.slug,
-            title=Localized(text.title, text.locale),
-            summary=Localized(text.summary, text.locale),
-            category=programme.category,
+    for row in rows:
+        programme_id, slug, category, cost_cents, referral_required, place, title, summary, nl_title, nl_summary = row
+        text_lang = lang if title is not None else DEFAULT_LANGUAGE
+        session = upcoming.get(programme_id)
+        result[slug] = LiveOffer(
+            slug=slug,
+            title=Localized(title if title is not None else nl_title, text_lang),
+            summary=Localized(summary if title is not None else nl_summary, text_lang),
+            category=category,
             next_starts_at=session.starts_at if session else None,
             places_left=session.places_left if session else None,
-            location_name=programme.location.name if programme.location else None,
-            cost_cents=programme.cost_cents,
-            referral_required=programme.referral_required,
+            location_name=place,
+            cost_cents=cost_cents,
+            referral_required=referral_required,
         )
     return result
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.models import Organisation, Programme
+from portal.services.markdown import render_markdown
 from portal.services.routekaarten.content import current_catalogue
 from portal.services.routekaarten.live import LiveData, LiveOffer, live_data
 from portal.services.routekaarten.model import DIMENSIONS, Localized, Offer, Role, RouteMap, Step
@@ -51,6 +54,7 @@ class StepView:
     icon: str | None
     title: Localized
     text: Localized
+    text_html: Markup
     roles: tuple[RoleView, ...]
     has_offers: bool
     fitting: tuple[OfferView, ...]
@@ -78,6 +82,7 @@ class RouteMapPage:
     summary: Localized
     audience: Localized
     intro: Localized | None
+    intro_html: Markup | None
     illustrative_note: Localized | None
     no_fit: Localized
     steps: tuple[StepView, ...]
@@ -91,6 +96,12 @@ class RouteMapPage:
     def offers_step(self) -> StepView | None:
         """The first step that lists offers (the selector's results land there)."""
         return next((step for step in self.steps if step.has_offers), None)
+
+
+@lru_cache(maxsize=512)
+def content_html(text: str) -> Markup:
+    """A route map's Markdown as sanitised HTML; the maps are read once at start-up, so each text renders once."""
+    return Markup(render_markdown(text))  # noqa: S704  (sanitised by nh3 in render_markdown)
 
 
 def _published(slugs: set[str]) -> set[str] | None:
@@ -162,12 +173,14 @@ def _step_view(step: Step, number: int, live: LiveData, selection: Selection, la
         for offer in step.offers
         if offer.programme in live.offers
     ]
+    text = step.text.for_language(lang)
     return StepView(
         id=step.id,
         number=number,
         icon=step.icon,
         title=step.title.for_language(lang),
-        text=step.text.for_language(lang),
+        text=text,
+        text_html=content_html(text.text),
         roles=tuple(_role_view(role, live.organisations, lang) for role in step.roles),
         has_offers=bool(step.offers),
         fitting=tuple(view for view in views if view.fit.fits),
@@ -182,12 +195,14 @@ def route_map_page(route_map: RouteMap, selection: Selection, lang: str, neighbo
         _step_view(step, number, live, selection, lang) for number, step in enumerate(route_map.steps, start=1)
     )
     optional = {key: getattr(route_map, key) for key in ("intro", "illustrative_note")}
+    intro = optional["intro"].for_language(lang) if optional["intro"] else None
     return RouteMapPage(
         slug=route_map.slug,
         title=route_map.title.for_language(lang),
         summary=route_map.summary.for_language(lang),
         audience=route_map.audience.for_language(lang),
-        intro=optional["intro"].for_language(lang) if optional["intro"] else None,
+        intro=intro,
+        intro_html=content_html(intro.text) if intro else None,
         illustrative_note=optional["illustrative_note"].for_language(lang) if optional["illustrative_note"] else None,
         no_fit=route_map.no_fit.for_language(lang),
         steps=steps,
