@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
@@ -13,9 +14,15 @@ from portal.models import Neighbourhood, Organisation
 logger = logging.getLogger(__name__)
 
 
+@cache
+def _by_slug():
+    """The look-up by slug (`slug` bound), built once per process: every page's layout asks it."""
+    return select(Neighbourhood).where(Neighbourhood.slug == bindparam("slug"))
+
+
 def find_neighbourhood(slug: str) -> Neighbourhood | None:
     """The neighbourhood with this slug, or None."""
-    return db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
+    return db.session.scalar(_by_slug(), {"slug": slug})
 
 
 def default_neighbourhood(slug: str) -> Neighbourhood | None:
