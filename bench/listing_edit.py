@@ -89,13 +89,17 @@ def edit_title(base: str, cookie: str, programme_id: int, title: str) -> int:
         return error.code  # 302 (saved, redirected) lands here as the redirect is not followed
 
 
+def _seconds(cache_control: str, name: str) -> int | None:
+    found = re.search(rf"(?:^|[,\s]){name}=(\d+)", cache_control or "")
+    return int(found.group(1)) if found else None
+
+
 def max_age(cache_control: str) -> int | None:
-    """The seconds a shared cache may keep a response: s-maxage, else max-age; None when neither is given."""
-    for name in ("s-maxage", "max-age"):
-        found = re.search(rf"(?:^|[,\s]){name}=(\d+)", cache_control or "")
-        if found:
-            return int(found.group(1))
-    return None
+    """The longest a shared cache may show a response after the origin changed it: s-maxage (else max-age) plus
+    stale-while-revalidate (RFC 5861), the bound the headers document; None when no lifetime is given."""
+    fresh = _seconds(cache_control, "s-maxage")
+    fresh = _seconds(cache_control, "max-age") if fresh is None else fresh
+    return None if fresh is None else fresh + (_seconds(cache_control, "stale-while-revalidate") or 0)
 
 
 def seconds_until_seen(url: str, text: str, limit: float, interval: float = 0.25) -> float | None:

@@ -74,8 +74,9 @@ def test_set_cookie_replaces_the_cookie_it_names():
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
-        ("public, max-age=60, stale-while-revalidate=30", 60),
+        ("public, max-age=60, stale-while-revalidate=30", 90),
         ("public, s-maxage=30, max-age=60", 30),
+        ("public, max-age=0, s-maxage=20, stale-while-revalidate=10", 30),
         ("private, no-store", None),
         ("", None),
         ("public, max-age=abc", None),
