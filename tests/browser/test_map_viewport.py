@@ -40,9 +40,13 @@ def test_the_map_loads_the_places_in_view_and_a_popup_on_demand(page, live_serve
         """() => { const marker = window.marker_cluster_wijkcluster.getLayers()[0];
         window.map_wijkmap.setView(marker.getLatLng(), 19, {animate: false}); return marker.options.title; }"""
     )
+    # Let the move's own box arrive first (250 ms debounce, then the feed), so the click meets settled markers.
+    page.wait_for_load_state("networkidle")
     page.locator(f".leaflet-marker-icon[title='{name}']").click()
     popup_link = page.locator(".leaflet-popup-content a").first
-    expect(popup_link).to_have_attribute("href", re.compile(r"^/tr/programmes/"))
+    expect(popup_link).to_have_attribute("href", re.compile(r"^/tr/programmes/"), timeout=15_000)
     assert any("location=" in url for url in feed)
+    # Leaflet fades a popup in: axe must see it at full opacity, not mid-fade (a false contrast failure).
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(page)
     assert console_errors == []
