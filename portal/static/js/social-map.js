@@ -168,12 +168,15 @@
         load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds())).catch(showError);
       }, 250);
     });
-    // First the neighbourhood's box (the feed without bbox), fitted to its places; then what is in view.
+    // First the neighbourhood's box (the feed without bbox), fitted to its places; then what is in view, at once
+    // (not after the debounce), so the map counts as ready only when the markers of its view are there.
     return load(holder.dataset.mapFeed).then(function (data) {
       var bounds = data.features.map(function (feature) {
         return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
       });
       if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
+      window.clearTimeout(timer);
+      return load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds()));
     });
   }
 
