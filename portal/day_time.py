@@ -1,8 +1,9 @@
 """'dinsdag 24 november, 10:00' for many moments at once: the CLDR names read once per locale, not per call.
 
 Babel's format_datetime parses nothing twice, but it still walks its pattern and looks up the locale and the
-time zone for every moment; a list of a hundred next sessions paid that a hundred times. The text is the same
-as template_helpers.format_day_time (tests/test_map_day_time.py compares them)."""
+time zone for every moment; a list of a hundred next sessions paid that a hundred times. It is the `day_time`
+filter's engine (template_helpers.format_day_time); the text is Babel's for template_helpers.day_time_pattern
+(tests/test_map_day_time.py compares them)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from portal import health_check_labels, referral_labels
 from portal.config import LANGUAGES
+from portal.day_time import day_time_formatter
 from portal.i18n import current_language, text_direction
 from portal.labels import (
     audience_label,
@@ -56,8 +57,9 @@ def day_time_pattern(locale: str) -> str:
 
 
 def format_day_time(moment) -> str:
-    """'dinsdag 24 november, 10:00' in the active locale and the portal's time zone."""
-    return format_datetime(moment, day_time_pattern(str(get_locale())))
+    """'dinsdag 24 november, 10:00' in the active locale and the portal's time zone (Babel's text for
+    `day_time_pattern`, from names read once per locale: lists show many)."""
+    return day_time_formatter(str(get_locale()))(moment)
 
 
 def format_moment(moment) -> str:

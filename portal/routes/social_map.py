@@ -3,7 +3,6 @@
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.access import policy
-from portal.day_time import day_time_formatter
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
@@ -50,5 +49,4 @@ def index():
         pages=places.pages,
         per_page=places.per_page,
         programme_url=programme_url,
-        day_time=day_time_formatter(lang),
     )
