@@ -7,11 +7,12 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import load_config, validate_config
+from portal.url_memo import PortalApp
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal; `config` overrides settings read from the environment."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalApp(__name__, instance_relative_config=True)
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path))
