@@ -4,7 +4,9 @@ Run with the environment the gunicorn app gets (same SECRET_KEY and DATABASE_URL
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +27,14 @@ def session_cookie(app, user) -> str:
     login, _pending = login_sessions.start(user, "bench")
     token = login_sessions.complete(login)
     db.session.commit()
-    session = {SESSION_TOKEN: token, "_user_id": str(user.id), "_fresh": True}  # as tests/support/accounts.sign_in
+    # As a browser holds it after its first page: Flask-WTF's CSRF token is in the session (the logout form of
+    # every signed-in page puts it there), so the app does not add it, and sign a new cookie, on every request.
+    session = {
+        SESSION_TOKEN: token,
+        "_user_id": str(user.id),
+        "_fresh": True,
+        "csrf_token": hashlib.sha1(os.urandom(64)).hexdigest(),  # noqa: S324  (Flask-WTF's own recipe)
+    }
     signed = app.session_interface.get_signing_serializer(app).dumps(session)
     return f"{app.config['SESSION_COOKIE_NAME']}={signed}"
 
