@@ -1,8 +1,10 @@
-"""'dinsdag 24 november, 10:00' for many moments at once: the CLDR names read once per locale, not per call.
+"""'dinsdag 24 november, 10:00' and '1 december 2026, 10:00' for many moments at once: the CLDR names read once
+per locale, not per call.
 
 Babel's format_datetime parses nothing twice, but it still walks its pattern and looks up the locale and the
 time zone for every moment; a list of a hundred next sessions paid that a hundred times. It is the `day_time`
-filter's engine (template_helpers.format_day_time); the text is Babel's for template_helpers.day_time_pattern
+filter's engine (template_helpers.format_day_time) and the `moment` filter's (template_helpers.format_moment,
+as in inboxes and referral lists); the text is Babel's for template_helpers.day_time_pattern and MOMENT_PATTERN
 (tests/test_map_day_time.py compares them)."""
 
 from __future__ import annotations
@@ -36,3 +38,15 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
         )
 
     return day_time
+
+
+def moment_formatter(locale: str) -> Callable[[datetime], str]:
+    """A function giving a moment's day, month, year and time in `locale` and the portal's time zone."""
+    _days, months, comma = _names(locale)
+    zone = get_timezone()
+
+    def moment_text(moment: datetime) -> str:
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        return f"{local.day} {months[local.month - 1]} {local.year}{comma} {local.hour:02d}:{local.minute:02d}"
+
+    return moment_text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from babel.lists import format_list
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
@@ -11,7 +13,7 @@ from markupsafe import Markup, escape
 
 from portal import health_check_labels, referral_labels
 from portal.config import LANGUAGES
-from portal.day_time import day_time_formatter
+from portal.day_time import day_time_formatter, moment_formatter
 from portal.i18n import current_language, text_direction
 from portal.labels import (
     audience_label,
@@ -62,11 +64,19 @@ def format_day_time(moment) -> str:
     return day_time_formatter(str(get_locale()))(moment)
 
 
+def moment_pattern(locale: str) -> str:
+    """The CLDR pattern of a date and time in `locale`: Arabic takes its own comma."""
+    return "d MMMM y، HH:mm" if locale == "ar" else "d MMMM y, HH:mm"
+
+
 def format_moment(moment) -> str:
-    """'1 december 2026, 10:00' in the active locale and the portal's time zone; '—' for none."""
+    """'1 december 2026, 10:00' in the active locale and the portal's time zone (Babel's text for
+    `moment_pattern`, from names read once per locale: inboxes show many); '—' for none."""
     if moment is None:
         return "—"
-    return format_datetime(moment, "d MMMM y، HH:mm" if str(get_locale()) == "ar" else "d MMMM y, HH:mm")
+    if not isinstance(moment, datetime):  # a date alone: Babel says what it makes of it
+        return format_datetime(moment, moment_pattern(str(get_locale())))
+    return moment_formatter(str(get_locale()))(moment)
 
 
 def money(cents: int) -> str:
