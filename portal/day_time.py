@@ -50,3 +50,9 @@ def moment_formatter(locale: str) -> Callable[[datetime], str]:
         return f"{local.day} {months[local.month - 1]} {local.year}{comma} {local.hour:02d}:{local.minute:02d}"
 
     return moment_text
+
+
+def clock_text(moment: datetime) -> str:
+    """'10:00': a moment's hour and minute in the portal's time zone (Babel's text for HH:mm)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(get_timezone())
+    return f"{local.hour:02d}:{local.minute:02d}"

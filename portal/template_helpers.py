@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from portal import health_check_labels, referral_labels
 from portal.config import LANGUAGES
-from portal.day_time import day_time_formatter, moment_formatter
+from portal.day_time import clock_text, day_time_formatter, moment_formatter
 from portal.i18n import current_language, text_direction
 from portal.labels import (
     audience_label,
@@ -79,6 +79,13 @@ def format_moment(moment) -> str:
     return moment_formatter(str(get_locale()))(moment)
 
 
+def format_clock(moment) -> str:
+    """'10:00' in the portal's time zone; a session list shows one per row."""
+    if not isinstance(moment, datetime):  # a time of day alone: Babel's text
+        return format_time(moment, "HH:mm")
+    return clock_text(moment)
+
+
 def money(cents: int) -> str:
     """Format a price in euro cents for the active locale."""
     return format_currency(cents / 100, "EUR")
@@ -138,7 +145,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date(d, "full"), "long_date")
     app.add_template_filter(format_day_time, "day_time")
     app.add_template_filter(format_moment, "moment")
-    app.add_template_filter(lambda d: format_time(d, "HH:mm"), "clock")
+    app.add_template_filter(format_clock, "clock")
 
     app.add_template_global(category_label)
     app.add_template_global(audience_label)
