@@ -76,7 +76,7 @@ def _page(user: User, lang: str, coming: bool, page: int, size: int, now: dateti
     """One page of the resident's coming (or past and cancelled) bookings: one query whatever their number."""
     page = max(page, 1)
     values = {"user_id": user.id, "lang": lang, "now": now or utcnow(), "limit": size + 1, "offset": (page - 1) * size}
-    rows = db.session.execute(_STATEMENTS[coming], values).all()
+    rows = db.session.connection().execute(_STATEMENTS[coming], values).all()  # plain rows: no ORM step needed
     return BookingPage([BookingLine(*row) for row in rows[:size]], page, len(rows) > size)
 
 
