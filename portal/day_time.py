@@ -1,17 +1,20 @@
-"""'dinsdag 24 november, 10:00' for many moments at once: the CLDR names read once per locale, not per call.
+"""'dinsdag 24 november, 10:00' (and 'woensdag 2 september 2026') for many moments at once: the CLDR names read once
+per locale, not per call.
 
 Babel's format_datetime parses nothing twice, but it still walks its pattern and looks up the locale and the
 time zone for every moment; a list of a hundred next sessions paid that a hundred times. It is the `day_time`
 filter's engine (template_helpers.format_day_time); the text is Babel's for template_helpers.day_time_pattern
-(tests/test_map_day_time.py compares them)."""
+(tests/test_map_day_time.py compares them). The long date is Babel's "full" date, the `long_date` filter's text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import get_date_format
 from flask_babel import get_timezone
 
 
@@ -36,3 +39,24 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
         )
 
     return day_time
+
+
+@lru_cache(maxsize=16)
+def _full_date(locale: str) -> str:
+    """Babel's "full" date pattern of `locale` as a %-format of its fields (weekday, day, month name, year)."""
+    pattern = get_date_format("full", locale=locale)
+    unknown = set(re.findall(r"%\((\w+)\)", pattern.format)) - {"EEEE", "d", "MMMM", "y"}
+    if unknown:
+        raise ValueError(f"{locale}: the full date has fields {sorted(unknown)} beyond weekday, day, month and year")
+    return pattern.format
+
+
+def long_date_formatter(locale: str) -> Callable[[date], str]:
+    """A function giving a date's weekday, day, month and year in `locale`: Babel's "full" date."""
+    days, months, _comma = _names(locale)
+    pattern = _full_date(locale)
+
+    def long_date(day: date) -> str:
+        return pattern % {"EEEE": days[day.weekday()], "d": day.day, "MMMM": months[day.month - 1], "y": day.year}
+
+    return long_date
