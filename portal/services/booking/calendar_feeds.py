@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cache
-
-from sqlalchemy import bindparam, exists, select
 
 from portal.extensions import db
 from portal.models import CalendarFeed, User
@@ -41,17 +38,6 @@ def feed_user(token: str) -> User | None:
         return None
     feed.last_used_at = utcnow()
     return user
-
-
-@cache
-def _exists_statement():
-    """Whether a user (`user_id` bound) has a feed, built once per process: my appointments asks it every time."""
-    return select(exists().where(CalendarFeed.user_id == bindparam("user_id")))
-
-
-def has_feed(user: User) -> bool:
-    """True when the user has a feed address."""
-    return db.session.scalar(_exists_statement(), {"user_id": user.id})
 
 
 def stop_feed(user: User) -> bool:
