@@ -371,6 +371,18 @@ def test_a_coordinator_manages_every_organisations_listings(client, login):
     assert programme.status == "archived"
 
 
+def test_a_coordinators_dashboard_shows_every_organisations_programmes_and_next_sessions(client, login):
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    organisations = [OrganisationFactory(), OrganisationFactory()]
+    sessions = [SessionFactory(programme=ProgrammeFactory(organisation=o), starts_at=soon) for o in organisations]
+    db.session.commit()
+    login("admin")
+    page = client.get("/en/broker/").get_data(as_text=True)
+    assert "<h1>My programmes</h1>" in page  # no organisation's name: all of them
+    for session in sessions:  # each in the next sessions and in the list
+        assert page.count(f'href="/en/broker/programmes/{session.programme_id}"') == 2
+
+
 def test_residents_cannot_open_the_broker_pages(client, login):
     login("resident")
     assert client.get("/nl/broker/").status_code == 403
