@@ -1,19 +1,22 @@
-"""'dinsdag 24 november, 10:00' and '1 december 2026, 10:00' for many moments at once: the CLDR names read once
-per locale, not per call.
+"""Dates and times for many moments at once, from the CLDR names read once per locale, not per call: the portal's
+one engine for 'dinsdag 24 november, 10:00' (day_time), '1 december 2026, 10:00' (moment), 'woensdag 2 september
+2026' (long_date) and '10:00' (clock).
 
 Babel's format_datetime parses nothing twice, but it still walks its pattern and looks up the locale and the
-time zone for every moment; a list of a hundred next sessions paid that a hundred times. It is the `day_time`
-filter's engine (template_helpers.format_day_time) and the `moment` filter's (template_helpers.format_moment,
-as in inboxes and referral lists); the text is Babel's for template_helpers.day_time_pattern and MOMENT_PATTERN
-(tests/test_map_day_time.py compares them)."""
+time zone for every moment; a list of a hundred next sessions paid that a hundred times. These functions are the
+engines of the template filters of the same names (template_helpers), and a page with a list takes a formatter
+once and calls it per row. The text is Babel's for template_helpers.day_time_pattern and moment_pattern, the
+locale's "full" date and HH:mm (tests/test_map_day_time.py and tests/test_long_date.py compare them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import get_date_format
 from flask_babel import get_timezone
 
 
@@ -40,16 +43,39 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
     return day_time
 
 
-def moment_formatter(locale: str) -> Callable[[datetime], str]:
-    """A function giving a moment's day, month, year and time in `locale` and the portal's time zone."""
+def moment_formatter(locale: str) -> Callable[[datetime | None], str]:
+    """A function giving a moment's day, month, year and time in `locale` and the portal's time zone; '—' for none."""
     _days, months, comma = _names(locale)
     zone = get_timezone()
 
-    def moment_text(moment: datetime) -> str:
+    def moment_text(moment: datetime | None) -> str:
+        if moment is None:
+            return "—"
         local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
         return f"{local.day} {months[local.month - 1]} {local.year}{comma} {local.hour:02d}:{local.minute:02d}"
 
     return moment_text
+
+
+@lru_cache(maxsize=16)
+def _full_date(locale: str) -> str:
+    """Babel's "full" date pattern of `locale` as a %-format of its fields (weekday, day, month name, year)."""
+    pattern = get_date_format("full", locale=locale)
+    unknown = set(re.findall(r"%\((\w+)\)", pattern.format)) - {"EEEE", "d", "MMMM", "y"}
+    if unknown:
+        raise ValueError(f"{locale}: the full date has fields {sorted(unknown)} beyond weekday, day, month and year")
+    return pattern.format
+
+
+def long_date_formatter(locale: str) -> Callable[[date], str]:
+    """A function giving a date's weekday, day, month and year in `locale`: Babel's "full" date."""
+    days, months, _comma = _names(locale)
+    pattern = _full_date(locale)
+
+    def long_date(day: date) -> str:
+        return pattern % {"EEEE": days[day.weekday()], "d": day.day, "MMMM": months[day.month - 1], "y": day.year}
+
+    return long_date
 
 
 def clock_text(moment: datetime) -> str:

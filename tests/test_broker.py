@@ -133,7 +133,7 @@ def test_freshness_flag_after_90_days_and_public_warning_after_180(client, broke
     old = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=90))
     stale = ProgrammeFactory(organisation=broker.organisation, last_verified_on=local_today() - timedelta(days=180))
     db.session.commit()
-    rows = {row.id: row.needs_check for row in dashboard.programme_page(broker.organisation, local_today())}
+    rows = {row.id: row.needs_check for row in dashboard.programme_page(broker.organisation_id, local_today())}
     assert rows == {fresh.id: False, old.id: True, stale.id: True}
     assert "wp-alert--warning" not in client.get(f"/nl/programmes/{old.slug}").get_data(as_text=True)
     assert "wp-alert--warning" in client.get(f"/nl/programmes/{stale.slug}").get_data(as_text=True)
@@ -371,6 +371,18 @@ def test_a_coordinator_manages_every_organisations_listings(client, login):
     assert programme.status == "archived"
 
 
+def test_a_coordinators_dashboard_shows_every_organisations_programmes_and_next_sessions(client, login):
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    organisations = [OrganisationFactory(), OrganisationFactory()]
+    sessions = [SessionFactory(programme=ProgrammeFactory(organisation=o), starts_at=soon) for o in organisations]
+    db.session.commit()
+    login("admin")
+    page = client.get("/en/broker/").get_data(as_text=True)
+    assert "<h1>My programmes</h1>" in page  # no organisation's name: all of them
+    for session in sessions:  # each in the next sessions and in the list
+        assert page.count(f'href="/en/broker/programmes/{session.programme_id}"') == 2
+
+
 def test_residents_cannot_open_the_broker_pages(client, login):
     login("resident")
     assert client.get("/nl/broker/").status_code == 403
@@ -383,7 +395,7 @@ def test_the_dashboard_does_not_query_once_per_programme(broker):
         db.session.commit()
         db.session.expire_all()
         with count_queries() as statements:
-            rows = dashboard.programme_page(broker.organisation, local_today())
+            rows = dashboard.programme_page(broker.organisation_id, local_today())
             assert all(row.next_start is not None for row in rows)
         return len(statements)
 
@@ -504,7 +516,7 @@ def test_the_dashboard_shows_the_next_coming_sessions_of_its_own_organisation(cl
     SessionFactory(programme=mine, starts_at=start - timedelta(hours=1), status="cancelled")
     SessionFactory(programme=other, starts_at=start - timedelta(hours=2))
     db.session.commit()
-    rows = dashboard.next_sessions(broker.organisation)
+    rows = dashboard.next_sessions(broker.organisation_id)
     assert [row.starts_at for row in rows] == [session.starts_at for session in kept[:5]]
     assert [row.booked for row in rows] == [0, 1, 2, 3, 4] and {row.programme_id for row in rows} == {mine.id}
     page = client.get("/en/broker/").get_data(as_text=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
+from portal.day_time import day_time_formatter
 from portal.downloads import file_download
 from portal.extensions import db, limiter
 from portal.forms.accounts import ActionForm
 from portal.forms.booking import BookingForm
 from portal.i18n import current_language
+from portal.links import id_urls
 from portal.models import Booking, Session
 from portal.services import policy as policies
 from portal.services.booking import calendar_feeds, my_bookings, places, queries
@@ -51,18 +54,16 @@ def _page_number(name: str, default: int) -> int:
 @policy(RESIDENT)
 def index():
     """Mijn afspraken: coming bookings (paged), the latest past ones or all of them (paged), the calendar feed."""
-    lang = current_language()
     past_page = _page_number("past", 0)
-    if past_page > 0:
-        past = my_bookings.past(current_user, lang, past_page)
-    else:
-        past = my_bookings.past(current_user, lang, size=my_bookings.PAST_PREVIEW)
+    shown = my_bookings.appointments(current_user, current_language(), _page_number("page", 1), past_page)
     return render_template(
         "booking/index.html",
-        upcoming=my_bookings.coming(current_user, lang, _page_number("page", 1)),
-        past=past,
+        upcoming=shown.coming,
+        past=shown.past,
         past_paged=past_page > 0,
-        has_feed=calendar_feeds.has_feed(current_user),
+        has_feed=shown.has_feed,
+        detail_url=id_urls("booking.detail", "booking_id"),
+        day_time_of=day_time_formatter(str(get_locale())),
     )
 
 

@@ -20,6 +20,11 @@ def shown_organisation() -> Organisation | None:
     return None if current_user.is_coordinator else current_user.organisation
 
 
+def shown_organisation_id() -> int | None:
+    """The id of shown_organisation(), without loading the organisation."""
+    return None if current_user.is_coordinator else current_user.organisation_id
+
+
 def flash_told(notices: SessionNotices, told: int) -> None:
     """Say how many residents were mailed that their place was cancelled."""
     if notices.cancelled:

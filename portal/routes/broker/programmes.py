@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
+from portal.day_time import day_time_formatter, long_date_formatter
 from portal.extensions import db
 from portal.forms.accounts import ActionForm
 from portal.forms.listings.programme import SPOKEN_LANGUAGES, ProgrammeForm
 from portal.labels import language_name
+from portal.links import id_urls
 from portal.models import Programme
 from portal.programme_page import render_detail
-from portal.routes.broker.blueprint import bp, settle_cancelled, shown_organisation
+from portal.routes.broker.blueprint import bp, settle_cancelled, shown_organisation, shown_organisation_id
 from portal.services import policy as policies
 from portal.services.booking import queries
 from portal.services.listings import archiving, dashboard, editing, session_planning
@@ -71,18 +74,21 @@ def _refused(form: ProgrammeForm, error: ListingError) -> None:
 def index():
     """The dashboard: how many programmes need checking, and a page of programmes with their coming figures."""
     today = local_today()
-    organisation = shown_organisation()
-    summary = dashboard.summary(organisation, today)
+    organisation_id = shown_organisation_id()
+    summary = dashboard.summary(organisation_id, today)
     page = min(max(request.args.get("page", 1, type=int), 1), summary.pages())
+    locale = str(get_locale())
     return render_template(
         "broker/index.html",
-        rows=dashboard.programme_page(organisation, today, page),
+        rows=dashboard.programme_page(organisation_id, today, page),
         results=Results(page, summary.pages()),
-        coming=dashboard.next_sessions(organisation),
+        coming=dashboard.next_sessions(organisation_id),
         summary=summary,
-        organisation=organisation,
-        action=ActionForm(),
         flag_days=editing.FLAG_AFTER_DAYS,
+        programme_url=id_urls(".programme", "programme_id"),
+        confirm_url=id_urls(".programme_action", "programme_id", action="confirm"),
+        day_time_of=day_time_formatter(locale),
+        long_date_of=long_date_formatter(locale),
     )
 
 

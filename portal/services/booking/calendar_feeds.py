@@ -40,11 +40,6 @@ def feed_user(token: str) -> User | None:
     return user
 
 
-def has_feed(user: User) -> bool:
-    """True when the user has a feed address."""
-    return db.session.get(CalendarFeed, user.id) is not None
-
-
 def stop_feed(user: User) -> bool:
     """Delete the user's feed address; True if there was one."""
     feed = db.session.get(CalendarFeed, user.id)

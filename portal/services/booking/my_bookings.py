@@ -1,15 +1,16 @@
-"""The lines of a resident's "my appointments" page: coming bookings soonest first, past ones newest first, paged."""
+"""The lines of a resident's "my appointments" page: coming bookings soonest first, past ones newest first, paged,
+and whether the resident has a calendar feed, in one statement."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, bindparam, func, not_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, literal, not_, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.models import Booking, ProgrammeText, Session, User
+from portal.models import Booking, CalendarFeed, ProgrammeText, Session, User
 from portal.models.base import UTCDateTime, utcnow
 
 PAGE_SIZE = 20  # bookings on a page of either list
@@ -37,8 +38,19 @@ class BookingPage:
     more: bool
 
 
-def _statement(coming: bool):
-    """The query of a page of one list, built once: the user, language, moment, size and offset are parameters."""
+@dataclass(frozen=True)
+class Appointments:
+    """What the page shows: a page of the coming bookings, a page of the past ones, and whether a feed exists."""
+
+    coming: BookingPage
+    past: BookingPage
+    has_feed: bool
+
+
+def _lines(coming: bool):
+    """A page of one list, as a subquery: its rows are marked with the list's name, its size and offset are bound as
+    `coming_limit`, `coming_offset` (or `past_…`); the user, language and moment are parameters."""
+    name = "coming" if coming else "past"
     local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
     holds_place = and_(
         Booking.status != "cancelled",
@@ -51,40 +63,61 @@ def _statement(coming: bool):
         condition, order = not_(holds_place), (Session.starts_at.desc(), Booking.id.desc())
     return (
         select(
+            literal(name).label("list"),
             Booking.id,
             Booking.status,
             Booking.cancelled_by,
             Session.starts_at,
-            func.coalesce(local.title, dutch.title),
-            func.coalesce(local.locale, "nl"),
+            func.coalesce(local.title, dutch.title).label("title"),
+            func.coalesce(local.locale, "nl").label("title_locale"),
         )
         .join(Session, Session.id == Booking.session_id)
         .outerjoin(local, (local.programme_id == Session.programme_id) & (local.locale == bindparam("lang")))
         .outerjoin(dutch, (dutch.programme_id == Session.programme_id) & (dutch.locale == "nl"))
         .where(Booking.user_id == bindparam("user_id"), condition)
         .order_by(*order)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam(f"{name}_limit", type_=Integer))
+        .offset(bindparam(f"{name}_offset", type_=Integer))
+        .subquery(name)
     )
 
 
+def _statement():
+    """Both pages, and a row marked "feed" when the resident has a calendar feed, in one statement."""
+    feed = select(literal("feed"), null(), null(), null(), null(), null(), null()).where(
+        exists().where(CalendarFeed.user_id == bindparam("user_id"))
+    )
+    return union_all(select(_lines(coming=True)), select(_lines(coming=False)), feed)
+
+
 # Built once per process (a query's shape never changes): building it costs more than running it.
-_STATEMENTS = {True: _statement(coming=True), False: _statement(coming=False)}
+_STATEMENT = _statement()
 
 
-def _page(user: User, lang: str, coming: bool, page: int, size: int, now: datetime | None) -> BookingPage:
-    """One page of the resident's coming (or past and cancelled) bookings: one query whatever their number."""
-    page = max(page, 1)
-    values = {"user_id": user.id, "lang": lang, "now": now or utcnow(), "limit": size + 1, "offset": (page - 1) * size}
-    rows = db.session.execute(_STATEMENTS[coming], values).all()
-    return BookingPage([BookingLine(*row) for row in rows[:size]], page, len(rows) > size)
+def _bounds(name: str, page: int, size: int) -> dict:
+    """The size and offset of a page of `size` lines (one more is read, to know whether a next page exists)."""
+    return {f"{name}_limit": size + 1, f"{name}_offset": (page - 1) * size}
 
 
-def coming(user: User, lang: str, page: int = 1, now: datetime | None = None) -> BookingPage:
-    """A page of the bookings that still hold a place or a waiting-list place, soonest first."""
-    return _page(user, lang, True, page, PAGE_SIZE, now)
+def _page(rows: list, page: int, size: int, newest_first: bool) -> BookingPage:
+    """A page from its rows, in the list's order (a UNION does not promise to keep each part's order)."""
+    rows.sort(key=lambda row: (row.starts_at, row.id), reverse=newest_first)
+    return BookingPage([BookingLine(*row[1:]) for row in rows[:size]], page, len(rows) > size)
 
 
-def past(user: User, lang: str, page: int = 1, size: int = PAGE_SIZE, now: datetime | None = None) -> BookingPage:
-    """A page of the past and cancelled bookings, newest first."""
-    return _page(user, lang, False, page, size, now)
+def appointments(user: User, lang: str, page: int = 1, past_page: int = 0, now: datetime | None = None) -> Appointments:
+    """A page of the bookings that still hold a place or a waiting-list place (soonest first), a page of the past
+    and cancelled ones (newest first; `past_page` 0 gives the latest PAST_PREVIEW), and whether the resident has a
+    calendar feed: one query whatever the number of bookings."""
+    page, past_size = max(page, 1), PAGE_SIZE if past_page > 0 else PAST_PREVIEW
+    past_page = max(past_page, 1)
+    values = {"user_id": user.id, "lang": lang, "now": now or utcnow()}
+    values |= _bounds("coming", page, PAGE_SIZE) | _bounds("past", past_page, past_size)
+    lists = {"coming": [], "past": [], "feed": []}
+    for row in db.session.connection().execute(_STATEMENT, values):  # plain rows: no ORM step needed
+        lists[row.list].append(row)
+    return Appointments(
+        coming=_page(lists["coming"], page, PAGE_SIZE, newest_first=False),
+        past=_page(lists["past"], past_page, past_size, newest_first=True),
+        has_feed=bool(lists["feed"]),
+    )

@@ -31,10 +31,12 @@ class DashboardRow:
 
 @dataclass(frozen=True)
 class Summary:
-    """How many programmes the dashboard has, and how many were not checked for FLAG_AFTER_DAYS days."""
+    """How many programmes the dashboard has, how many were not checked for FLAG_AFTER_DAYS days, and the name of
+    the organisation whose programmes they are (None for a coordinator's dashboard of all)."""
 
     programmes: int
     to_check: int
+    organisation_name: str | None = None
 
     def pages(self, page_size: int = PAGE_SIZE) -> int:
         """How many pages the programme list has (at least one)."""
@@ -86,11 +88,15 @@ def _page_statement(of_organisation: bool):
 
 
 def _summary_statement(of_organisation: bool):
-    """The number of programmes and of those not checked since the `cutoff` date, built once per process."""
+    """The number of programmes and of those not checked since the `cutoff` date, and the organisation's name (so
+    the page need not load the organisation), built once per process."""
     cutoff = bindparam("cutoff", type_=Date)
     unchecked = or_(Programme.last_verified_on.is_(None), Programme.last_verified_on <= cutoff)
     statement = select(func.count(Programme.id), func.coalesce(func.sum(case((unchecked, 1), else_=0)), 0))
-    return statement.where(Programme.organisation_id == bindparam("organisation_id")) if of_organisation else statement
+    if not of_organisation:
+        return statement
+    name = select(Organisation.name).where(Organisation.id == bindparam("organisation_id")).scalar_subquery()
+    return statement.add_columns(name).where(Programme.organisation_id == bindparam("organisation_id"))
 
 
 @dataclass(frozen=True)
@@ -105,16 +111,23 @@ class NextSession:
 
 
 def _next_statement(of_organisation: bool):
-    """The first coming scheduled sessions (walked in time order through the starts_at index), built once."""
-    statement = (
-        select(Session.programme_id, ProgrammeText.title, Session.starts_at, Session.booked, Session.capacity)
+    """The first coming scheduled sessions, with the Dutch titles of their programmes, built once. The titles are
+    joined to those few sessions only: joined before the sort, every coming session cost a look-up."""
+    first = (
+        select(Session.id, Session.programme_id, Session.starts_at, Session.booked, Session.capacity)
         .join(Programme, Programme.id == Session.programme_id)
-        .outerjoin(ProgrammeText, (ProgrammeText.programme_id == Programme.id) & (ProgrammeText.locale == "nl"))
         .where(Session.status == "scheduled", Session.starts_at >= bindparam("now", type_=UTCDateTime))
         .order_by(Session.starts_at, Session.id)
         .limit(bindparam("limit", type_=Integer))
     )
-    return statement.where(Programme.organisation_id == bindparam("organisation_id")) if of_organisation else statement
+    if of_organisation:
+        first = first.where(Programme.organisation_id == bindparam("organisation_id"))
+    first = first.subquery()
+    return (
+        select(first.c.programme_id, ProgrammeText.title, first.c.starts_at, first.c.booked, first.c.capacity)
+        .outerjoin(ProgrammeText, (ProgrammeText.programme_id == first.c.programme_id) & (ProgrammeText.locale == "nl"))
+        .order_by(first.c.starts_at, first.c.id)
+    )
 
 
 # Keyed by "of one organisation": building these costs more than running them, and their shape never changes.
@@ -123,24 +136,28 @@ _SUMMARY = {flag: _summary_statement(flag) for flag in (True, False)}
 _NEXT = {flag: _next_statement(flag) for flag in (True, False)}
 
 
-def _organisation(organisation: Organisation | None) -> dict:
+def _organisation(organisation_id: int | None) -> dict:
     """The statement parameter that limits it to the organisation (none for a coordinator, who sees all)."""
-    return {} if organisation is None else {"organisation_id": organisation.id}
+    return {} if organisation_id is None else {"organisation_id": organisation_id}
 
 
-def summary(organisation: Organisation | None, today: date) -> Summary:
-    """The number of programmes and of those that need checking, in one aggregate query."""
-    values = _organisation(organisation) | {"cutoff": today - timedelta(days=FLAG_AFTER_DAYS)}
-    total, to_check = db.session.execute(_SUMMARY[organisation is not None], values).one()
-    return Summary(programmes=total, to_check=to_check)
+def _rows(statement, values: dict):
+    """The plain rows of a dashboard statement: columns only, so without the ORM's steps for entities."""
+    return db.session.connection().execute(statement, values)
+
+
+def summary(organisation_id: int | None, today: date) -> Summary:
+    """The number of programmes and of those that need checking, and the organisation's name, in one query."""
+    values = _organisation(organisation_id) | {"cutoff": today - timedelta(days=FLAG_AFTER_DAYS)}
+    return Summary(*_rows(_SUMMARY[organisation_id is not None], values).one())
 
 
 def programme_page(
-    organisation: Organisation | None, today: date, page: int = 1, now: datetime | None = None
+    organisation_id: int | None, today: date, page: int = 1, now: datetime | None = None
 ) -> list[DashboardRow]:
     """One page of the programmes (published first, then by slug) with next session, sessions and bookings to come,
     in one query whatever the number of programmes."""
-    values = _organisation(organisation) | {
+    values = _organisation(organisation_id) | {
         "now": now or utcnow(),
         "limit": PAGE_SIZE,
         "offset": (max(page, 1) - 1) * PAGE_SIZE,
@@ -157,18 +174,16 @@ def programme_page(
             booked,
             needs_check=checked is None or checked <= cutoff,
         )  # fmt: skip
-        for programme_id, title, status, checked, first, sessions, booked in db.session.execute(
-            _PAGE[organisation is not None], values
+        for programme_id, title, status, checked, first, sessions, booked in _rows(
+            _PAGE[organisation_id is not None], values
         )
     ]
 
 
-def next_sessions(organisation: Organisation | None, count: int = 5, now: datetime | None = None) -> list[NextSession]:
+def next_sessions(organisation_id: int | None, count: int = 5, now: datetime | None = None) -> list[NextSession]:
     """The first `count` coming scheduled sessions of the organisation's programmes (of all, for None)."""
-    values = _organisation(organisation) | {"now": now or utcnow(), "limit": count}
+    values = _organisation(organisation_id) | {"now": now or utcnow(), "limit": count}
     return [
         NextSession(programme_id, title or "", starts_at, booked, capacity)
-        for programme_id, title, starts_at, booked, capacity in db.session.execute(
-            _NEXT[organisation is not None], values
-        )
+        for programme_id, title, starts_at, booked, capacity in _rows(_NEXT[organisation_id is not None], values)
     ]
