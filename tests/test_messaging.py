@@ -11,8 +11,8 @@ from sqlalchemy import func, select, text
 from portal.extensions import db
 from portal.models import Message, MessageReceipt, Thread, ThreadEvent
 from portal.models.base import utcnow
+from portal.services.messaging import inbox, queries, threads
 from portal.services.messaging import mail as message_mail
-from portal.services.messaging import queries, threads
 from portal.services.messaging.threads import MessagingError
 from tests.factories import OrganisationFactory, UserFactory
 from tests.support.accounts import csrf_token, post_form, sign_in
@@ -150,7 +150,7 @@ def test_the_inbox_boxes_and_overdue_flag(app, client, practice):
     assert "Oude vraag" in unassigned and "Mijn vraag" not in unassigned and "wp-row--overdue" in unassigned
     assert "Mijn vraag" in client.get("/nl/professional/inbox?box=mine").get_data(as_text=True)
     assert client.get("/nl/professional/inbox?box=everything").status_code == 404
-    assert queries.box_counts(poh) == {"unassigned": 1, "mine": 1, "overdue": 1}
+    assert inbox.box_counts(poh) == {"unassigned": 1, "mine": 1, "overdue": 1}
 
 
 def test_overdue_reminder_fires_once(app, practice):

@@ -18,7 +18,7 @@ from portal.models import (
     ThreadEvent,
 )
 from portal.models.base import utcnow
-from portal.services.messaging.queries import BOXES
+from portal.services.messaging.inbox import BOXES
 from tests.factories import OrganisationFactory, UserFactory
 from tests.support.accounts import sign_in
 from tests.support.queries import count_queries

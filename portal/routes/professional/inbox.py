@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.access import load_or_404, policy
+from portal.date_texts import date_texts
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
 from portal.i18n import current_language
@@ -18,6 +19,7 @@ from portal.models import Organisation, Thread, ThreadEvent, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
 from portal.services.messaging import attachments, consultations, queries, slots, threads
+from portal.services.messaging import inbox as team_inbox
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.files import AttachmentError
@@ -36,15 +38,26 @@ def _user_key() -> str:
 def inbox():
     """The team inbox: unassigned, mine, waiting for the resident, closed, consultations."""
     box = request.args.get("box", "unassigned")
-    if box not in queries.BOXES:
+    if box not in team_inbox.BOXES:
         abort(404)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    audit_read("team_inbox", current_user.organisation_id, None, details=box)
-    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load each row again
-    rows, more = queries.team_box(current_user, box, page)
-    return render_template(
-        "professional/inbox.html", box=box, rows=rows, page=page, more=more, counts=queries.box_counts(current_user)
+    rows, more = team_inbox.team_box(current_user, box, page)
+    counts = team_inbox.box_counts(current_user)
+    html = render_template(
+        "professional/inbox.html",
+        box=box,
+        rows=rows,
+        page=page,
+        more=more,
+        counts=counts,
+        thread_url=url_for(".thread", thread_id=0).removesuffix("0"),
+        dates=date_texts(current_language()),
     )
+    # Logged and committed once the page is made: a commit expires what the session loaded (the signed-in user
+    # the layout shows too), and reading it again cost a statement.
+    audit_read("team_inbox", current_user.organisation_id, None, details=box)
+    db.session.commit()
+    return html
 
 
 def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
