@@ -3,7 +3,8 @@
 The `moment` and `long_date` filters call Babel for every date, which walks the pattern and looks up the locale and
 the time zone each time (about 40 µs); a page of 25 threads showed 50 dates. A page takes `DateTexts` for its
 language once and formats its dates with plain string work. The text is Babel's (tests/test_date_texts.py compares
-them in every language); a pattern with a field this module does not know is left to Babel."""
+them in every language; the local time from the system's zone data, which after 2037 knows summer time and Babel's
+pytz does not); a pattern with a field this module does not know is left to Babel."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
@@ -52,9 +54,10 @@ def _formatter(locale: str, pattern: str, zone) -> Callable[[datetime], str]:
     parts = _parts(locale, pattern)
     if parts is None:
         return lambda moment: babel_format_datetime(moment, pattern, tzinfo=zone, locale=locale)
+    local_zone = ZoneInfo(str(zone))  # Babel's pytz zone from the system's zone data (a C call, not pytz's Python)
 
     def format_one(moment: datetime) -> str:
-        local = zone.normalize((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone))
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(local_zone)
         return "".join(part if isinstance(part, str) else part(local) for part in parts)
 
     return format_one

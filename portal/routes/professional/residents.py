@@ -36,7 +36,7 @@ def index():
     requests, invitations = care_relations.pending_for(current_user.organisation_id)
     return render_template(
         "professional/index.html",
-        counts=team_inbox.box_counts(current_user),
+        counts=team_inbox.box_counts(current_user, overdue=True),
         referral_counts=referral_queries.counts(current_user),
         requests=requests,
         invitations=invitations,

@@ -140,21 +140,39 @@ def team_box(user: User, box: str, page: int = 1) -> tuple[list[BoxRow], bool]:
     return rows, len(found) > PAGE_SIZE
 
 
+def _open_team_threads(organisation_id):
+    return (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & (Thread.status == "open")
+
+
 @cache
 def _counts_statement():
-    """The box counts (`organisation_id`, `user_id` and `now` bound): one pass over the team's open threads."""
+    """The unassigned and mine counts (`organisation_id` and `user_id` bound): each a range of ix_threads_team_queue
+    (2,500 and 4,200 of the bench team's 7,500 open threads), not one pass over all with a filter per count."""
     organisation_id = bindparam("organisation_id")
-    base = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & (Thread.status == "open")
+    open_threads = _open_team_threads(organisation_id) & _in_care_list(organisation_id)
+    unassigned = select(func.count()).where(open_threads & Thread.assignee_id.is_(None)).scalar_subquery()
+    mine = select(func.count()).where(open_threads & (Thread.assignee_id == bindparam("user_id"))).scalar_subquery()
+    return select(unassigned, mine)
+
+
+@cache
+def _overview_counts_statement():
+    """The counts with the overdue ones (`organisation_id`, `user_id` and `now` bound): one pass over the team's
+    open threads."""
+    organisation_id = bindparam("organisation_id")
     overdue = (Thread.waiting_on == "team") & (Thread.reply_due_at < bindparam("now"))
     return select(
         func.count().filter(Thread.assignee_id.is_(None)),
         func.count().filter(Thread.assignee_id == bindparam("user_id")),
         func.count().filter(overdue),
-    ).where(base & _in_care_list(organisation_id))
+    ).where(_open_team_threads(organisation_id) & _in_care_list(organisation_id))
 
 
-def box_counts(user: User) -> dict[str, int]:
-    """How many open threads wait in the unassigned and mine boxes, and how many of those are overdue."""
-    values = {"organisation_id": user.organisation_id, "user_id": user.id, "now": utcnow()}
-    row = db.session.execute(_counts_statement(), values).one()
+def box_counts(user: User, overdue: bool = False) -> dict[str, int]:
+    """How many open threads wait in the unassigned and mine boxes, and (`overdue`) how many of those are overdue."""
+    values = {"organisation_id": user.organisation_id, "user_id": user.id}
+    if not overdue:
+        row = db.session.execute(_counts_statement(), values).one()
+        return {"unassigned": row[0], "mine": row[1]}
+    row = db.session.execute(_overview_counts_statement(), values | {"now": utcnow()}).one()
     return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
