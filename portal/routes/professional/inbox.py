@@ -72,9 +72,6 @@ def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
 
 
 def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
-    threads.mark_read(current_user, item)  # first, so a message that arrives meanwhile is shown, never skipped
-    audit_read("thread", item.id, item.resident_id)
-    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load it again
     views = queries.messages_of(item, current_user)
     events = db.session.scalars(
         select(ThreadEvent)
@@ -87,7 +84,7 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
     form.new_key()
     handover = HandOverForm(version=item.version)
     handover.colleague.choices = [(person.id, person.display_name) for person in colleagues()]
-    return render_template(
+    html = render_template(
         "professional/thread.html",
         thread=item,
         views=views,
@@ -99,7 +96,14 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
         own_team=item.organisation_id == current_user.organisation_id,
         overdue=queries.is_overdue(item),
         auto_reply=read_auto_reply,
-    ), status
+    )
+    # Read receipts for the messages shown (a message that arrived meanwhile stays unread, never skipped) and the
+    # audit record, committed once the page is made: a commit expires what the page reads, and it cost two
+    # statements to load the user and the thread again.
+    threads.mark_read(current_user, item, up_to=views[-1].message.id if views else 0)
+    audit_read("thread", item.id, item.resident_id)
+    db.session.commit()
+    return html, status
 
 
 @bp.get("/threads/<int:thread_id>/updates")
