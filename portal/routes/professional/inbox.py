@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.access import load_or_404, policy
 from portal.date_texts import date_texts
@@ -15,7 +13,7 @@ from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm
 from portal.i18n import current_language
 from portal.message_uploads import attachment_download, checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Organisation, Thread, ThreadEvent, User
+from portal.models import Organisation, Thread, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
 from portal.services.messaging import attachments, consultations, queries, slots, threads
@@ -73,12 +71,6 @@ def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
 
 def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
     views = queries.messages_of(item, current_user)
-    events = db.session.scalars(
-        select(ThreadEvent)
-        .where(ThreadEvent.thread_id == item.id)
-        .options(selectinload(ThreadEvent.actor), selectinload(ThreadEvent.target))
-        .order_by(ThreadEvent.id)
-    )
     form = form or TeamReplyForm()
     _slot_choices(form, item)
     form.new_key()
@@ -88,7 +80,7 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
         "professional/thread.html",
         thread=item,
         views=views,
-        events=list(events),
+        events=queries.thread_log(item),
         form=form,
         problem=problem,
         action=ThreadActionForm(version=item.version),
@@ -96,6 +88,7 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
         own_team=item.organisation_id == current_user.organisation_id,
         overdue=queries.is_overdue(item),
         auto_reply=read_auto_reply,
+        dates=date_texts(current_language()),
     )
     # Read receipts for the messages shown (a message that arrived meanwhile stays unread, never skipped) and the
     # audit record, committed once the page is made: a commit expires what the page reads, and it cost two

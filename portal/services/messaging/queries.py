@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Message, MessageReceipt, Session, Thread, User
+from portal.models import Message, MessageReceipt, Session, Thread, ThreadEvent, User
 from portal.models.base import utcnow
 from portal.services.messaging.threads import not_read_by, party_of
 
@@ -86,18 +86,18 @@ class MessageView:
     read_at: datetime | None
 
 
-def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageView]:
-    """The thread's messages after id `after`, oldest first, each with when the other side read it."""
-    viewer_party = party_of(viewer)
-    other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
+@cache
+def _messages_statement():
+    """A thread's messages after an id, each with when the other party read it (`thread_id`, `after` and `other`
+    bound): built once per process, as every thread page sends it."""
     receipt = (
         select(MessageReceipt.read_at)
-        .where(MessageReceipt.message_id == Message.id, MessageReceipt.party == other)
+        .where(MessageReceipt.message_id == Message.id, MessageReceipt.party == bindparam("other"))
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(Message, receipt)
-        .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
+        .where(Message.thread_id == bindparam("thread_id"), Message.kind != "note", Message.id > bindparam("after"))
         .options(  # the many-to-one relations joined (one thread's messages, no page cut), the files in one more
             joinedload(Message.author),
             joinedload(Message.author_organisation),
@@ -106,7 +106,30 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
         )
         .order_by(Message.id)
     )
-    return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
+
+
+def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageView]:
+    """The thread's messages after id `after`, oldest first, each with when the other side read it."""
+    viewer_party = party_of(viewer)
+    other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
+    values = {"thread_id": thread.id, "after": after, "other": other}
+    return [MessageView(message, read_at) for message, read_at in db.session.execute(_messages_statement(), values)]
+
+
+@cache
+def _log_statement():
+    """A thread's (`thread_id`) log with who did it and to whom: built once, as every thread page shows it."""
+    return (
+        select(ThreadEvent)
+        .where(ThreadEvent.thread_id == bindparam("thread_id"))
+        .options(selectinload(ThreadEvent.actor), selectinload(ThreadEvent.target))
+        .order_by(ThreadEvent.id)
+    )
+
+
+def thread_log(thread: Thread) -> list[ThreadEvent]:
+    """What the team did in the thread (claimed, handed over, closed, reopened), oldest first."""
+    return list(db.session.scalars(_log_statement(), {"thread_id": thread.id}))
 
 
 def first_message(thread: Thread) -> Message:
