@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, bindparam, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -221,10 +222,14 @@ def not_read_by(party: str):
     return ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party))
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 @cache
-def _mark_read_statement():
+def _mark_read_statement(dialect: str):
     """Receipts for the thread's messages up to id `up_to` that the party has not read (`thread_id`, `party`,
-    `read_at`, `reader_id` and `up_to` bound): built once, as every thread page sends it."""
+    `read_at`, `reader_id` and `up_to` bound), none for a message a colleague's page marks read at the same moment
+    (ON CONFLICT DO NOTHING, no savepoint around it): built once, as every thread page sends it."""
     party = bindparam("party")
     unread = select(
         Message.id,
@@ -233,8 +238,9 @@ def _mark_read_statement():
         bindparam("reader_id", type_=MessageReceipt.reader_id.type),
     ).where(Message.thread_id == bindparam("thread_id"), Message.id <= bindparam("up_to"), not_read_by(party))
     return (
-        insert(MessageReceipt.__table__)  # the table's: the ORM would take the bound values for rows to insert
+        _INSERTS[dialect](MessageReceipt.__table__)  # the table's: the ORM would take the bound values for rows
         .from_select(["message_id", "party", "read_at", "reader_id"], unread)
+        .on_conflict_do_nothing()
         .returning(MessageReceipt.message_id)
     )
 
@@ -249,9 +255,5 @@ def mark_read(reader: User, thread: Thread, up_to: int | None = None) -> int:
         "thread_id": thread.id,
         "up_to": 2**63 - 1 if up_to is None else up_to,
     }
-    try:
-        with db.session.begin_nested():
-            # rowcount of INSERT ... SELECT is -1 on psycopg
-            return len(db.session.execute(_mark_read_statement(), values).all())
-    except IntegrityError:  # a colleague's page marked them read at the same moment
-        return 0
+    statement = _mark_read_statement(db.session.get_bind().dialect.name)
+    return len(db.session.execute(statement, values).all())  # rowcount of INSERT ... SELECT is -1 on psycopg
