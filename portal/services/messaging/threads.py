@@ -253,7 +253,7 @@ def mark_read(reader: User, thread: Thread, up_to: int | None = None) -> int:
         "read_at": utcnow(),
         "reader_id": reader.id,
         "thread_id": thread.id,
-        "up_to": 2**63 - 1 if up_to is None else up_to,
+        "up_to": 2**31 - 1 if up_to is None else up_to,  # the largest id of an INTEGER column
     }
     statement = _mark_read_statement(db.session.get_bind().dialect.name)
     return len(db.session.execute(statement, values).all())  # rowcount of INSERT ... SELECT is -1 on psycopg
