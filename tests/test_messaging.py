@@ -214,6 +214,22 @@ def test_receipts_are_recorded_once_per_party(app, practice):
     assert db.session.scalar(select(func.count()).select_from(MessageReceipt)) == 2  # author's own + the team's
 
 
+def test_a_thread_page_marks_read_only_the_messages_it_showed(app, client, practice):
+    resident = UserFactory(role="resident")
+    poh = in_care(resident, practice)
+    thread = threads.start_thread(resident, practice, "Vraag", "Tekst", key())
+    shown = db.session.scalar(select(func.max(Message.id)).where(Message.thread_id == thread.id))
+    later = threads.post(resident, thread, "Nog een vraag", key(2))  # arrives after the page read the thread
+    assert threads.mark_read(poh, thread, up_to=shown) == 1
+    db.session.commit()
+    assert inbox.team_box(poh, "unassigned")[0][0].unread  # the later message is still new for the team
+    assert threads.mark_read(poh, thread) == 1 and later.id > shown
+    db.session.commit()
+    sign_in(client, poh)
+    assert client.get(f"/nl/professional/threads/{thread.id}").status_code == 200
+    assert not inbox.team_box(poh, "unassigned")[0][0].unread
+
+
 def test_a_megabyte_of_text_is_refused_whole(app, client, login, practice):
     resident = login("resident")
     in_care(resident, practice)
