@@ -11,8 +11,8 @@ from sqlalchemy import func, select, text
 from portal.extensions import db
 from portal.models import Message, MessageReceipt, Thread, ThreadEvent
 from portal.models.base import utcnow
+from portal.services.messaging import inbox, queries, threads
 from portal.services.messaging import mail as message_mail
-from portal.services.messaging import queries, threads
 from portal.services.messaging.threads import MessagingError
 from tests.factories import OrganisationFactory, UserFactory
 from tests.support.accounts import csrf_token, post_form, sign_in
@@ -150,7 +150,8 @@ def test_the_inbox_boxes_and_overdue_flag(app, client, practice):
     assert "Oude vraag" in unassigned and "Mijn vraag" not in unassigned and "wp-row--overdue" in unassigned
     assert "Mijn vraag" in client.get("/nl/professional/inbox?box=mine").get_data(as_text=True)
     assert client.get("/nl/professional/inbox?box=everything").status_code == 404
-    assert queries.box_counts(poh) == {"unassigned": 1, "mine": 1, "overdue": 1}
+    assert inbox.box_counts(poh, overdue=True) == {"unassigned": 1, "mine": 1, "overdue": 1}
+    assert inbox.box_counts(poh) == {"unassigned": 1, "mine": 1}
 
 
 def test_overdue_reminder_fires_once(app, practice):
@@ -211,6 +212,22 @@ def test_receipts_are_recorded_once_per_party(app, practice):
     assert threads.mark_read(poh, thread) == 0
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(MessageReceipt)) == 2  # author's own + the team's
+
+
+def test_a_thread_page_marks_read_only_the_messages_it_showed(app, client, practice):
+    resident = UserFactory(role="resident")
+    poh = in_care(resident, practice)
+    thread = threads.start_thread(resident, practice, "Vraag", "Tekst", key())
+    shown = db.session.scalar(select(func.max(Message.id)).where(Message.thread_id == thread.id))
+    later = threads.post(resident, thread, "Nog een vraag", key(2))  # arrives after the page read the thread
+    assert threads.mark_read(poh, thread, up_to=shown) == 1
+    db.session.commit()
+    assert inbox.team_box(poh, "unassigned")[0][0].unread  # the later message is still new for the team
+    assert threads.mark_read(poh, thread) == 1 and later.id > shown
+    db.session.commit()
+    sign_in(client, poh)
+    assert client.get(f"/nl/professional/threads/{thread.id}").status_code == 200
+    assert not inbox.team_box(poh, "unassigned")[0][0].unread
 
 
 def test_a_megabyte_of_text_is_refused_whole(app, client, login, practice):

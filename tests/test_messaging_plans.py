@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, text
 
 from portal.extensions import db
-from portal.services.messaging import queries
+from portal.services.messaging import inbox
 from portal.services.seed.bench_messages import bench_professional, seed_bench_messages
 
 
@@ -40,8 +40,8 @@ def test_a_box_page_and_the_counts_read_the_team_queue_index(app, box):
     seed_bench_messages("benchwijk", threads=600, messages=1200, residents=300)  # runs ANALYZE, as the bench does
     db.session.execute(text("ANALYZE"))
     user = bench_professional()
-    plans = _plans(lambda: (queries.team_box(user, box, 1), queries.box_counts(user)))
-    assert len(plans) == 2
+    plans = _plans(lambda: (inbox.team_box(user, box, 1), inbox.box_counts(user), inbox.box_counts(user, overdue=True)))
+    assert len(plans) == 3
     for statement, plan in plans:
         assert "ix_threads_team_queue" in plan, (statement, plan)
         assert "ix_threads_resident" not in plan, (statement, plan)

@@ -51,7 +51,9 @@ def subject_field() -> StringField:
 class KeyedForm(PortalForm):
     """A form that makes something once: a double click or a retried POST sends one message."""
 
-    key = HiddenField(validators=[InputRequired(), Regexp(IDEMPOTENCY_KEY)])
+    # Hidden fields name their label ("Key", "Version": WTForms' own text for them): without one, WTForms asks its
+    # catalog for it, and Flask-WTF read that catalog from disk on every page with such a form.
+    key = HiddenField("Key", validators=[InputRequired(), Regexp(IDEMPOTENCY_KEY)])
 
     def new_key(self) -> None:
         """Give a fresh form its idempotency key."""
@@ -91,7 +93,9 @@ class TeamReplyForm(ReplyForm):
 class ThreadActionForm(PortalForm):
     """Claim, close or reopen: the thread's version, so that a stale page is refused."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    version = IntegerField(
+        "Version", widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
 
 
 class HandOverForm(ThreadActionForm):

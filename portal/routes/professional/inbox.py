@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.access import load_or_404, policy
+from portal.date_texts import date_texts
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
 from portal.i18n import current_language
 from portal.message_uploads import attachment_download, checked_uploads
 from portal.messaging_errors import error_text
-from portal.models import Organisation, Thread, ThreadEvent, User
+from portal.models import Organisation, Thread, User
 from portal.routes.professional.blueprint import audit_read, bp, colleagues
 from portal.services import policy as policies
 from portal.services.messaging import attachments, consultations, queries, slots, threads
+from portal.services.messaging import inbox as team_inbox
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.away import read_auto_reply
 from portal.services.messaging.files import AttachmentError
@@ -36,15 +36,26 @@ def _user_key() -> str:
 def inbox():
     """The team inbox: unassigned, mine, waiting for the resident, closed, consultations."""
     box = request.args.get("box", "unassigned")
-    if box not in queries.BOXES:
+    if box not in team_inbox.BOXES:
         abort(404)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    audit_read("team_inbox", current_user.organisation_id, None, details=box)
-    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load each row again
-    rows, more = queries.team_box(current_user, box, page)
-    return render_template(
-        "professional/inbox.html", box=box, rows=rows, page=page, more=more, counts=queries.box_counts(current_user)
+    rows, more = team_inbox.team_box(current_user, box, page)
+    counts = team_inbox.box_counts(current_user)
+    html = render_template(
+        "professional/inbox.html",
+        box=box,
+        rows=rows,
+        page=page,
+        more=more,
+        counts=counts,
+        thread_url=url_for(".thread", thread_id=0).removesuffix("0"),
+        dates=date_texts(current_language()),
     )
+    # Logged and committed once the page is made: a commit expires what the session loaded (the signed-in user
+    # the layout shows too), and reading it again cost a statement.
+    audit_read("team_inbox", current_user.organisation_id, None, details=box)
+    db.session.commit()
+    return html
 
 
 def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
@@ -59,26 +70,17 @@ def _slot_choices(form: TeamReplyForm, item: Thread) -> None:
 
 
 def _page(item: Thread, form=None, problem: str | None = None, status: int = 200):
-    threads.mark_read(current_user, item)  # first, so a message that arrives meanwhile is shown, never skipped
-    audit_read("thread", item.id, item.resident_id)
-    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load it again
     views = queries.messages_of(item, current_user)
-    events = db.session.scalars(
-        select(ThreadEvent)
-        .where(ThreadEvent.thread_id == item.id)
-        .options(selectinload(ThreadEvent.actor), selectinload(ThreadEvent.target))
-        .order_by(ThreadEvent.id)
-    )
     form = form or TeamReplyForm()
     _slot_choices(form, item)
     form.new_key()
     handover = HandOverForm(version=item.version)
     handover.colleague.choices = [(person.id, person.display_name) for person in colleagues()]
-    return render_template(
+    html = render_template(
         "professional/thread.html",
         thread=item,
         views=views,
-        events=list(events),
+        events=queries.thread_log(item),
         form=form,
         problem=problem,
         action=ThreadActionForm(version=item.version),
@@ -86,7 +88,15 @@ def _page(item: Thread, form=None, problem: str | None = None, status: int = 200
         own_team=item.organisation_id == current_user.organisation_id,
         overdue=queries.is_overdue(item),
         auto_reply=read_auto_reply,
-    ), status
+        dates=date_texts(current_language()),
+    )
+    # Read receipts for the messages shown (a message that arrived meanwhile stays unread, never skipped) and the
+    # audit record, committed once the page is made: a commit expires what the page reads, and it cost two
+    # statements to load the user and the thread again.
+    threads.mark_read(current_user, item, up_to=views[-1].message.id if views else 0)
+    audit_read("thread", item.id, item.resident_id)
+    db.session.commit()
+    return html, status
 
 
 @bp.get("/threads/<int:thread_id>/updates")

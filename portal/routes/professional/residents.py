@@ -17,7 +17,8 @@ from portal.routes.professional.blueprint import audit_read, bp
 from portal.services import policy as policies
 from portal.services.health_check import checks as health_checks
 from portal.services.health_check import sharing as health_check_sharing
-from portal.services.messaging import away, care_relations, consultations, queries
+from portal.services.messaging import away, care_relations, consultations
+from portal.services.messaging import inbox as team_inbox
 from portal.services.messaging import mail as message_mail
 from portal.services.messaging.care_relations import CareError, format_code
 from portal.services.policy import CARE
@@ -35,7 +36,7 @@ def index():
     requests, invitations = care_relations.pending_for(current_user.organisation_id)
     return render_template(
         "professional/index.html",
-        counts=queries.box_counts(current_user),
+        counts=team_inbox.box_counts(current_user, overdue=True),
         referral_counts=referral_queries.counts(current_user),
         requests=requests,
         invitations=invitations,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -176,21 +177,25 @@ def active_relation(resident_id: int, organisation_id: int | None) -> CareRelati
     return relation if relation is not None and relation.status == "active" else None
 
 
+@cache
+def _in_care_statement():
+    """Whether the resident (`resident_id`) is in the organisation's (`organisation_id`) care: built once, as every
+    thread page asks it."""
+    return select(
+        exists().where(
+            CareRelation.resident_id == bindparam("resident_id"),
+            CareRelation.organisation_id == bindparam("organisation_id"),
+            CareRelation.status == "active",
+        )
+    )
+
+
 def in_care_of(professional: User, resident_id: int) -> bool:
     """True when the professional's organisation has an active care relation with the resident."""
     if not is_care_professional(professional):
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    CareRelation.resident_id == resident_id,
-                    CareRelation.organisation_id == professional.organisation_id,
-                    CareRelation.status == "active",
-                )
-            )
-        )
-    )
+    values = {"resident_id": resident_id, "organisation_id": professional.organisation_id}
+    return bool(db.session.scalar(_in_care_statement(), values))
 
 
 def consent_for(resident_id: int, organisation_id: int) -> InvolvementConsent | None:

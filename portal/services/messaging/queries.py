@@ -1,4 +1,4 @@
-"""Reading threads: a resident's list, a team's inbox by box, one thread's messages with who read them."""
+"""Reading threads: a resident's list, one thread's messages with who read them (the team inbox: inbox.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import CareRelation, InvolvementConsent, Message, MessageReceipt, Session, Thread, User
+from portal.models import Message, MessageReceipt, Session, Thread, ThreadEvent, User
 from portal.models.base import utcnow
 from portal.services.messaging.threads import not_read_by, party_of
-
-BOXES = ("unassigned", "mine", "waiting", "closed", "consultations")
-PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -81,82 +78,6 @@ def resident_threads(resident: User) -> list[ThreadRow]:
     return _rows(select(Thread.id).where(Thread.resident_id == resident.id), order, "resident", utcnow())
 
 
-def _in_care(organisation_id: int):
-    """The thread's resident is in the organisation's care, probed row by row (for a page of a box).
-
-    A correlated EXISTS on ix_care_relations_in_care: the planner then walks the box's own index in the page's
-    order and stops after one page. With an IN over the team's residents SQLite started from every thread of
-    those residents (ix_threads_resident) and sorted them all: 20 ms a page at 10,000 threads, now 0.1 ms."""
-    return (
-        select(CareRelation.id)
-        .where(
-            CareRelation.resident_id == Thread.resident_id,
-            CareRelation.organisation_id == organisation_id,
-            CareRelation.status == "active",
-        )
-        .exists()
-    )
-
-
-def _in_care_list(organisation_id: int):
-    """The same rule as an IN over the team's residents, built once (for the box counts, which read every open
-    thread). `resident_id + 0` keeps SQLite from starting at ix_threads_resident (every thread of those residents,
-    from the table); it reads the covering ix_threads_team_queue instead: 20 ms -> 2 ms at 7,500 open threads."""
-    return (Thread.resident_id + 0).in_(
-        select(CareRelation.resident_id).where(
-            CareRelation.organisation_id == organisation_id, CareRelation.status == "active"
-        )
-    )
-
-
-def _consented(organisation_id: int):
-    return exists().where(
-        InvolvementConsent.resident_id == Thread.resident_id,
-        InvolvementConsent.organisation_id == organisation_id,
-        InvolvementConsent.withdrawn_at.is_(None),
-    )
-
-
-def team_box(user: User, box: str, page: int = 1) -> tuple[list[ThreadRow], bool]:
-    """One box of the team inbox of the user's organisation, one page; returns the rows and whether more follow."""
-    organisation_id = user.organisation_id
-    team = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & _in_care(organisation_id)
-    conditions = {
-        "unassigned": team & (Thread.status == "open") & Thread.assignee_id.is_(None),
-        "mine": team & (Thread.status == "open") & (Thread.assignee_id == user.id),
-        "waiting": team & (Thread.status == "open") & (Thread.waiting_on == "resident"),
-        "closed": team & (Thread.status == "closed"),
-        "consultations": (Thread.kind == "consultation")
-        & or_(
-            (Thread.organisation_id == organisation_id) & _in_care(organisation_id),
-            (Thread.partner_organisation_id == organisation_id) & _consented(organisation_id),
-        ),
-    }
-    order = (Thread.last_message_at.desc(), Thread.id.desc())
-    if box in ("unassigned", "mine"):
-        order = (Thread.reply_due_at.asc().nulls_last(), Thread.id)  # the order of ix_threads_team_queue
-    statement = select(Thread.id).where(conditions[box]).order_by(*order).limit(PAGE_SIZE + 1)
-    statement = statement.offset((max(page, 1) - 1) * PAGE_SIZE)
-    rows = _rows(statement, order, party_of(user), utcnow())
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
-def box_counts(user: User) -> dict[str, int]:
-    """How many open threads wait in the unassigned and mine boxes, and how many of those are overdue."""
-    organisation_id = user.organisation_id
-    base = (Thread.organisation_id == organisation_id) & (Thread.kind == "team") & (Thread.status == "open")
-    now = utcnow()
-    overdue = (Thread.waiting_on == "team") & (Thread.reply_due_at < now)
-    row = db.session.execute(
-        select(
-            func.count().filter(Thread.assignee_id.is_(None)),
-            func.count().filter(Thread.assignee_id == user.id),
-            func.count().filter(overdue),
-        ).where(base & _in_care_list(organisation_id))
-    ).one()
-    return {"unassigned": row[0], "mine": row[1], "overdue": row[2]}
-
-
 @dataclass(frozen=True)
 class MessageView:
     """A message with when the other side first read it (None: not yet)."""
@@ -165,18 +86,18 @@ class MessageView:
     read_at: datetime | None
 
 
-def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageView]:
-    """The thread's messages after id `after`, oldest first, each with when the other side read it."""
-    viewer_party = party_of(viewer)
-    other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
+@cache
+def _messages_statement():
+    """A thread's messages after an id, each with when the other party read it (`thread_id`, `after` and `other`
+    bound): built once per process, as every thread page sends it."""
     receipt = (
         select(MessageReceipt.read_at)
-        .where(MessageReceipt.message_id == Message.id, MessageReceipt.party == other)
+        .where(MessageReceipt.message_id == Message.id, MessageReceipt.party == bindparam("other"))
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(Message, receipt)
-        .where(Message.thread_id == thread.id, Message.kind != "note", Message.id > after)
+        .where(Message.thread_id == bindparam("thread_id"), Message.kind != "note", Message.id > bindparam("after"))
         .options(  # the many-to-one relations joined (one thread's messages, no page cut), the files in one more
             joinedload(Message.author),
             joinedload(Message.author_organisation),
@@ -185,7 +106,30 @@ def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageVie
         )
         .order_by(Message.id)
     )
-    return [MessageView(message, read_at) for message, read_at in db.session.execute(statement)]
+
+
+def messages_of(thread: Thread, viewer: User, after: int = 0) -> list[MessageView]:
+    """The thread's messages after id `after`, oldest first, each with when the other side read it."""
+    viewer_party = party_of(viewer)
+    other = "resident" if viewer_party != "resident" else f"o{thread.organisation_id}"
+    values = {"thread_id": thread.id, "after": after, "other": other}
+    return [MessageView(message, read_at) for message, read_at in db.session.execute(_messages_statement(), values)]
+
+
+@cache
+def _log_statement():
+    """A thread's (`thread_id`) log with who did it and to whom: built once, as every thread page shows it."""
+    return (
+        select(ThreadEvent)
+        .where(ThreadEvent.thread_id == bindparam("thread_id"))
+        .options(selectinload(ThreadEvent.actor), selectinload(ThreadEvent.target))
+        .order_by(ThreadEvent.id)
+    )
+
+
+def thread_log(thread: Thread) -> list[ThreadEvent]:
+    """What the team did in the thread (claimed, handed over, closed, reopened), oldest first."""
+    return list(db.session.scalars(_log_statement(), {"thread_id": thread.id}))
 
 
 def first_message(thread: Thread) -> Message:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, insert, literal, select, update
+from functools import cache
+
+from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -219,22 +222,38 @@ def not_read_by(party: str):
     return ~exists().where(and_(MessageReceipt.message_id == Message.id, MessageReceipt.party == party))
 
 
-def mark_read(reader: User, thread: Thread) -> int:
-    """Record that the reader's party has read every message of the thread; returns how many were new."""
-    party = party_of(reader)
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@cache
+def _mark_read_statement(dialect: str):
+    """Receipts for the thread's messages up to id `up_to` that the party has not read (`thread_id`, `party`,
+    `read_at`, `reader_id` and `up_to` bound), none for a message a colleague's page marks read at the same moment
+    (ON CONFLICT DO NOTHING, no savepoint around it): built once, as every thread page sends it."""
+    party = bindparam("party")
     unread = select(
-        Message.id, literal(party), literal(utcnow(), type_=MessageReceipt.read_at.type), literal(reader.id)
-    ).where(
-        Message.thread_id == thread.id,
-        not_read_by(party),
-    )
-    statement = (
-        insert(MessageReceipt)
+        Message.id,
+        party,
+        bindparam("read_at", type_=MessageReceipt.read_at.type),
+        bindparam("reader_id", type_=MessageReceipt.reader_id.type),
+    ).where(Message.thread_id == bindparam("thread_id"), Message.id <= bindparam("up_to"), not_read_by(party))
+    return (
+        _INSERTS[dialect](MessageReceipt.__table__)  # the table's: the ORM would take the bound values for rows
         .from_select(["message_id", "party", "read_at", "reader_id"], unread)
+        .on_conflict_do_nothing()
         .returning(MessageReceipt.message_id)
     )
-    try:
-        with db.session.begin_nested():
-            return len(db.session.execute(statement).all())  # rowcount of INSERT ... SELECT is -1 on psycopg
-    except IntegrityError:  # a colleague's page marked them read at the same moment
-        return 0
+
+
+def mark_read(reader: User, thread: Thread, up_to: int | None = None) -> int:
+    """Record that the reader's party has read the thread's messages (those up to id `up_to`, when given: the ones a
+    page showed); returns how many were new."""
+    values = {
+        "party": party_of(reader),
+        "read_at": utcnow(),
+        "reader_id": reader.id,
+        "thread_id": thread.id,
+        "up_to": 2**31 - 1 if up_to is None else up_to,  # the largest id of an INTEGER column
+    }
+    statement = _mark_read_statement(db.session.get_bind().dialect.name)
+    return len(db.session.execute(statement, values).all())  # rowcount of INSERT ... SELECT is -1 on psycopg
