@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -67,12 +68,16 @@ def _full_date(locale: str) -> str:
     return pattern.format
 
 
-def long_date_formatter(locale: str) -> Callable[[date], str]:
-    """A function giving a date's weekday, day, month and year in `locale`: Babel's "full" date."""
+def long_date_formatter(locale: str) -> Callable[[date | datetime], str]:
+    """A function giving a date's weekday, day, month and year in `locale`: Babel's "full" date (a moment's date
+    in the portal's time zone, as the `long_date` filter gives it)."""
     days, months, _comma = _names(locale)
     pattern = _full_date(locale)
+    zone = get_timezone()
 
-    def long_date(day: date) -> str:
+    def long_date(day: date | datetime) -> str:
+        if isinstance(day, datetime):
+            day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone(zone).date()
         return pattern % {"EEEE": days[day.weekday()], "d": day.day, "MMMM": months[day.month - 1], "y": day.year}
 
     return long_date
@@ -82,3 +87,16 @@ def clock_text(moment: datetime) -> str:
     """'10:00': a moment's hour and minute in the portal's time zone (Babel's text for HH:mm)."""
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(get_timezone())
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+@dataclass(frozen=True)
+class DateTexts:
+    """The `moment` and `long_date` filters' texts for one locale, for a page to take once and use per row."""
+
+    moment: Callable[[datetime | None], str]
+    long_date: Callable[[date | datetime], str]
+
+
+def date_texts(locale: str) -> DateTexts:
+    """The formatters a page with many dates takes once (inboxes, threads)."""
+    return DateTexts(moment=moment_formatter(locale), long_date=long_date_formatter(locale))

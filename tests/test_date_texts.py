@@ -1,5 +1,5 @@
-"""The quick date texts a page takes once (date_texts.py) are exactly the `moment` and `long_date` filters' text, in
-every language, around the clock and the DST changes; a pattern with a field they do not know is left to Babel."""
+"""The quick date texts a page takes once (day_time.date_texts) are exactly the `moment` and `long_date` filters'
+text, in every language, around the clock and the DST changes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import render_template_string
-from flask_babel import force_locale, format_datetime, get_timezone
+from flask_babel import force_locale
 
 from portal.config import LANGUAGES
-from portal.date_texts import _formatter, date_texts
+from portal.day_time import date_texts
 from portal.template_helpers import format_moment
 
 MOMENTS = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=7 * n, minutes=13 * n) for n in range(1300)]
@@ -28,11 +28,3 @@ def test_quick_moment_and_long_date_are_the_filters_text(app, lang):
         assert texts.moment(None) == format_moment(None) == "—"
         filters = render_template_string("{% for m in moments %}{{ m|long_date }}|{% endfor %}", moments=MOMENTS)
         assert "".join(f"{texts.long_date(moment)}|" for moment in MOMENTS) == filters
-
-
-def test_a_pattern_with_another_field_is_babels(app):
-    with app.test_request_context("/nl/"), force_locale("nl"):
-        formatter = _formatter("nl", "EEE d MMM yy, h:mm a", get_timezone())
-        assert [formatter(moment) for moment in MOMENTS[:50]] == [
-            format_datetime(moment, "EEE d MMM yy, h:mm a") for moment in MOMENTS[:50]
-        ]

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import load_or_404, policy
-from portal.date_texts import date_texts
+from portal.day_time import date_texts
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
 from portal.i18n import current_language
