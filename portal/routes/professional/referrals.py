@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from portal.access import load_or_404, policy
 from portal.extensions import db, limiter
 from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, VersionForm
+from portal.i18n import current_language
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
 from portal.referral_labels import ERRORS, error_text
@@ -26,6 +27,7 @@ from portal.services.policy import CARE
 from portal.services.referrals import changes, followup, handover, queries
 from portal.services.referrals import mail as referral_mail
 from portal.services.referrals.capacity import room_for
+from portal.services.referrals.overdue import is_overdue
 from portal.services.referrals.referrals import ReferralError, parties_of, record_agreement
 from portal.services.referrals.statuses import REOPENABLE, reasons_for, targets_for
 
@@ -41,13 +43,14 @@ def referrals():
     box = request.args.get("box") if request.args.get("box") in queries.BOXES else "received"
     state = "closed" if request.args.get("state") == "closed" else "open"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
-    db.session.commit()  # before reading: a commit expires what was loaded, and the page would load each row again
-    rows, more = queries.workspace(current_user, box, state, page)
+    rows, more = queries.workspace(current_user, box, state, page, current_language())
     counts = queries.counts(current_user)
-    return render_template(
+    html = render_template(
         "referrals/workspace.html", rows=rows, more=more, box=box, state=state, page=page, counts=counts
     )
+    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
+    db.session.commit()  # the record is saved before the page is sent; after rendering, as a commit expires the user
+    return html
 
 
 def _status_forms(referral: Referral, parties: frozenset[str]) -> list[tuple[str, StatusForm, list[str]]]:
@@ -86,7 +89,7 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         history=history,
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
         room=room_for(referral.programme),
-        overdue=queries.is_overdue(referral),
+        overdue=is_overdue(referral),
         follow_up=followup.latest_answer_in(history),
         moves=_status_forms(referral, parties),
         version_form=VersionForm(formdata=None, version=referral.version),
