@@ -3,7 +3,7 @@ handover thread, and its status changes."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import update
@@ -65,8 +65,9 @@ def _slot_choices(sessions) -> list[SelectChoice]:
     return [SelectChoice(0, "")] + [SelectChoice(session.id, str(session.id)) for session in sessions]
 
 
-def _detail(referral: Referral, problem: str | None = None, form=None, status: int = 200):
-    parties = parties_of(current_user, referral)
+def _record_read(referral: Referral, parties: frozenset[str]) -> None:
+    """What reading the page records: the team read the thread, the audit record, and the referring team's
+    sight of this version."""
     if referral.thread is not None:
         threads.mark_read(current_user, referral.thread)
     audit_read("referral", referral.id, referral.resident_id)
@@ -74,15 +75,16 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         db.session.execute(
             update(Referral).where(Referral.id == referral.id).values(referrer_seen_version=referral.version)
         )
-    referral_id = referral.id
-    db.session.commit()
-    referral = queries.for_page(referral_id)  # again, joined: the commit expired it and its relations
+
+
+def _detail(referral: Referral, problem: str | None = None, form=None, status: int = 200):
+    parties = parties_of(current_user, referral)
     history = queries.history(referral)
     form = form or HandoverMessageForm()
     form.new_key()
-    offerable = handover.offerable_sessions(referral) if "receiver" in parties else []
+    offerable = handover.offerable_sessions(referral, current_language()) if "receiver" in parties else []
     form.slot.choices = _slot_choices(offerable)
-    return render_template(
+    html = render_template(
         "referrals/professional_detail.html",
         referral=referral,
         parties=parties,
@@ -99,7 +101,10 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
         offerable=offerable,
         problem=problem,
         auto_reply=read_auto_reply,
-    ), status
+    )
+    _record_read(referral, parties)
+    db.session.commit()  # saved before the page is sent; after rendering, as a commit expires what the page reads
+    return html, status
 
 
 def _load(referral_id: int) -> Referral:
@@ -110,7 +115,10 @@ def _load(referral_id: int) -> Referral:
 @policy(CARE, personal_data=True)
 def referral(referral_id: int):
     """One referral: the resident, the offer, the estimate, the note, the status, its history and the thread."""
-    return _detail(_load(referral_id))
+    found = queries.for_page(referral_id)  # what the page shows, joined: load_or_404's rule, one statement less
+    if not policies.may_see_referral_as_staff(current_user, found):
+        abort(404)
+    return _detail(found)
 
 
 def _notify(referral: Referral, actor_party: str) -> None:

@@ -194,24 +194,31 @@ def about_resident(user: User, resident_id: int) -> list[Referral]:
     return list(db.session.scalars(_loaded(statement)))
 
 
-def history(referral: Referral) -> list[ReferralEvent]:
-    """Every change of the referral, oldest first, with who made it."""
-    statement = (
+@cache
+def _history_statement():
+    """A referral's events with their actors (`referral_id` bound), built once per process."""
+    return (
         select(ReferralEvent)
-        .where(ReferralEvent.referral_id == referral.id)
+        .where(ReferralEvent.referral_id == bindparam("referral_id"))
         .options(joinedload(ReferralEvent.actor))  # many-to-one: joined, not a statement of its own
         .order_by(ReferralEvent.id)
     )
-    return list(db.session.scalars(statement))
 
 
-def for_page(referral_id: int) -> Referral | None:
-    """One referral with everything its page shows about it, in one statement (the people, teams, offer, thread
-    and booking joined; the offer's texts in a second). Loaded after the page's commit, which expires the rows."""
+def history(referral: Referral) -> list[ReferralEvent]:
+    """Every change of the referral, oldest first, with who made it."""
+    return list(db.session.scalars(_history_statement(), {"referral_id": referral.id}))
+
+
+@cache
+def _page_statement():
+    """One referral (`referral_id` bound) with the people, teams, offer, thread and booking joined; the offers'
+    titles in one more statement (not their long texts). Built once per process."""
     booked = joinedload(Referral.booking).joinedload(Booking.session).joinedload(Session.programme)
-    statement = (
+    titles = (ProgrammeText.locale, ProgrammeText.title)
+    return (
         select(Referral)
-        .where(Referral.id == referral_id)
+        .where(Referral.id == bindparam("referral_id"))
         .options(
             joinedload(Referral.resident),
             joinedload(Referral.referrer),
@@ -219,11 +226,16 @@ def for_page(referral_id: int) -> Referral | None:
             joinedload(Referral.organisation),
             joinedload(Referral.referrer_organisation),
             joinedload(Referral.thread),
-            joinedload(Referral.programme).selectinload(Programme.translations),
-            booked.selectinload(Programme.translations),
+            joinedload(Referral.programme).selectinload(Programme.translations).load_only(*titles),
+            booked.selectinload(Programme.translations).load_only(*titles),
         )
     )
-    return db.session.scalars(statement).unique().one_or_none()
+
+
+def for_page(referral_id: int) -> Referral | None:
+    """One referral with everything its page shows about it: the people, teams, offer, thread and booking in one
+    statement, the offers' titles in a second."""
+    return db.session.scalars(_page_statement(), {"referral_id": referral_id}).unique().one_or_none()
 
 
 def for_thread(thread_id: int) -> Referral | None:
