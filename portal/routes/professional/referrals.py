@@ -77,7 +77,17 @@ def _record_read(referral: Referral, parties: frozenset[str]) -> None:
         )
 
 
-def _detail(referral: Referral, problem: str | None = None, form=None, status: int = 200):
+def _shown(referral_id: int) -> queries.ReferralPage:
+    """The referral with what its page shows, when the user may see it as staff; 404 otherwise, as load_or_404."""
+    page = queries.for_page(referral_id, current_language())
+    if page is None or not policies.may_see_referral_as_staff(current_user, page.referral):
+        abort(404)
+    return page
+
+
+def _detail(referral_id: int, problem: str | None = None, form=None, status: int = 200):
+    page = _shown(referral_id)
+    referral = page.referral
     parties = parties_of(current_user, referral)
     history = queries.history(referral)
     form = form or HandoverMessageForm()
@@ -87,6 +97,8 @@ def _detail(referral: Referral, problem: str | None = None, form=None, status: i
     html = render_template(
         "referrals/professional_detail.html",
         referral=referral,
+        offer=page.offer,
+        booked=queries.booked_session(referral, current_language()),
         parties=parties,
         history=history,
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
@@ -115,10 +127,7 @@ def _load(referral_id: int) -> Referral:
 @policy(CARE, personal_data=True)
 def referral(referral_id: int):
     """One referral: the resident, the offer, the estimate, the note, the status, its history and the thread."""
-    found = queries.for_page(referral_id)  # what the page shows, joined: load_or_404's rule, one statement less
-    if not policies.may_see_referral_as_staff(current_user, found):
-        abort(404)
-    return _detail(found)
+    return _detail(referral_id)
 
 
 def _notify(referral: Referral, actor_party: str) -> None:
@@ -143,7 +152,7 @@ def _done(referral_id: int, message: str):
 
 def _refused(referral_id: int, error: ReferralError):
     db.session.rollback()
-    return _detail(_load(referral_id), error_text(error.code), status=409 if error.code == "stale" else 400)
+    return _detail(referral_id, error_text(error.code), status=409 if error.code == "stale" else 400)
 
 
 @bp.post("/referrals/<int:referral_id>/status")
@@ -154,7 +163,7 @@ def referral_status(referral_id: int):
     referral = _load(referral_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        return _detail(referral, str(ERRORS["bad_status"]), status=400)
+        return _detail(referral_id, str(ERRORS["bad_status"]), status=400)
     try:
         event = changes.change_status(
             current_user,
@@ -180,7 +189,7 @@ def referral_change(referral_id: int, change: str):
     referral = _load(referral_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _detail(referral, str(ERRORS["note_empty"]), status=400)
+        return _detail(referral_id, str(ERRORS["note_empty"]), status=400)
     act = changes.void if change == "void" else changes.reopen
     try:
         event = act(current_user, referral, form.version.data, form.note.data)
@@ -198,7 +207,7 @@ def referral_agreement(referral_id: int):
     referral = _load(referral_id)
     form = VersionForm()
     if not form.validate_on_submit():
-        return _detail(referral, str(ERRORS["stale"]), status=400)
+        return _detail(referral_id, str(ERRORS["stale"]), status=400)
     try:
         record_agreement(current_user, referral, form.version.data)
     except ReferralError as error:
@@ -218,7 +227,7 @@ def referral_write(referral_id: int):
     form = HandoverMessageForm()
     form.slot.choices = _slot_choices(handover.offerable_sessions(referral))
     if not form.validate_on_submit():
-        return _detail(referral, form=form, status=400)
+        return _detail(referral_id, form=form, status=400)
     try:
         message = handover.write(current_user, referral, form.body.data, form.key.data, form.slot.data or None)
     except ReferralError as error:
@@ -227,7 +236,7 @@ def referral_write(referral_id: int):
         db.session.rollback()
         if error.code == "duplicate":
             return redirect(url_for(".referral", referral_id=referral_id, _anchor="latest"), code=303)
-        return _detail(_load(referral_id), message_error_text(error.code), status=400)
+        return _detail(referral_id, message_error_text(error.code), status=400)
     message_mail.notify_resident(referral.resident, message)
     if _acting(referral) == "receiver":
         referral_mail.notify_referrer(referral)

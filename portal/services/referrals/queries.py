@@ -210,14 +210,24 @@ def history(referral: Referral) -> list[ReferralEvent]:
     return list(db.session.scalars(_history_statement(), {"referral_id": referral.id}))
 
 
+@dataclass(frozen=True)
+class ReferralPage:
+    """A referral with what its page shows joined, and the offer's name: the programme's title in the reader's
+    language (or Dutch), else the receiving team's name."""
+
+    referral: Referral
+    offer: str
+
+
 @cache
 def _page_statement():
-    """One referral (`referral_id` bound) with the people, teams, offer, thread and booking joined; the offers'
-    titles in one more statement (not their long texts). Built once per process."""
-    booked = joinedload(Referral.booking).joinedload(Booking.session).joinedload(Session.programme)
-    titles = (ProgrammeText.locale, ProgrammeText.title)
+    """One referral (`referral_id` bound) with the people, teams, offer and thread joined, and its programme's
+    title in the `lang` bound language or Dutch; built once per process."""
+    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
     return (
-        select(Referral)
+        select(Referral, func.coalesce(local.title, dutch.title))
+        .outerjoin(local, (local.programme_id == Referral.programme_id) & (local.locale == bindparam("lang")))
+        .outerjoin(dutch, (dutch.programme_id == Referral.programme_id) & (dutch.locale == "nl"))
         .where(Referral.id == bindparam("referral_id"))
         .options(
             joinedload(Referral.resident),
@@ -226,16 +236,48 @@ def _page_statement():
             joinedload(Referral.organisation),
             joinedload(Referral.referrer_organisation),
             joinedload(Referral.thread),
-            joinedload(Referral.programme).selectinload(Programme.translations).load_only(*titles),
-            booked.selectinload(Programme.translations).load_only(*titles),
+            joinedload(Referral.programme),
         )
     )
 
 
-def for_page(referral_id: int) -> Referral | None:
-    """One referral with everything its page shows about it: the people, teams, offer, thread and booking in one
-    statement, the offers' titles in a second."""
-    return db.session.scalars(_page_statement(), {"referral_id": referral_id}).unique().one_or_none()
+def for_page(referral_id: int, lang: str) -> ReferralPage | None:
+    """One referral with everything its page shows about it, in one statement (the booked session is asked apart,
+    for the few referrals that have one)."""
+    row = db.session.execute(_page_statement(), {"referral_id": referral_id, "lang": lang}).unique().one_or_none()
+    if row is None:
+        return None
+    referral, title = row
+    return ReferralPage(referral, title if referral.programme is not None else referral.organisation.name)
+
+
+@dataclass(frozen=True)
+class BookedSession:
+    """The session booked through a referral: when, and its programme's title in the reader's language or Dutch."""
+
+    starts_at: datetime
+    title: str
+
+
+@cache
+def _booked_statement():
+    """The booked session's start and title (`booking_id` and `lang` bound), built once per process."""
+    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
+    return (
+        select(Session.starts_at, func.coalesce(local.title, dutch.title))
+        .join(Booking, Booking.session_id == Session.id)
+        .outerjoin(local, (local.programme_id == Session.programme_id) & (local.locale == bindparam("lang")))
+        .outerjoin(dutch, (dutch.programme_id == Session.programme_id) & (dutch.locale == "nl"))
+        .where(Booking.id == bindparam("booking_id"))
+    )
+
+
+def booked_session(referral: Referral, lang: str) -> BookedSession | None:
+    """The session the resident booked through the referral, or None (no statement when there is none)."""
+    if referral.booking_id is None:
+        return None
+    row = db.session.execute(_booked_statement(), {"booking_id": referral.booking_id, "lang": lang}).one_or_none()
+    return None if row is None else BookedSession(*row)
 
 
 def for_thread(thread_id: int) -> Referral | None:
