@@ -53,12 +53,9 @@ def referrals():
     return html
 
 
-def _status_forms(referral: Referral, parties: frozenset[str]) -> list[tuple[str, StatusForm, list[str]]]:
-    moves = []
-    for target in targets_for(referral.status, parties - {"resident"}):
-        form = StatusForm(formdata=None, version=referral.version, status=target)
-        moves.append((target, form, reasons_for(target)))
-    return moves
+def _moves(referral: Referral, parties: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """The statuses the user's sides may move the referral to, each with the reasons to choose from."""
+    return [(target, reasons_for(target)) for target in targets_for(referral.status, parties - {"resident"})]
 
 
 def _slot_choices(sessions) -> list[SelectChoice]:
@@ -94,6 +91,9 @@ def _detail(referral_id: int, problem: str | None = None, form=None, status: int
     form.new_key()
     offerable = handover.offerable_sessions(referral, current_language()) if "receiver" in parties else []
     form.slot.choices = _slot_choices(offerable)
+    may_agree = referral.status == "draft" and "referrer" in parties  # record the resident's agreement
+    may_void = "referrer" in parties and referral.status != "entered-in-error"
+    reopenable = referral.status in REOPENABLE and bool(parties & {"referrer", "receiver"})
     html = render_template(
         "referrals/professional_detail.html",
         referral=referral,
@@ -105,10 +105,12 @@ def _detail(referral_id: int, problem: str | None = None, form=None, status: int
         room=room_for(referral.programme),
         overdue=is_overdue(referral),
         follow_up=followup.latest_answer_in(history),
-        moves=_status_forms(referral, parties),
-        version_form=VersionForm(formdata=None, version=referral.version),
-        note_form=NoteForm(formdata=None, version=referral.version),
-        reopenable=referral.status in REOPENABLE and bool(parties & {"referrer", "receiver"}),
+        moves=_moves(referral, parties),
+        may_agree=may_agree,
+        version_form=VersionForm(formdata=None, version=referral.version) if may_agree else None,
+        may_void=may_void,
+        note_form=NoteForm(formdata=None, version=referral.version) if may_void or reopenable else None,
+        reopenable=reopenable,
         form=form,
         offerable=offerable,
         problem=problem,
