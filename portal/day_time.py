@@ -36,3 +36,18 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
         )
 
     return day_time
+
+
+def moment_formatter(locale: str) -> Callable[[datetime | None], str]:
+    """A function giving a moment's day, month, year and time in `locale` and the portal's time zone: the `moment`
+    filter's text (template_helpers.format_moment, '1 december 2026, 10:00'; '—' for none), for lists of many."""
+    _, months, comma = _names(locale)
+    zone = get_timezone()
+
+    def moment(value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+        return f"{local.day} {months[local.month - 1]} {local.year}{comma} {local.hour:02d}:{local.minute:02d}"
+
+    return moment

@@ -4,12 +4,14 @@ handover thread, and its status changes."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import update
 from wtforms import SelectChoice
 
 from portal.access import load_or_404, policy
+from portal.day_time import moment_formatter
 from portal.extensions import db, limiter
 from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, VersionForm
 from portal.i18n import current_language
@@ -46,7 +48,14 @@ def referrals():
     rows, more = queries.workspace(current_user, box, state, page, current_language())
     counts = queries.counts(current_user)
     html = render_template(
-        "referrals/workspace.html", rows=rows, more=more, box=box, state=state, page=page, counts=counts
+        "referrals/workspace.html",
+        rows=rows,
+        more=more,
+        box=box,
+        state=state,
+        page=page,
+        counts=counts,
+        moment_text=moment_formatter(str(get_locale())),  # the `moment` filter's text, its names looked up once
     )
     audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
     db.session.commit()  # the record is saved before the page is sent; after rendering, as a commit expires the user
