@@ -17,7 +17,7 @@ from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, Ve
 from portal.i18n import current_language
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
-from portal.referral_labels import ERRORS, error_text
+from portal.referral_labels import ERRORS, error_text, words_in
 from portal.routes.professional.blueprint import audit_read, bp
 from portal.services import policy as policies
 from portal.services.messaging import mail as message_mail
@@ -56,6 +56,7 @@ def referrals():
         page=page,
         counts=counts,
         moment_text=moment_formatter(str(get_locale())),  # the `moment` filter's text, its names looked up once
+        words=words_in(str(get_locale())),  # referral_words as text, translated once per process
     )
     audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
     db.session.commit()  # the record is saved before the page is sent; after rendering, as a commit expires the user
