@@ -34,6 +34,17 @@ from portal.services.referrals.referrals import ReferralError, parties_of, recor
 from portal.services.referrals.statuses import REOPENABLE, reasons_for, targets_for
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit the read's records (audit, receipts) before the page reads on, without expiring what the request
+    loaded: the signed-in user and the referral would otherwise be loaded again, with each of their relations."""
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 def _user_key() -> str:
     return f"referrals:{current_user.get_id()}"
 
@@ -45,9 +56,11 @@ def referrals():
     box = request.args.get("box") if request.args.get("box") in queries.BOXES else "received"
     state = "closed" if request.args.get("state") == "closed" else "open"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
+    _commit_keeping_loaded()  # saved before the page reads the rows
     rows, more = queries.workspace(current_user, box, state, page, current_language())
     counts = queries.counts(current_user)
-    html = render_template(
+    return render_template(
         "referrals/workspace.html",
         rows=rows,
         more=more,
@@ -58,9 +71,6 @@ def referrals():
         moment_text=moment_formatter(str(get_locale())),  # the `moment` filter's text, its names looked up once
         words=words_in(str(get_locale())),  # referral_words as text, translated once per process
     )
-    audit_read("referral_list", current_user.organisation_id, None, details=f"{box} {state} page {page}")
-    db.session.commit()  # the record is saved before the page is sent; after rendering, as a commit expires the user
-    return html
 
 
 def _moves(referral: Referral, parties: frozenset[str]) -> list[tuple[str, list[str]]]:
@@ -96,6 +106,8 @@ def _detail(referral_id: int, problem: str | None = None, form=None, status: int
     page = _shown(referral_id)
     referral = page.referral
     parties = parties_of(current_user, referral)
+    _record_read(referral, parties)
+    _commit_keeping_loaded()  # saved before the page reads the thread, as the receipts mark what it shows read
     history = queries.history(referral)
     form = form or HandoverMessageForm()
     form.new_key()
@@ -104,7 +116,7 @@ def _detail(referral_id: int, problem: str | None = None, form=None, status: int
     may_agree = referral.status == "draft" and "referrer" in parties  # record the resident's agreement
     may_void = "referrer" in parties and referral.status != "entered-in-error"
     reopenable = referral.status in REOPENABLE and bool(parties & {"referrer", "receiver"})
-    html = render_template(
+    return render_template(
         "referrals/professional_detail.html",
         referral=referral,
         offer=page.offer,
@@ -125,10 +137,7 @@ def _detail(referral_id: int, problem: str | None = None, form=None, status: int
         offerable=offerable,
         problem=problem,
         auto_reply=read_auto_reply,
-    )
-    _record_read(referral, parties)
-    db.session.commit()  # saved before the page is sent; after rendering, as a commit expires what the page reads
-    return html, status
+    ), status
 
 
 def _load(referral_id: int) -> Referral:
