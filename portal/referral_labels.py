@@ -3,6 +3,11 @@ history lines, capacity answers and error messages."""
 
 from __future__ import annotations
 
+from functools import cache
+from types import MappingProxyType
+
+from flask_babel import force_locale
+
 from portal.translation import lazy_gettext as _l
 
 # i18n: the status of a referral, for professionals (FHIR Task status codes).
@@ -135,3 +140,15 @@ WORDS = {
     "follow_up_going": FOLLOW_UP_GOING,
     "follow_up_helps": FOLLOW_UP_HELPS,
 }
+
+
+@cache
+def words_in(locale: str) -> MappingProxyType:
+    """WORDS as text in `locale`, worked out once per process and language (they come from the code and the
+    catalogs only): for lists that show a status on every line, where each lazy label is translated again."""
+    with force_locale(locale):
+        texts = {
+            kind: MappingProxyType({code: str(label) for code, label in labels.items()})
+            for kind, labels in WORDS.items()
+        }
+    return MappingProxyType(texts)  # shared by every request: read-only

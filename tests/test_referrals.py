@@ -111,8 +111,15 @@ def test_a_gp_refers_the_broker_accepts_offers_a_session_the_resident_books_and_
     booking = db.session.scalar(select(Booking))
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).booking_id == booking.id and booking.status == "confirmed"
+    slot = booking.session
+    booked = f'<dt>Booked</dt><dd><time datetime="{slot.starts_at.isoformat()}">'
+    title = f"</time>, {slot.programme.text('en').title}</dd>"
+    resident_page = client.get(f"/en/referrals/{referral.id}").get_data(as_text=True)
+    assert booked in resident_page and title in resident_page
 
     as_user(client, world["broker"])
+    team_page = client.get(f"/en/professional/referrals/{referral.id}").get_data(as_text=True)
+    assert booked in team_page and title in team_page
     response = post(
         client, status_path, {"status": "completed", "reason": "got_help", "version": version_of(referral.id)}, page
     )

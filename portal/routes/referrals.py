@@ -65,6 +65,7 @@ def _page(referral: Referral, problem: str | None = None, form=None, status: int
     return render_template(
         "referrals/detail.html",
         referral=referral,
+        booked=queries.booked_session(referral, current_language()),
         history=queries.history(referral),
         views=thread_queries.messages_of(referral.thread, current_user) if referral.thread else [],
         version_form=VersionForm(formdata=None, version=referral.version),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.extensions import db
 from portal.models import Booking, Programme, Session
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 
 HORIZON = timedelta(days=90)
 
@@ -29,16 +30,14 @@ class Room:
     sessions: int
 
 
-def room_for(programme: Programme | None, now: datetime | None = None) -> Room | None:
-    """The room in the programme's coming sessions; None for a referral to an organisation without a programme."""
-    if programme is None:
-        return None
-    now = now or utcnow()
+@cache
+def _room_statement():
+    """The room in a programme's coming sessions, in one statement built once (programme and window bound)."""
     coming = (
-        Session.programme_id == programme.id,
+        Session.programme_id == bindparam("programme_id"),
         Session.status == "scheduled",
-        Session.starts_at > now,
-        Session.starts_at <= now + HORIZON,
+        Session.starts_at > bindparam("now", type_=UTCDateTime),
+        Session.starts_at <= bindparam("until", type_=UTCDateTime),
     )
     has_room = Session.booked < Session.capacity
     waiting = (
@@ -47,15 +46,21 @@ def room_for(programme: Programme | None, now: datetime | None = None) -> Room |
         .where(Booking.status == "waitlisted", *coming)
         .scalar_subquery()
     )  # in the same statement: one round trip for the page
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(Session.capacity - Session.booked).filter(has_room), 0),
-            func.count().filter(has_room),
-            func.min(Session.starts_at).filter(has_room),
-            waiting,
-        ).where(*coming)
-    ).one()
-    sessions, free, with_room, next_free, waiting = row
+    return select(
+        func.count(),
+        func.coalesce(func.sum(Session.capacity - Session.booked).filter(has_room), 0),
+        func.count().filter(has_room),
+        func.min(Session.starts_at).filter(has_room),
+        waiting,
+    ).where(*coming)
+
+
+def room_for(programme: Programme | None, now: datetime | None = None) -> Room | None:
+    """The room in the programme's coming sessions; None for a referral to an organisation without a programme."""
+    if programme is None:
+        return None
+    now = now or utcnow()
+    values = {"programme_id": programme.id, "now": now, "until": now + HORIZON}
+    sessions, free, with_room, next_free, waiting = db.session.execute(_room_statement(), values).one()
     answer = "yes" if free > 0 else ("waitlist" if sessions else "no_sessions")
     return Room(answer, int(free), int(with_room), next_free, int(waiting or 0), int(sessions))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.models import CareRelation, Message, Programme, Referral, Session, User
-from portal.models.base import utcnow
+from portal.models import CareRelation, Message, Programme, ProgrammeText, Referral, Session, User
+from portal.models.base import UTCDateTime, utcnow
 from portal.services.booking import places
 from portal.services.booking.places import BookingResult
 from portal.services.messaging import threads
@@ -18,39 +20,61 @@ from portal.services.referrals.referrals import OFFERABLE, ReferralError, partie
 MAX_OFFERED = 30
 
 
-def _offerable(referral: Referral):
-    """Published programmes, and the team's care-team-only consult slots when the resident is in its care (asked
-    inside the sessions' statement, not in one of its own)."""
+@dataclass(frozen=True)
+class OfferableSession:
+    """A coming session the receiving team may offer: its id, start, programme title (in the reader's language, or
+    Dutch) and free places."""
+
+    id: int
+    starts_at: datetime
+    title: str
+    free: int
+
+
+@cache
+def _offerable_statement():
+    """The offerable sessions, in one statement built once (team, resident, referred programme, language and moment
+    bound): published programmes, and the team's care-team-only consult slots when the resident is in its care
+    (asked inside the sessions' statement, not in one of its own)."""
+    organisation_id = bindparam("organisation_id")
     in_care = (
         select(CareRelation.id)
         .where(
-            CareRelation.resident_id == referral.resident_id,
-            CareRelation.organisation_id == referral.organisation_id,
+            CareRelation.resident_id == bindparam("resident_id"),
+            CareRelation.organisation_id == organisation_id,
             CareRelation.status == "active",
         )
         .exists()
     )
-    return Programme.status.in_(OFFERABLE) | ((Programme.status == "care_team") & in_care)
-
-
-def offerable_sessions(referral: Referral, now: datetime | None = None) -> list[Session]:
-    """Coming sessions of the receiving team's programmes with a free place, the referred programme's first."""
-    now = now or utcnow()
-    statement = (
-        select(Session)
+    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
+    title = func.coalesce(local.title, dutch.title)
+    return (
+        select(Session.id, Session.starts_at, title, Session.capacity - Session.booked)
         .join(Programme, Programme.id == Session.programme_id)
+        .outerjoin(local, (local.programme_id == Session.programme_id) & (local.locale == bindparam("lang")))
+        .outerjoin(dutch, (dutch.programme_id == Session.programme_id) & (dutch.locale == "nl"))
         .where(
-            Programme.organisation_id == referral.organisation_id,
-            _offerable(referral),
+            Programme.organisation_id == organisation_id,
+            Programme.status.in_(OFFERABLE) | ((Programme.status == "care_team") & in_care),
             Session.status == "scheduled",
-            Session.starts_at > now,
+            Session.starts_at > bindparam("now", type_=UTCDateTime),
             Session.booked < Session.capacity,
         )
-        .options(joinedload(Session.programme).selectinload(Programme.translations))
-        .order_by((Session.programme_id != (referral.programme_id or 0)), Session.starts_at, Session.id)
+        .order_by(Session.programme_id != bindparam("programme_id"), Session.starts_at, Session.id)
         .limit(MAX_OFFERED)
     )
-    return list(db.session.scalars(statement))
+
+
+def offerable_sessions(referral: Referral, lang: str = "nl", now: datetime | None = None) -> list[OfferableSession]:
+    """Coming sessions of the receiving team's programmes with a free place, the referred programme's first."""
+    values = {
+        "organisation_id": referral.organisation_id,
+        "resident_id": referral.resident_id,
+        "programme_id": referral.programme_id or 0,
+        "lang": lang,
+        "now": now or utcnow(),
+    }
+    return [OfferableSession(*row) for row in db.session.execute(_offerable_statement(), values)]
 
 
 def _checked_offer(referral: Referral, session_id: int | None) -> Session | None:

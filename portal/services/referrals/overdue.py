@@ -28,9 +28,11 @@ def overdue_cutoff(now: datetime | None = None) -> datetime:
     return _cutoff_on((now or utcnow()).astimezone(LOCAL).date())
 
 
-def overdue_condition(now: datetime | None = None):
-    """A SQL condition on Referral: an open loop without a change for 10 working days."""
-    return Referral.status.in_(sorted(OPEN)) & (Referral.changed_at < overdue_cutoff(now))
+def overdue_condition(now: datetime | None = None, cutoff=None):
+    """A SQL condition on Referral: an open loop without a change for 10 working days. `cutoff` may be a bound
+    parameter, for a statement built once (its value then is overdue_cutoff())."""
+    cutoff = overdue_cutoff(now) if cutoff is None else cutoff
+    return Referral.status.in_(sorted(OPEN)) & (Referral.changed_at < cutoff)
 
 
 def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
