@@ -39,12 +39,13 @@ def start(user: User, device: str = "") -> tuple[LoginSession, str]:
     return login, token
 
 
-# The login by its token with its account, in one query (every caller looks at the account); built once per process,
-# as every signed-in request runs it.
+# The login by its token with its account and the account's organisation, in one query (every caller looks at the
+# account; staff pages name the organisation, as in their audit records); built once per process, as every
+# signed-in request runs it.
 _BY_TOKEN = (
     select(LoginSession)
     .where(LoginSession.token_hash == bindparam("token_hash"))
-    .options(joinedload(LoginSession.user, innerjoin=True))
+    .options(joinedload(LoginSession.user, innerjoin=True).joinedload(User.organisation))
 )
 
 
