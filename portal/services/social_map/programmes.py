@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.models import Programme, ProgrammeText, Session
+from portal.models import Location, Programme, ProgrammeText, Session
 from portal.models.base import utcnow
 
 MIN_SLOTS = 8
@@ -30,6 +31,11 @@ def with_details(query):
     )
 
 
+def _padded(ids: list[int]) -> list[int]:
+    size = max(MIN_SLOTS, 1 << max(len(ids) - 1, 0).bit_length())
+    return [*ids, *([0] * (size - len(ids)))]
+
+
 def id_in(column, ids: list[int]):
     """`column IN (...)` with one placeholder per id, padded with 0 (no row's id) to a power of two.
 
@@ -37,27 +43,80 @@ def id_in(column, ids: list[int]):
     More than MAX_SLOTS ids (no page shows so many) make an expanding IN list."""
     if len(ids) > MAX_SLOTS:
         return column.in_(ids)
-    size = max(MIN_SLOTS, 1 << max(len(ids) - 1, 0).bit_length())
-    padded = [*ids, *([0] * (size - len(ids)))]
+    padded = _padded(ids)
     return column.in_([bindparam(f"id_{number}", value, type_=Integer) for number, value in enumerate(padded)])
 
 
-def cards(ids: list[int]) -> dict[int, Programme]:
-    """The programmes with these ids, by id, with what a card shows: the location, and every text (one more query)."""
+@dataclass(frozen=True)
+class CardText:
+    """A programme's title, summary and (for snippets) description in one language."""
+
+    locale: str
+    title: str
+    summary: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a programme card shows: the programme's texts in the page's language and Dutch, and its next start."""
+
+    id: int
+    slug: str
+    category: str
+    cost_cents: int
+    location_name: str | None
+    next_start: datetime | None
+    texts: dict[str, CardText]
+
+    def text(self, locale: str) -> CardText:
+        """The texts in `locale`, falling back to Dutch, which every programme has."""
+        return self.texts.get(locale) or self.texts["nl"]
+
+    @property
+    def is_free(self) -> bool:
+        """True when taking part costs nothing."""
+        return self.cost_cents == 0
+
+
+@cache
+def _cards_statement(size: int, descriptions: bool):
+    """The cards of `size` ids (`id_<n>`), one row per text in `locale` or Dutch, with the first upcoming start
+    (after `now`): built once per size, since building it cost more than running it."""
+    next_start = (
+        select(func.min(Session.starts_at))
+        .where(Session.programme_id == Programme.id, Session.status == "scheduled")
+        .where(Session.starts_at > bindparam("now"))
+        .scalar_subquery()
+    )
+    programme = (Programme.id, Programme.slug, Programme.category, Programme.cost_cents, Location.name, next_start)
+    texts = (ProgrammeText.locale, ProgrammeText.title, ProgrammeText.summary)
+    return (
+        select(*programme, *texts)
+        .add_columns(ProgrammeText.description if descriptions else literal(None))
+        .join(ProgrammeText, ProgrammeText.programme_id == Programme.id)
+        .outerjoin(Location, Location.id == Programme.location_id)
+        .where(
+            Programme.id.in_([bindparam(f"id_{number}", type_=Integer) for number in range(size)]),
+            ProgrammeText.locale.in_([bindparam("locale"), literal("nl")]),
+        )
+    )
+
+
+def cards(ids: list[int], locale: str, now: datetime, descriptions: bool = False) -> dict[int, Card]:
+    """The cards of the programmes with these ids, by id, in one query: texts in `locale` and Dutch (descriptions
+    too when asked), location name and the first scheduled session after `now`."""
     if not ids:
         return {}
-    programmes = {
-        programme.id: programme
-        for programme in db.session.scalars(
-            select(Programme).where(id_in(Programme.id, ids)).options(joinedload(Programme.location))
-        )
-    }
-    texts: dict[int, list[ProgrammeText]] = {programme_id: [] for programme_id in programmes}
-    for text in db.session.scalars(select(ProgrammeText).where(id_in(ProgrammeText.programme_id, ids))):
-        texts[text.programme_id].append(text)
-    for programme_id, programme in programmes.items():
-        set_committed_value(programme, "translations", texts[programme_id])
-    return programmes
+    padded = _padded(ids)
+    parameters = {f"id_{number}": value for number, value in enumerate(padded)} | {"locale": locale, "now": now}
+    found: dict[int, Card] = {}
+    for row in db.session.execute(_cards_statement(len(padded), descriptions), parameters):
+        programme_id, slug, category, cost_cents, location_name, next_start, text_locale, *text = row
+        card = found.get(programme_id) or Card(programme_id, slug, category, cost_cents, location_name, next_start, {})
+        card.texts[text_locale] = CardText(text_locale, *text)
+        found[programme_id] = card
+    return found
 
 
 def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict[int, Session]:

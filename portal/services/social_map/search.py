@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select, union_all
 
@@ -14,7 +15,7 @@ from portal.services.markdown import markdown_to_text
 from portal.services.search_index.matching import programmes_with
 from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
-from portal.services.social_map.programmes import cards, next_sessions
+from portal.services.social_map.programmes import Card, cards
 from portal.services.text_search import Snippet, find_snippet
 from portal.text_analysis import term_spans
 
@@ -23,10 +24,9 @@ PER_PAGE = 20
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One programme in a result list, with its next session and the text that matched."""
+    """One programme in a result list (its card, with its next start) and the text that matched."""
 
-    programme: Programme
-    next_session: Session | None
+    programme: Card
     snippet: Snippet | None
     snippet_locale: str | None
 
@@ -185,7 +185,7 @@ def _listed_by_title(filters: ProgrammeFilters, locale: str, now: datetime) -> S
     )
 
 
-def _snippet(programme: Programme, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
+def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
         matches = term_matcher(words, text.locale)
@@ -225,20 +225,19 @@ def search_programmes(
         pages = max((total + per_page - 1) // per_page, 1)
         page = min(max(page, 1), pages)
         ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
-    programmes = cards(ids)
-    upcoming = next_sessions(ids, now)
+    programmes = cards(ids, locale, now, descriptions=bool(words))
     results = []
     for programme_id in ids:
         programme = programmes[programme_id]
         snippet, snippet_locale = _snippet(programme, locale, words) if words else (None, None)
-        results.append(SearchResult(programme, upcoming.get(programme_id), snippet, snippet_locale))
+        results.append(SearchResult(programme, snippet, snippet_locale))
     return SearchPage(results, page, pages, total, per_page)
 
 
-def spoken_languages() -> list[str]:
-    """The languages spoken at published programmes, Dutch first, then alphabetically.
-
-    One step through the language index per distinct language (a recursive query), never a scan of every row."""
+@cache
+def _spoken_statement():
+    """One step through the language index per distinct language (a recursive query), never a scan of every row:
+    built once per process, since building it cost more than running it."""
     spoken = ProgrammeLanguage
     codes = select(func.min(spoken.language).label("code")).cte("codes", recursive=True)
     following = select(func.min(spoken.language)).where(spoken.language > codes.c.code).scalar_subquery()
@@ -252,5 +251,10 @@ def spoken_languages() -> list[str]:
         .limit(1)
         .scalar_subquery()
     )
-    found = db.session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), first_published.is_not(None)))
+    return select(codes.c.code).where(codes.c.code.is_not(None), first_published.is_not(None))
+
+
+def spoken_languages() -> list[str]:
+    """The languages spoken at published programmes, Dutch first, then alphabetically."""
+    found = db.session.scalars(_spoken_statement())
     return sorted(set(found), key=lambda code: (code != "nl", code))
