@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 import Stemmer
@@ -13,10 +14,18 @@ SNOWBALL = {"nl": "dutch", "en": "english", "tr": "turkish", "ar": "arabic"}
 MAX_TERM_LENGTH = 60
 _WORD = re.compile(r"[^\W_]+")
 _TURKISH_CAPITALS = str.maketrans({"I": "ı", "İ": "i"})
+_THREAD = threading.local()
 
 
 def _stemmer(locale: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(SNOWBALL.get(locale, "dutch"))
+    """The Snowball stemmer of `locale`, one per language and thread: PyStemmer's objects are not thread-safe, and
+    each keeps a cache of the words it stemmed (a search page stems its results' words again and again)."""
+    stemmers = _THREAD.__dict__.setdefault("stemmers", {})
+    algorithm = SNOWBALL.get(locale, "dutch")
+    stemmer = stemmers.get(algorithm)
+    if stemmer is None:
+        stemmer = stemmers[algorithm] = Stemmer.Stemmer(algorithm)
+    return stemmer
 
 
 def _turkish_lower(word: str) -> str:
