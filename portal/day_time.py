@@ -36,3 +36,14 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
         )
 
     return day_time
+
+
+def clock_formatter() -> Callable[[datetime], str]:
+    """A function giving a moment's time of day in the portal's time zone: Babel's 'HH:mm' (the `clock` filter)."""
+    zone = get_timezone()
+
+    def clock(moment: datetime) -> str:
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        return f"{local.hour:02d}:{local.minute:02d}"
+
+    return clock

@@ -1,15 +1,15 @@
-"""The quick day-and-time text (the `day_time` filter) is exactly Babel's, in every language, around the clock and
-the DST changes."""
+"""The quick day-and-time text (the `day_time` filter) and time of day (the programme page's) are exactly Babel's,
+in every language, around the clock and the DST changes."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, format_time
 
 from portal.config import LANGUAGES
-from portal.day_time import day_time_formatter
+from portal.day_time import clock_formatter, day_time_formatter
 from portal.template_helpers import day_time_pattern, format_day_time
 
 MOMENTS = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=7 * n, minutes=13 * n) for n in range(1300)]
@@ -24,3 +24,10 @@ def test_quick_day_time_is_babels_text(app, lang):
         day_time = day_time_formatter(lang)
         assert [day_time(moment) for moment in MOMENTS] == babel
         assert [format_day_time(moment) for moment in MOMENTS] == babel
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_quick_clock_is_babels_text(app, lang):
+    with app.test_request_context(f"/{lang}/programmes"), force_locale(lang):
+        clock = clock_formatter()
+        assert [clock(moment) for moment in MOMENTS] == [format_time(moment, "HH:mm") for moment in MOMENTS]

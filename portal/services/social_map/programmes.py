@@ -81,31 +81,3 @@ def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict
     for session in rows:
         result.setdefault(session.programme_id, session)
     return result
-
-
-def get_published(slug: str) -> Programme | None:
-    """The published programme with this slug and all its page shows, in four queries; or None."""
-    return db.session.scalar(
-        _published()
-        .where(Programme.slug == slug)
-        .options(
-            joinedload(Programme.location),
-            joinedload(Programme.organisation),
-            selectinload(Programme.translations),
-            selectinload(Programme.audiences),
-            selectinload(Programme.languages),
-        )
-    )
-
-
-def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:
-    """The next scheduled sessions of a programme, soonest first."""
-    now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(Session)
-            .where(Session.programme_id == programme.id, Session.starts_at > now, Session.status == "scheduled")
-            .order_by(Session.starts_at, Session.id)
-            .limit(limit)
-        )
-    )
