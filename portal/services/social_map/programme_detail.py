@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 
 # The programme's lists a page shows, each read by one statement on the programme's id.
 _LISTS = (("translations", ProgrammeText), ("audiences", ProgrammeAudience), ("languages", ProgrammeLanguage))
@@ -43,11 +43,11 @@ def _upcoming():
         select(Session)
         .where(
             Session.programme_id == bindparam("programme_id"),
-            Session.starts_at > bindparam("now"),
+            Session.starts_at > bindparam("now", type_=UTCDateTime),
             Session.status == "scheduled",
         )
         .order_by(Session.starts_at, Session.id)
-        .limit(bindparam("limit"))
+        .limit(bindparam("limit", type_=Integer))
     )
 
 
