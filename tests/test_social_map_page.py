@@ -147,7 +147,8 @@ def test_the_unfiltered_map_list_statements_are_built_once_and_hold_nothing_of_a
     """They are kept per process: a time or a visitor's words baked into them would be served to everyone."""
     statements = map_locations._unfiltered_page_statements()
     assert statements is map_locations._unfiltered_page_statements()
-    for statement in (statements.counts, statements.places, statements.programmes):
+    points = map_locations._unfiltered_points_statement()
+    for statement in (statements.counts, statements.places, statements.programmes, points):
         values = statement.compile().params.values()
         assert not any(isinstance(value, datetime | date) for value in values), values
 

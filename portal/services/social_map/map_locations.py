@@ -140,18 +140,34 @@ def map_points(
     however large the city."""
     now = now or utcnow()
     limit = limit or MAX_POINTS
-    listed = listed_in(filters, locale, now, category_words)
-    rows = db.session.execute(
+    if filters.active:
+        statement = _points_statement(listed_in(filters, locale, now, category_words))
+    else:
+        statement = _unfiltered_points_statement()
+    parameters = {"south": box.south, "north": box.north, "west": box.west, "east": box.east, "limit": limit + 1}
+    rows = db.session.execute(statement, parameters).all()
+    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+
+
+def _points_statement(listed) -> Select:
+    """The places with a programme meeting `listed` in a box (`south`, `north`, `west`, `east` bound), by id, at
+    most `limit`."""
+    return (
         select(Location.id, Location.name, Location.latitude, Location.longitude)
         .where(
-            Location.latitude.between(box.south, box.north),
-            Location.longitude.between(box.west, box.east),
+            Location.latitude.between(bindparam("south"), bindparam("north")),
+            Location.longitude.between(bindparam("west"), bindparam("east")),
             exists().where(Programme.location_id == Location.id, listed),
         )
         .order_by(Location.id)
-        .limit(limit + 1)
-    ).all()
-    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+@cache
+def _unfiltered_points_statement() -> Select:
+    """The markers' statement without filters, built once (as `_unfiltered_page_statements`)."""
+    return _points_statement(listed_in(ProgrammeFilters(), "nl", utcnow()))
 
 
 def location_detail(
