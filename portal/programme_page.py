@@ -1,15 +1,17 @@
 """The programme page: shown to everyone, and to a beweegmakelaar as the preview of a draft."""
 
-from flask import render_template
+from flask import render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.day_time import clock_text, day_time_formatter
 from portal.i18n import current_language
 from portal.maps import MapView, init_script_url, map_assets
 from portal.services.booking.queries import active_bookings
 from portal.services.listings.editing import may_be_outdated
 from portal.services.listings.session_planning import local_today
 from portal.services.routekaarten.pages import route_maps_with_programme
-from portal.services.social_map.programmes import upcoming_sessions
+from portal.services.social_map.programme_detail import upcoming_sessions
 from portal.structured_data import programme_json_ld
 
 
@@ -35,4 +37,8 @@ def render_detail(programme, preview: bool = False):
         route_maps=route_maps_with_programme(slug, current_language()),
         preview=preview,
         outdated=may_be_outdated(programme, local_today()),
+        # One formatter each and one URL pattern for the sessions list, not a filter and url_for per session.
+        start_text=day_time_formatter(str(get_locale())),
+        end_text=clock_text,
+        book_url=url_for("booking.book", session_id=0).rsplit("/", 1)[0] + "/",
     )

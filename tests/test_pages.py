@@ -91,3 +91,23 @@ def test_sql_statements_do_not_grow_with_the_number_of_programmes(client):
     few = statements_for(2)
     many = statements_for(15)
     assert few == many, (few, many)
+
+
+def test_organisations_page_shows_each_organisation_with_its_contacts_and_links(client, login):
+    gp = OrganisationFactory(name="Huisartsen Zamenhof", kind="practice", website="https://zamenhof.example.org")
+    team = OrganisationFactory(name="Buurtteam", kind="buurtteam", phone=None, description={"nl": "", "en": "Team"})
+    db.session.commit()
+    html = client.get("/nl/organisations").get_data(as_text=True)
+    assert html.count('class="wp-card"') == 2
+    assert f'href="/nl/care-team/ask/{gp.id}">Vraag Huisartsen Zamenhof om hulp</a>' in html
+    assert f'href="/nl/care-team/ask/{team.id}">Vraag Buurtteam om hulp</a>' in html
+    assert '<a href="tel:0300000000" dir="ltr">030 000 0000</a>' in html and html.count("<dt>Telefoon</dt>") == 1
+    assert '<a href="https://zamenhof.example.org" dir="ltr">' in html and "<dt>Adres</dt>" in html
+    english = client.get("/en/organisations").get_data(as_text=True)
+    assert "<p>Team</p>" in english and '<p lang="nl">Een organisatie in de wijk.</p>' in english
+    login("professional")
+    signed_in = client.get("/nl/organisations").get_data(as_text=True)
+    assert (
+        f'href="/nl/professional/referrals/new?organisation={gp.id}">Een bewoner verwijzen naar Huisartsen' in signed_in
+    )
+    assert "/care-team/ask/" not in signed_in

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 
 import pytest
 
 from portal.extensions import db
+from portal.services.social_map import map_locations
 from tests.factories import LocationFactory, ProgrammeFactory, SessionFactory
 
 
@@ -139,3 +141,29 @@ def test_json_ld_cannot_break_out_of_its_script(client):
     db.session.commit()
     html = client.get("/nl/programmes/xss").get_data(as_text=True)
     assert "<script>alert(1)" not in html
+
+
+def test_the_unfiltered_map_list_statements_are_built_once_and_hold_nothing_of_a_request(app):
+    """They are kept per process: a time or a visitor's words baked into them would be served to everyone."""
+    statements = map_locations._unfiltered_page_statements()
+    assert statements is map_locations._unfiltered_page_statements()
+    points = map_locations._unfiltered_points_statement()
+    for statement in (statements.counts, statements.places, statements.programmes, points):
+        values = statement.compile().params.values()
+        assert not any(isinstance(value, datetime | date) for value in values), values
+
+
+def test_map_page_pages_through_the_places_and_shows_next_dates(client):
+    for n in range(30):
+        programme = ProgrammeFactory(slug=f"p{n:02d}", location=LocationFactory(name=f"Plek {n:02d}"))
+        if n == 26:
+            SessionFactory(programme=programme)
+    db.session.commit()
+    first = client.get("/nl/map").get_data(as_text=True)
+    second = client.get("/nl/map?page=2").get_data(as_text=True)
+    assert "Plek 00" in first and "Plek 24" in first and "Plek 25" not in first
+    assert "Plek 25" in second and "Plek 29" in second and "Plek 24" not in second
+    dated = second.split('href="/nl/programmes/p26"')[1].split("</li>")[0]
+    undated = second.split('href="/nl/programmes/p27"')[1].split("</li>")[0]
+    assert "Nog geen datums gepland" in undated and "Nog geen datums gepland" not in dated
+    assert re.search(r"(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d+ \w+, \d\d:\d\d", dated)

@@ -1,6 +1,6 @@
 """Who works together in the neighbourhood network."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, url_for
 
 from portal.access import policy
 from portal.page_cache import cached_page
@@ -19,4 +19,8 @@ def index():
     hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"])
     if hood is None:
         abort(404)
-    return render_template("organisations/index.html", groups=organisations_by_kind(hood))
+    return render_template(
+        "organisations/index.html",
+        groups=organisations_by_kind(hood),
+        ask_url=url_for("care_team.ask", organisation_id=0).rsplit("/", 1)[0] + "/",  # one pattern, not url_for each
+    )

@@ -10,7 +10,7 @@ from portal.page_cache import cached_page
 from portal.programme_page import render_detail
 from portal.services.policy import PUBLIC
 from portal.services.social_map.filters import parse_filters, parse_page
-from portal.services.social_map.programmes import get_published
+from portal.services.social_map.programme_detail import get_published
 from portal.services.social_map.search import search_programmes
 
 bp = Blueprint("programmes", __name__)

@@ -1,8 +1,10 @@
 """The social map on a folium/Leaflet map, with the same filters as the list and a text list beside it."""
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
 
 from portal.access import policy
+from portal.day_time import day_time_formatter
 from portal.filter_options import filter_options
 from portal.i18n import current_language
 from portal.labels import category_search_words
@@ -49,4 +51,5 @@ def index():
         pages=places.pages,
         per_page=places.per_page,
         programme_url=programme_url,
+        start_text=day_time_formatter(str(get_locale())),
     )

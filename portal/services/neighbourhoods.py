@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
@@ -35,12 +35,23 @@ def default_neighbourhood(slug: str) -> Neighbourhood | None:
         return None
 
 
-def organisations_by_kind(neighbourhood: Neighbourhood) -> dict[str, list[Organisation]]:
-    """The neighbourhood's organisations grouped by kind, each group sorted by name."""
-    rows = db.session.scalars(
-        select(Organisation).where(Organisation.neighbourhood_id == neighbourhood.id).order_by(Organisation.name)
+@cache
+def _organisations_of():
+    """A neighbourhood's organisations (`neighbourhood_id` bound) by name, with the columns the overview shows."""
+    shown = (Organisation.id, Organisation.kind, Organisation.name, Organisation.description, Organisation.street)
+    address = (Organisation.house_number, Organisation.postcode, Organisation.city)
+    contact = (Organisation.phone, Organisation.email, Organisation.website)
+    return (
+        select(*shown, *address, *contact)
+        .where(Organisation.neighbourhood_id == bindparam("neighbourhood_id"))
+        .order_by(Organisation.name)
     )
-    grouped: dict[str, list[Organisation]] = {}
-    for organisation in rows:
+
+
+def organisations_by_kind(neighbourhood: Neighbourhood) -> dict[str, list[Row]]:
+    """The neighbourhood's organisations grouped by kind, each group sorted by name: rows of what the overview
+    shows (id, kind, name, description, address, phone, email, website), not organisation objects."""
+    grouped: dict[str, list[Row]] = {}
+    for organisation in db.session.execute(_organisations_of(), {"neighbourhood_id": neighbourhood.id}):
         grouped.setdefault(organisation.kind, []).append(organisation)
     return grouped

@@ -97,6 +97,11 @@ class RouteMapPage:
         """The first step that lists offers (the selector's results land there)."""
         return next((step for step in self.steps if step.has_offers), None)
 
+    @property
+    def categories(self) -> set[str]:
+        """The categories of the offers shown as cards (the fitting ones), for their icons."""
+        return {view.live.category for step in self.steps for view in step.fitting}
+
 
 @lru_cache(maxsize=512)
 def content_html(text: str) -> Markup:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeText, Session
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 from portal.services.social_map.filters import ProgrammeFilters
 from portal.services.social_map.map_box import Box
 from portal.services.social_map.search import listed_in
@@ -68,30 +69,42 @@ class LocationPage:
     per_page: int
 
 
-def _programmes_by_location(condition, locale: str, now: datetime) -> dict[int, list[MapProgramme]]:
-    """The programmes meeting `condition` that have a location, by title, grouped by location; one query."""
+@cache
+def _programme_columns():
+    """Location id, slug, title in `locale` (Dutch where untranslated), the title's locale and the next start
+    after `now` of a programme (`locale` and `now` bound), with the joins of the texts: built once, since the
+    two aliases of the texts cost more to build than the query costs to run."""
     dutch = aliased(ProgrammeText)
     local = aliased(ProgrammeText)
     next_start = (
         select(func.min(Session.starts_at))
-        .where(Session.programme_id == Programme.id, Session.status == "scheduled", Session.starts_at > now)
+        .where(
+            Session.programme_id == Programme.id,
+            Session.status == "scheduled",
+            Session.starts_at > bindparam("now", type_=UTCDateTime),
+        )
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(
-            Programme.location_id,
-            Programme.slug,
-            func.coalesce(local.title, dutch.title),
-            case((local.title.is_(None), "nl"), else_=locale),
-            next_start,
-        )
+    title = func.coalesce(local.title, dutch.title)
+    locale = case((local.title.is_(None), "nl"), else_=bindparam("locale"))
+    query = (
+        select(Programme.location_id, Programme.slug, title, locale, next_start)
         .join(dutch, and_(dutch.programme_id == Programme.id, dutch.locale == "nl"))
-        .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == locale))
-        .where(condition, Programme.location_id.is_not(None))
-        .order_by(func.lower(func.coalesce(local.title, dutch.title)), Programme.id)
-    ).all()
+        .outerjoin(local, and_(local.programme_id == Programme.id, local.locale == bindparam("locale")))
+    )
+    return query, func.lower(title)
+
+
+def _programmes_query(condition) -> Select:
+    """The programmes meeting `condition` that have a location, by title (`locale` and `now` bound)."""
+    query, title_order = _programme_columns()
+    return query.where(condition, Programme.location_id.is_not(None)).order_by(title_order, Programme.id)
+
+
+def _programmes_by_location(statement: Select, parameters: dict) -> dict[int, list[MapProgramme]]:
+    """The programmes of a `_programmes_query` statement (its `parameters` bound) grouped by location; one query."""
     by_location: dict[int, list[MapProgramme]] = {}
-    for location_id, slug, title, title_locale, start in rows:
+    for location_id, slug, title, title_locale, start in db.session.execute(statement, parameters):
         by_location.setdefault(location_id, []).append(MapProgramme(slug, title, title_locale, start))
     return by_location
 
@@ -127,18 +140,34 @@ def map_points(
     however large the city."""
     now = now or utcnow()
     limit = limit or MAX_POINTS
-    listed = listed_in(filters, locale, now, category_words)
-    rows = db.session.execute(
+    if filters.active:
+        statement = _points_statement(listed_in(filters, locale, now, category_words))
+    else:
+        statement = _unfiltered_points_statement()
+    parameters = {"south": box.south, "north": box.north, "west": box.west, "east": box.east, "limit": limit + 1}
+    rows = db.session.execute(statement, parameters).all()
+    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+
+
+def _points_statement(listed) -> Select:
+    """The places with a programme meeting `listed` in a box (`south`, `north`, `west`, `east` bound), by id, at
+    most `limit`."""
+    return (
         select(Location.id, Location.name, Location.latitude, Location.longitude)
         .where(
-            Location.latitude.between(box.south, box.north),
-            Location.longitude.between(box.west, box.east),
+            Location.latitude.between(bindparam("south"), bindparam("north")),
+            Location.longitude.between(bindparam("west"), bindparam("east")),
             exists().where(Programme.location_id == Location.id, listed),
         )
         .order_by(Location.id)
-        .limit(limit + 1)
-    ).all()
-    return [MapPoint(*row) for row in rows[:limit]], len(rows) > limit
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+@cache
+def _unfiltered_points_statement() -> Select:
+    """The markers' statement without filters, built once (as `_unfiltered_page_statements`)."""
+    return _points_statement(listed_in(ProgrammeFilters(), "nl", utcnow()))
 
 
 def location_detail(
@@ -155,8 +184,45 @@ def location_detail(
     if row is None:
         return None
     listed = listed_in(filters, locale, now, category_words)
-    by_location = _programmes_by_location(and_(listed, Programme.location_id == location_id), locale, now)
+    statement = _programmes_query(and_(listed, Programme.location_id == location_id))
+    by_location = _programmes_by_location(statement, {"locale": locale, "now": now})
     return _with_programmes([row], by_location)[0]
+
+
+@dataclass(frozen=True)
+class _PageStatements:
+    """A page of the text list for the programmes meeting a condition: the counts of them all, the page's places by
+    name and their programmes (`per_page` and `offset` bound, and the programmes' `locale` and `now`)."""
+
+    counts: Select
+    places: Select
+    programmes: Select
+
+
+def _page_statements(listed) -> _PageStatements:
+    has_match = exists().where(Programme.location_id == Location.id, listed)
+
+    def page_of(query: Select) -> Select:
+        offset = bindparam("offset", type_=Integer)
+        return _by_name(query.where(has_match)).limit(bindparam("per_page", type_=Integer)).offset(offset)
+
+    # The page's places again as a subquery (an index walk of 25 steps), not an IN list of their ids: the
+    # statement is compiled once and cached, with no list of parameters to expand on every call.
+    shown = page_of(select(Location.id)).subquery()
+    return _PageStatements(
+        counts=select(func.count(Programme.id), func.count(distinct(Programme.location_id))).where(
+            listed, Programme.location_id.is_not(None)
+        ),
+        places=page_of(select(*LOCATION_COLUMNS)),
+        programmes=_programmes_query(and_(listed, Programme.location_id.in_(select(shown.c.id)))),
+    )
+
+
+@cache
+def _unfiltered_page_statements() -> _PageStatements:
+    """The statements of the map without filters, built once: that condition holds nothing of a request (no time,
+    no search words), so building it per request cost more than running it (tests/test_social_map_page.py)."""
+    return _page_statements(listed_in(ProgrammeFilters(), "nl", utcnow()))
 
 
 def location_page(
@@ -171,22 +237,16 @@ def location_page(
 
     The page's locations come from an index walk by name, so the page costs about the same at any data size."""
     now = now or utcnow()
-    listed = listed_in(filters, locale, now, category_words)
-    programme_count, location_count = db.session.execute(
-        select(func.count(Programme.id), func.count(distinct(Programme.location_id))).where(
-            listed, Programme.location_id.is_not(None)
-        )
-    ).one()
+    if filters.active:
+        statements = _page_statements(listed_in(filters, locale, now, category_words))
+    else:
+        statements = _unfiltered_page_statements()
+    programme_count, location_count = db.session.execute(statements.counts).one()
     pages = max((location_count + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     if not location_count:
         return LocationPage([], 0, 0, page, pages, per_page)
-    has_match = exists().where(Programme.location_id == Location.id, listed)
-    rows = db.session.execute(
-        _by_name(select(*LOCATION_COLUMNS).where(has_match)).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    # The page's places again as a subquery (an index walk of 25 steps), not an IN list of their ids: the
-    # statement is compiled once and cached, with no list of parameters to expand on every call.
-    shown = _by_name(select(Location.id).where(has_match)).limit(per_page).offset((page - 1) * per_page).subquery()
-    by_location = _programmes_by_location(and_(listed, Programme.location_id.in_(select(shown.c.id))), locale, now)
+    window = {"per_page": per_page, "offset": (page - 1) * per_page}
+    rows = db.session.execute(statements.places, window).all()
+    by_location = _programmes_by_location(statements.programmes, {"locale": locale, "now": now, **window})
     return LocationPage(_with_programmes(rows, by_location), location_count, programme_count, page, pages, per_page)

@@ -7,18 +7,12 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Integer, bindparam, func, literal, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Location, Programme, ProgrammeText, Session
-from portal.models.base import utcnow
 
 MIN_SLOTS = 8
-MAX_SLOTS = 1024
-
-
-def _published():
-    return select(Programme).where(Programme.status == "published")
 
 
 def with_details(query):
@@ -34,17 +28,6 @@ def with_details(query):
 def _padded(ids: list[int]) -> list[int]:
     size = max(MIN_SLOTS, 1 << max(len(ids) - 1, 0).bit_length())
     return [*ids, *([0] * (size - len(ids)))]
-
-
-def id_in(column, ids: list[int]):
-    """`column IN (...)` with one placeholder per id, padded with 0 (no row's id) to a power of two.
-
-    A fixed statement per size, compiled once and cached: an expanding IN list is rewritten on every call.
-    More than MAX_SLOTS ids (no page shows so many) make an expanding IN list."""
-    if len(ids) > MAX_SLOTS:
-        return column.in_(ids)
-    padded = _padded(ids)
-    return column.in_([bindparam(f"id_{number}", value, type_=Integer) for number, value in enumerate(padded)])
 
 
 @dataclass(frozen=True)
@@ -117,54 +100,3 @@ def cards(ids: list[int], locale: str, now: datetime, descriptions: bool = False
         card.texts[text_locale] = CardText(text_locale, *text)
         found[programme_id] = card
     return found
-
-
-def next_sessions(programme_ids: list[int], now: datetime | None = None) -> dict[int, Session]:
-    """The first upcoming scheduled session of each programme, in two queries at most."""
-    if not programme_ids:
-        return {}
-    now = now or utcnow()
-    first = (
-        select(Session.programme_id, func.min(Session.starts_at).label("starts_at"))
-        .where(id_in(Session.programme_id, programme_ids), Session.starts_at > now, Session.status == "scheduled")
-        .group_by(Session.programme_id)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(Session)
-        .join(first, (Session.programme_id == first.c.programme_id) & (Session.starts_at == first.c.starts_at))
-        .where(Session.status == "scheduled")
-        .order_by(Session.id)
-    )
-    result: dict[int, Session] = {}
-    for session in rows:
-        result.setdefault(session.programme_id, session)
-    return result
-
-
-def get_published(slug: str) -> Programme | None:
-    """The published programme with this slug and all its page shows, in four queries; or None."""
-    return db.session.scalar(
-        _published()
-        .where(Programme.slug == slug)
-        .options(
-            joinedload(Programme.location),
-            joinedload(Programme.organisation),
-            selectinload(Programme.translations),
-            selectinload(Programme.audiences),
-            selectinload(Programme.languages),
-        )
-    )
-
-
-def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:
-    """The next scheduled sessions of a programme, soonest first."""
-    now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(Session)
-            .where(Session.programme_id == programme.id, Session.starts_at > now, Session.status == "scheduled")
-            .order_by(Session.starts_at, Session.id)
-            .limit(limit)
-        )
-    )

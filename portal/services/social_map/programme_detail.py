@@ -1,0 +1,68 @@
+"""Reading one programme's page: the published programme with all its page shows, and its next sessions.
+
+The statements are built once per process (values bound per call): building them, and letting the ORM build
+a select-in load per relationship, cost more than running them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.extensions import db
+from portal.models import Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
+from portal.models.base import UTCDateTime, utcnow
+
+# The programme's lists a page shows, each read by one statement on the programme's id.
+_LISTS = (("translations", ProgrammeText), ("audiences", ProgrammeAudience), ("languages", ProgrammeLanguage))
+
+
+@cache
+def _published_by_slug():
+    """The published programme with its location and organisation (`slug` bound)."""
+    return (
+        select(Programme)
+        .where(Programme.slug == bindparam("slug"), Programme.status == "published")
+        .options(joinedload(Programme.location), joinedload(Programme.organisation))
+    )
+
+
+@cache
+def _list_of(model):
+    """The rows of `model` that belong to one programme (`programme_id` bound)."""
+    return select(model).where(model.programme_id == bindparam("programme_id"))
+
+
+@cache
+def _upcoming():
+    """A programme's next scheduled sessions, soonest first (`programme_id`, `now` and `limit` bound)."""
+    return (
+        select(Session)
+        .where(
+            Session.programme_id == bindparam("programme_id"),
+            Session.starts_at > bindparam("now", type_=UTCDateTime),
+            Session.status == "scheduled",
+        )
+        .order_by(Session.starts_at, Session.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def get_published(slug: str) -> Programme | None:
+    """The published programme with this slug and all its page shows, in four queries; or None."""
+    programme = db.session.scalar(_published_by_slug(), {"slug": slug})
+    if programme is None:
+        return None
+    for name, model in _LISTS:
+        rows = db.session.scalars(_list_of(model), {"programme_id": programme.id}).all()
+        set_committed_value(programme, name, rows)
+    return programme
+
+
+def upcoming_sessions(programme: Programme, limit: int = 10, now: datetime | None = None) -> list[Session]:
+    """The next scheduled sessions of a programme, soonest first."""
+    parameters = {"programme_id": programme.id, "now": now or utcnow(), "limit": limit}
+    return list(db.session.scalars(_upcoming(), parameters))
