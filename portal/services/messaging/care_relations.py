@@ -190,6 +190,22 @@ def _in_care_statement():
     )
 
 
+def in_care_exists(resident_id, organisation_id):
+    """A correlated EXISTS: the row's resident (`resident_id`, a column) is in the organisation's active care.
+
+    Lists filter on it row by row, so the planner walks the list's own index in the page's order and stops after one
+    page; an IN over the team's residents made SQLite start from all their rows and sort them."""
+    return (
+        select(CareRelation.id)
+        .where(
+            CareRelation.resident_id == resident_id,
+            CareRelation.organisation_id == organisation_id,
+            CareRelation.status == "active",
+        )
+        .exists()
+    )
+
+
 def in_care_of(professional: User, resident_id: int) -> bool:
     """True when the professional's organisation has an active care relation with the resident."""
     if not is_care_professional(professional):

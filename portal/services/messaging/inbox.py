@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import CareRelation, InvolvementConsent, Message, Thread, User
 from portal.models.base import utcnow
+from portal.services.messaging.care_relations import in_care_exists
 from portal.services.messaging.queries import is_overdue
 from portal.services.messaging.threads import not_read_by, party_of
 
@@ -38,15 +39,7 @@ def _in_care(organisation_id):
     A correlated EXISTS on ix_care_relations_in_care: the planner then walks the box's own index in the page's
     order and stops after one page. With an IN over the team's residents SQLite started from every thread of
     those residents (ix_threads_resident) and sorted them all: 20 ms a page at 10,000 threads, now 0.1 ms."""
-    return (
-        select(CareRelation.id)
-        .where(
-            CareRelation.resident_id == Thread.resident_id,
-            CareRelation.organisation_id == organisation_id,
-            CareRelation.status == "active",
-        )
-        .exists()
-    )
+    return in_care_exists(Thread.resident_id, organisation_id)
 
 
 def _in_care_list(organisation_id):

@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from portal.extensions import db
 from portal.models import (
     Booking,
-    CareRelation,
     Organisation,
     Programme,
     ProgrammeText,
@@ -24,6 +23,7 @@ from portal.models import (
 )
 from portal.models.base import UTCDateTime
 from portal.models.referrals import CLOSED_LOOP, OPEN_LOOP
+from portal.services.messaging.care_relations import in_care_exists
 from portal.services.referrals.overdue import overdue_condition, overdue_cutoff
 from portal.services.referrals.statuses import OPEN
 
@@ -53,15 +53,7 @@ def _in_care(organisation_id):
 
     A correlated EXISTS, not an IN over the team's residents: SQLite would otherwise start from every referral of
     those residents and miss the (referrer_organisation_id, status, changed_at) index (3 ms -> 0.5 ms a page)."""
-    return (
-        select(CareRelation.id)
-        .where(
-            CareRelation.resident_id == Referral.resident_id,
-            CareRelation.organisation_id == organisation_id,
-            CareRelation.status == "active",
-        )
-        .exists()
-    )
+    return in_care_exists(Referral.resident_id, organisation_id)
 
 
 def _box_condition(box: str, organisation_id):
