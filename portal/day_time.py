@@ -21,6 +21,11 @@ from babel.dates import get_date_format
 from flask_babel import get_timezone
 
 
+def _local(moment: datetime, zone) -> datetime:
+    """`moment` in `zone`; a naive moment is UTC, as the database keeps them and as Flask-Babel reads them."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
 @lru_cache(maxsize=16)
 def _names(locale: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """Weekday names (Monday first), month names (January first) and the comma before the time."""
@@ -36,7 +41,7 @@ def day_time_formatter(locale: str) -> Callable[[datetime], str]:
     zone = get_timezone()
 
     def day_time(moment: datetime) -> str:
-        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        local = _local(moment, zone)
         return (
             f"{days[local.weekday()]} {local.day} {months[local.month - 1]}{comma} {local.hour:02d}:{local.minute:02d}"
         )
@@ -52,7 +57,7 @@ def moment_formatter(locale: str) -> Callable[[datetime | None], str]:
     def moment_text(moment: datetime | None) -> str:
         if moment is None:
             return "—"
-        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        local = _local(moment, zone)
         return f"{local.day} {months[local.month - 1]} {local.year}{comma} {local.hour:02d}:{local.minute:02d}"
 
     return moment_text
@@ -77,7 +82,7 @@ def long_date_formatter(locale: str) -> Callable[[date | datetime], str]:
 
     def long_date(day: date | datetime) -> str:
         if isinstance(day, datetime):
-            day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone(zone).date()
+            day = _local(day, zone).date()
         return pattern % {"EEEE": days[day.weekday()], "d": day.day, "MMMM": months[day.month - 1], "y": day.year}
 
     return long_date
@@ -85,7 +90,7 @@ def long_date_formatter(locale: str) -> Callable[[date | datetime], str]:
 
 def clock_text(moment: datetime) -> str:
     """'10:00': a moment's hour and minute in the portal's time zone (Babel's text for HH:mm)."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(get_timezone())
+    local = _local(moment, get_timezone())
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
