@@ -1,11 +1,12 @@
 """The programme page: shown to everyone, and to a beweegmakelaar as the preview of a draft."""
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.day_time import clock_text, day_time_formatter
 from portal.i18n import current_language
+from portal.links import id_urls
 from portal.maps import MapView, init_script_url, map_assets
 from portal.services.booking.queries import active_bookings
 from portal.services.listings.editing import may_be_outdated
@@ -40,5 +41,5 @@ def render_detail(programme, preview: bool = False):
         # One formatter each and one URL pattern for the sessions list, not a filter and url_for per session.
         start_text=day_time_formatter(str(get_locale())),
         end_text=clock_text,
-        book_url=url_for("booking.book", session_id=0).rsplit("/", 1)[0] + "/",
+        book_url=id_urls("booking.book", "session_id"),
     )

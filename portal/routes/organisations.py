@@ -1,8 +1,9 @@
 """Who works together in the neighbourhood network."""
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template
 
 from portal.access import policy
+from portal.links import id_urls
 from portal.page_cache import cached_page
 from portal.services.neighbourhoods import organisations_by_kind
 from portal.services.policy import PUBLIC
@@ -22,5 +23,5 @@ def index():
     return render_template(
         "organisations/index.html",
         groups=organisations_by_kind(hood),
-        ask_url=url_for("care_team.ask", organisation_id=0).rsplit("/", 1)[0] + "/",  # one pattern, not url_for each
+        ask_url=id_urls("care_team.ask", "organisation_id"),  # one pattern, not url_for each
     )

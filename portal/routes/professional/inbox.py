@@ -11,6 +11,7 @@ from portal.day_time import date_texts
 from portal.extensions import db, limiter
 from portal.forms.messaging import ConsultationForm, HandOverForm, TeamReplyForm, ThreadActionForm
 from portal.i18n import current_language
+from portal.links import id_urls
 from portal.message_uploads import attachment_download, checked_uploads
 from portal.messaging_errors import error_text
 from portal.models import Organisation, Thread, User
@@ -48,7 +49,7 @@ def inbox():
         page=page,
         more=more,
         counts=counts,
-        thread_url=url_for(".thread", thread_id=0).removesuffix("0"),
+        thread_url=id_urls(".thread", "thread_id"),
         dates=date_texts(current_language()),
     )
     # Logged and committed once the page is made: a commit expires what the session loaded (the signed-in user

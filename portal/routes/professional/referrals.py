@@ -15,6 +15,7 @@ from portal.day_time import moment_formatter
 from portal.extensions import db, limiter
 from portal.forms.referrals import HandoverMessageForm, NoteForm, StatusForm, VersionForm
 from portal.i18n import current_language
+from portal.links import id_urls
 from portal.messaging_errors import error_text as message_error_text
 from portal.models import Referral
 from portal.referral_labels import ERRORS, error_text, words_in
@@ -70,6 +71,7 @@ def referrals():
         counts=counts,
         moment_text=moment_formatter(str(get_locale())),  # the `moment` filter's text, its names looked up once
         words=words_in(str(get_locale())),  # referral_words as text, translated once per process
+        referral_url=id_urls("professional.referral", "referral_id"),  # a line's link: one url_for a page
     )
 
 
