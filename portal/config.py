@@ -75,6 +75,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PORTAL_SQLITE_SYNCHRONOUS": (env.get("PORTAL_SQLITE_SYNCHRONOUS", "").strip() or "NORMAL").upper(),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "CACHE_TYPE": "RedisCache" if env.get("REDIS_URL") else "NullCache",
         "CACHE_REDIS_URL": env.get("REDIS_URL", ""),
@@ -160,5 +161,7 @@ def validate_config(config) -> None:
         problems.append("PORTAL_PAGE_CACHE=redis needs REDIS_URL")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         problems.append("DATABASE_URL is empty")
+    if config.get("PORTAL_SQLITE_SYNCHRONOUS", "NORMAL") not in {"NORMAL", "FULL", "EXTRA"}:
+        problems.append("PORTAL_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
     if problems:
         raise ConfigError("Invalid configuration: " + "; ".join(problems))
