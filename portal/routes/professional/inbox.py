@@ -49,6 +49,7 @@ def inbox():
         page=page,
         more=more,
         counts=counts,
+        count_cap=team_inbox.TAB_COUNT_CAP,
         thread_url=id_urls(".thread", "thread_id"),
         dates=date_texts(current_language()),
     )
