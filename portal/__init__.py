@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from portal import (
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
+        pool_checks,
         sealing,
         sqlite_settings,
     )
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     sealing.init_app(app)
     sqlite_settings.init_app(app)
+    pool_checks.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -74,7 +74,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "TESTING": False,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # pooled connections: see portal/pool_checks.py
         "PORTAL_SQLITE_SYNCHRONOUS": (env.get("PORTAL_SQLITE_SYNCHRONOUS", "").strip() or "NORMAL").upper(),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "CACHE_TYPE": "RedisCache" if env.get("REDIS_URL") else "NullCache",

@@ -41,7 +41,6 @@ def fresh_database(backend: str, directory: Path, name: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": True,
             "connect_args": {"options": f"-csearch_path={name},public"},
         },
     }
