@@ -25,7 +25,7 @@ from werkzeug.http import parse_cookie
 from portal import page_entry
 from portal.config import LANGUAGES
 from portal.http_caching import PUBLIC_MARK, guard, public_headers, sets_cookie
-from portal.page_answer import answer
+from portal.page_answer import answer, answer_rendered
 from portal.page_store import StoreFault, make_store
 
 PAGE_TTL = 60  # bounds how old date-dependent text ('next session', 'places free') can get
@@ -157,12 +157,13 @@ class PageCache:
             content = b"".join(body)
         finally:
             getattr(body, "close", lambda: None)()
-        entry = page_entry.build(version or "", public_headers(headers), content, PAGE_TTL)
-        if version is not None:
-            try:
-                self.store.store(key, page_entry.encode(entry), PAGE_TTL)
-            except StoreFault as fault:
-                logger.warning("page not stored (%s)", fault)
+        if version is None:  # nothing to store it in: compressed only if this client takes gzip
+            return answer_rendered(environ, start_response, public_headers(headers), content, head)
+        entry = page_entry.build(version, public_headers(headers), content, PAGE_TTL)
+        try:
+            self.store.store(key, page_entry.encode(entry), PAGE_TTL)
+        except StoreFault as fault:
+            logger.warning("page not stored (%s)", fault)
         return answer(environ, start_response, entry, head)
 
 

@@ -32,14 +32,15 @@ class PageEntry:
     gzip_body: bytes
 
 
-def _etag(data: bytes) -> str:
+def etag_of(data: bytes) -> str:
+    """The strong ETag of one representation's bytes."""
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
 def build(version: str, headers, body: bytes, ttl: int) -> PageEntry:
     """An entry for a freshly rendered page; gzip without a timestamp, so equal pages compress equally."""
     compressed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-    return PageEntry(version, time.time() + ttl, tuple(headers), _etag(body), _etag(compressed), compressed)
+    return PageEntry(version, time.time() + ttl, tuple(headers), etag_of(body), etag_of(compressed), compressed)
 
 
 def encode(entry: PageEntry) -> bytes:

@@ -8,6 +8,7 @@ import gzip
 import pytest
 from sqlalchemy import select
 
+from portal import page_entry
 from portal.extensions import db
 from portal.http_caching import PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, PUBLIC_VARY
 from portal.models import Programme
@@ -114,6 +115,30 @@ def test_without_the_page_cache_the_headers_and_304s_are_the_same(make_app, list
     off = make_app(tmp_path / "content", PORTAL_PAGE_CACHE="off").test_client()
     page = off.get("/nl/programmes/zwemmen")
     _public(page)
+    assert off.get("/nl/programmes/zwemmen", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+
+
+def test_without_the_page_cache_both_representations_are_those_a_stored_entry_has(make_app, listings, tmp_path):
+    (tmp_path / "content" / "routekaarten").mkdir(parents=True)
+    off = make_app(tmp_path / "content", PORTAL_PAGE_CACHE="off").test_client()
+    plain = off.get("/nl/programmes/zwemmen")
+    packed = off.get("/nl/programmes/zwemmen", headers={"Accept-Encoding": "gzip"})
+    entry = page_entry.build("", (), plain.get_data(), 0)
+    assert (plain.headers["ETag"], packed.headers["ETag"]) == (entry.etag, entry.gzip_etag)
+    assert packed.get_data() == entry.gzip_body and packed.headers["Content-Encoding"] == "gzip"
+    assert int(packed.headers["Content-Length"]) == len(packed.get_data())
+    conditional = {"Accept-Encoding": "gzip", "If-None-Match": entry.gzip_etag}
+    assert off.get("/nl/programmes/zwemmen", headers=conditional).status_code == 304
+
+
+def test_a_page_nobody_stores_is_not_compressed_for_a_client_without_gzip(make_app, listings, tmp_path, monkeypatch):
+    (tmp_path / "content" / "routekaarten").mkdir(parents=True)
+    off = make_app(tmp_path / "content", PORTAL_PAGE_CACHE="off").test_client()
+    monkeypatch.setattr(gzip, "compress", lambda *args, **kwargs: pytest.fail("compressed for nobody"))
+    monkeypatch.setattr(gzip, "decompress", lambda *args, **kwargs: pytest.fail("decompressed what it had"))
+    page = off.get("/nl/programmes/zwemmen")
+    _public(page)
+    assert "Content-Encoding" not in page.headers and b"<html" in page.get_data()
     assert off.get("/nl/programmes/zwemmen", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
 
 
