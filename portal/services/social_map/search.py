@@ -24,10 +24,13 @@ from portal.services.social_map.search_statements import (
     word_parameters,
     word_shape,
 )
-from portal.services.text_search import Snippet, find_snippet
-from portal.text_analysis import term_spans
+from portal.services.text_search import SNIPPET_WIDTH, Snippet, find_snippet
+from portal.text_analysis import first_term_spans
 
 PER_PAGE = 20
+# find_snippet's window ends at most this far after the first match (its width, then up to the next space): the
+# words after it are never marked, so they need no stemming.
+SNIPPET_REACH = SNIPPET_WIDTH + 20
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,7 @@ def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snip
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
         matches = term_matcher(words, text.locale)
-        snippet = find_snippet(
-            plain, [(start, end) for start, end, term in term_spans(plain, text.locale) if matches(term)]
-        )
+        snippet = find_snippet(plain, first_term_spans(plain, text.locale, matches, SNIPPET_REACH))
         if snippet:
             return snippet, text.locale
     return None, None
