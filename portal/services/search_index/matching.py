@@ -38,6 +38,15 @@ def match_value(field: str | None, items: list[tuple[str, bool]], dialect: str) 
     return _fts_query(field, items) if dialect == "sqlite" else _tsquery(items)
 
 
+def without_earlier(queries: list[str]) -> list[str]:
+    """FTS5 queries, each made to skip the texts that match any query before it: the look-ups of places in order of
+    points then give each text once, at its best place."""
+    return [
+        f"({query})" + "".join(f" NOT ({earlier})" for earlier in queries[:number])
+        for number, query in enumerate(queries)
+    ]
+
+
 def matching_selects(field: str | None, matches: dict, dialect: str, *columns) -> list:
     """SELECTs (to UNION ALL) of ids of programmes with a text in one of the locales of `matches` containing one of
     its terms, in `field` ('title', 'body', or None for either), and `columns`. `matches` gives per locale the
