@@ -69,7 +69,7 @@ def terms_containing(stems: list[tuple[str, str]]) -> dict[tuple[str, str], list
     }
     statement = _containing_statement(tuple(locale for locale, _ in stems), dialect)
     found: dict[tuple[str, str], list[str]] = {key: [] for key in stems}
-    for number, term in db.session.execute(statement, values):
+    for number, term in db.session.connection().execute(statement, values):
         found[stems[number]].append(term)
     return found
 
@@ -106,6 +106,6 @@ def near_words(words: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple
             values[f"word_{number}"] = _within(locale, f"padded : ({any_trigram})")
     statement = _near_statement(tuple(locale for locale, _ in words), dialect)
     found: dict[tuple[str, str], list[tuple[str, str]]] = {key: [] for key in words}
-    for number, word, term in db.session.execute(statement, values):
+    for number, word, term in db.session.connection().execute(statement, values):
         found[words[number]].append((word, term))
     return found

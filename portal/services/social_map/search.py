@@ -76,6 +76,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _run(statement, values=None):
+    """Plain rows of a statement of columns, on the session's connection: no ORM step is needed."""
+    return db.session.connection().execute(statement, values)
+
+
 def listed_in(
     filters: ProgrammeFilters,
     locale: str,
@@ -117,21 +122,21 @@ def search_programmes(
         page_statement, count_statement = ranked_statements(filters, locale, words, dialect)
         values = word_parameters(words, dialect) | {"now": now, "limit": per_page}
         page = max(page, 1)
-        rows = db.session.execute(page_statement, values | {"offset": (page - 1) * per_page}).all()
+        rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
         if not rows and page > 1:  # past the last page: count, and show the last one
-            total = db.session.scalar(count_statement, values) or 0
+            total = _run(count_statement, values).scalar() or 0
             page = max((total + per_page - 1) // per_page, 1)
-            rows = db.session.execute(page_statement, values | {"offset": (page - 1) * per_page}).all()
+            rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
         total = rows[0].total if rows else 0
         pages = max((total + per_page - 1) // per_page, 1)
         ids = [row.id for row in rows]
     else:  # by title: an index walk for the page and a count without joins
         page_statement, count_statement = by_title_statements(filters, locale, dialect)
-        total = db.session.scalar(count_statement, {"now": now}) or 0
+        total = _run(count_statement, {"now": now}).scalar() or 0
         pages = max((total + per_page - 1) // per_page, 1)
         page = min(max(page, 1), pages)
         window = {"now": now, "limit": per_page, "offset": (page - 1) * per_page}
-        ids = list(db.session.scalars(page_statement, window))
+        ids = list(_run(page_statement, window).scalars())
     programmes = cards(ids, locale, now, descriptions=bool(words))
     results = []
     for programme_id in ids:
@@ -163,5 +168,5 @@ def _spoken_statement():
 
 def spoken_languages() -> list[str]:
     """The languages spoken at published programmes, Dutch first, then alphabetically."""
-    found = db.session.scalars(_spoken_statement())
+    found = _run(_spoken_statement()).scalars()
     return sorted(set(found), key=lambda code: (code != "nl", code))
