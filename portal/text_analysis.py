@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from itertools import islice
 
 import Stemmer
 
@@ -72,17 +73,41 @@ def index_terms(text: str, locale: str) -> str:
     return " ".join(dict.fromkeys(term for _, term in analyse(text, locale)))
 
 
+def _span_terms(text: str, matches: list, spans: list[tuple[int, int]], locale: str) -> list[str]:
+    """The terms of the words `matches` (found in the folded `text`) at `spans` (positions in `text`)."""
+    stemmer = _stemmer(locale)
+    if locale == "tr":
+        return [fold(stem) for stem in stemmer.stemWords([_turkish_lower(text[s:e]) for s, e in spans])]
+    if locale == "ar":
+        words = [m.group() for m in matches]
+        return [fold(stem) for stem in stemmer.stemWords([w[:-1] + "ة" if w.endswith("ه") else w for w in words])]
+    return stemmer.stemWords([m.group() for m in matches])
+
+
 def term_spans(text: str, locale: str) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word in `text`, positions in `text` itself: for marking matches."""
     folded, positions = fold_with_positions(text)
     matches = list(_WORD.finditer(folded))
     spans = [(positions[m.start()], positions[m.end() - 1] + 1) for m in matches]
-    stemmer = _stemmer(locale)
-    if locale == "tr":
-        terms = [fold(stem) for stem in stemmer.stemWords([_turkish_lower(text[s:e]) for s, e in spans])]
-    elif locale == "ar":
-        words = [m.group() for m in matches]
-        terms = [fold(stem) for stem in stemmer.stemWords([w[:-1] + "ة" if w.endswith("ه") else w for w in words])]
-    else:
-        terms = stemmer.stemWords([m.group() for m in matches])
+    terms = _span_terms(text, matches, spans, locale)
     return [(start, end, term) for (start, end), term in zip(spans, terms, strict=True)]
+
+
+def first_term_spans(text: str, locale: str, wanted, reach: int, batch: int = 16) -> list[tuple[int, int]]:
+    """(start, end) of the words of `text` whose term is `wanted` (a test), as `term_spans` finds them, from the
+    first such word to those starting within `reach` characters after it: the words after are never stemmed."""
+    folded, positions = fold_with_positions(text)
+    found: list[tuple[int, int]] = []
+    limit = None
+    words = _WORD.finditer(folded)
+    while True:
+        matches = list(islice(words, batch))
+        if not matches:
+            return found
+        spans = [(positions[m.start()], positions[m.end() - 1] + 1) for m in matches]
+        for span, term in zip(spans, _span_terms(text, matches, spans, locale), strict=True):
+            if limit is not None and span[0] > limit:
+                return found
+            if wanted(term):
+                found.append(span)
+                limit = span[0] + reach if limit is None else limit

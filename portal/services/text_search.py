@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SNIPPET_WIDTH = 160
+
 
 @dataclass(frozen=True)
 class Snippet:
@@ -14,7 +16,7 @@ class Snippet:
     clipped_end: bool
 
 
-def find_snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> Snippet | None:
+def find_snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_WIDTH) -> Snippet | None:
     """A window of about `width` characters around the first of the matched `spans` (start, end) of `text`, or None."""
     if not text or not spans:
         return None

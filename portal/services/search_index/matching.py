@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, and_, cast, column, or_, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
-from portal.extensions import db
 from portal.models.search import LOCALE_NUMBERS, LOCALE_SLOTS
 
 FIELDS = ("title", "body")
@@ -33,27 +32,42 @@ def _tsquery(items: list[tuple[str, bool]]) -> str:
     )
 
 
-def programmes_with(field: str | None, terms: Terms, *columns) -> list:
-    """SELECTs (to UNION ALL) of ids of programmes with a text (in one of the locales of `terms`) containing one
-    of its terms, in `field` ('title', 'body', or None for either), and `columns`; none when there is nothing to
-    look for. A programme with several matching texts comes once per text.
+def match_value(field: str | None, items: list[tuple[str, bool]], dialect: str) -> str:
+    """The value bound for one locale's `items` in a SELECT of `matching_selects`: an FTS5 query on SQLite, a
+    tsquery text on PostgreSQL."""
+    return _fts_query(field, items) if dialect == "sqlite" else _tsquery(items)
+
+
+def without_earlier(queries: list[str]) -> list[str]:
+    """FTS5 queries, each made to skip the texts that match any query before it: the look-ups of places in order of
+    points then give each text once, at its best place."""
+    return [
+        f"({query})" + "".join(f" NOT ({earlier})" for earlier in queries[:number])
+        for number, query in enumerate(queries)
+    ]
+
+
+def matching_selects(field: str | None, matches: dict, dialect: str, *columns) -> list:
+    """SELECTs (to UNION ALL) of ids of programmes with a text in one of the locales of `matches` containing one of
+    its terms, in `field` ('title', 'body', or None for either), and `columns`. `matches` gives per locale the
+    expression of its terms' `match_value` (a bound parameter: a statement built from it can be kept and run again
+    with other terms). A programme with several matching texts comes once per text.
 
     On SQLite one SELECT per locale, which tells the language by the rowid: matching the locale column
     too would walk the index entries of every text in that language."""
-    terms = {locale: items for locale, items in terms.items() if items}
-    if not terms:
+    if not matches:
         return []
-    if db.session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         return [
             select(_FTS.c.rowid.op("/")(LOCALE_SLOTS).label("programme_id"), *columns).where(
-                _FTS.c.programme_text_index.match(_fts_query(field, items)),
+                _FTS.c.programme_text_index.match(match),
                 _FTS.c.rowid.op("%")(LOCALE_SLOTS) == LOCALE_NUMBERS[locale],
             )
-            for locale, items in terms.items()
+            for locale, match in matches.items()
         ]
-    vectors = [_TEXTS.c[f"{name}_vector"] for name in ((field,) if field else FIELDS)]
+    vectors = [_TEXTS.c[f"{column_name}_vector"] for column_name in ((field,) if field else FIELDS)]
     conditions = []
-    for locale, items in terms.items():
-        query = cast(_tsquery(items), TSQUERY)
+    for locale, match in matches.items():
+        query = cast(match, TSQUERY)
         conditions.append(and_(_TEXTS.c.locale == locale, or_(*(vector.op("@@")(query) for vector in vectors))))
     return [select(_TEXTS.c.programme_id.label("programme_id"), *columns).where(or_(*conditions))]

@@ -94,7 +94,8 @@ def cards(ids: list[int], locale: str, now: datetime, descriptions: bool = False
     padded = _padded(ids)
     parameters = {f"id_{number}": value for number, value in enumerate(padded)} | {"locale": locale, "now": now}
     found: dict[int, Card] = {}
-    for row in db.session.execute(_cards_statement(len(padded), descriptions), parameters):
+    statement = _cards_statement(len(padded), descriptions)
+    for row in db.session.connection().execute(statement, parameters):  # plain rows: no ORM step needed
         programme_id, slug, category, cost_cents, location_name, next_start, text_locale, *text = row
         card = found.get(programme_id) or Card(programme_id, slug, category, cost_cents, location_name, next_start, {})
         card.texts[text_locale] = CardText(text_locale, *text)

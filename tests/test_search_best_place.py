@@ -1,0 +1,40 @@
+"""One word in one locale, looked up once per text at its best place (FTS5 NOT), ranks as the grouped look-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import db
+from portal.labels import category_search_words
+from portal.services.seed.demo import load_demo
+from portal.services.social_map import search_statements
+from portal.services.social_map.filters import ProgrammeFilters
+from portal.services.social_map.search import search_programmes
+from tests.support.databases import SQLITE
+from tests.test_search_queries import DEMO, SET, TODAY
+
+EXTRA = [("nl", "wandelen"), ("nl", "wandlen"), ("nl", "koffie"), ("nl", "xyzzyq"), ("nl", "sport"), ("en", "walk")]
+
+
+def _pages(app) -> dict[str, tuple]:
+    found = {}
+    for lang, q in [(item["lang"], item["q"]) for item in SET["queries"]] + EXTRA:
+        with app.test_request_context():
+            page = search_programmes(ProgrammeFilters(q=q), lang, category_words=category_search_words(lang))
+        found[f"{lang}:{q}"] = (page.total, [result.programme.slug for result in page.results])
+    return found
+
+
+def test_best_place_lookups_rank_as_the_grouped_ones(app, database, monkeypatch):
+    if database["backend"] != SQLITE:
+        pytest.skip("FTS5's NOT is SQLite's; PostgreSQL always groups")
+    load_demo(DEMO, TODAY)
+    db.session.commit()
+    search_statements._ranked_statements.cache_clear()
+    best_place = _pages(app)
+    monkeypatch.setattr(search_statements, "one_place_per_text", lambda shapes, dialect: False)
+    search_statements._ranked_statements.cache_clear()
+    grouped = _pages(app)
+    search_statements._ranked_statements.cache_clear()
+    assert best_place == grouped
+    assert any(total > 1 for total, _ in best_place.values())
