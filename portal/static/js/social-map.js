@@ -67,6 +67,18 @@
     L.marker(point, { title: label, alt: label }).bindTooltip(label).addTo(map);
   }
 
+  /* Lets the browser paint and handle input before the next step, so loading the map is a row of short tasks
+     (Leaflet, the cluster, the fitted view, the markers) instead of one long one. */
+  function nextTask() {
+    return new Promise(function (resolve) {
+      if (window.scheduler && typeof window.scheduler.yield === "function") {
+        window.scheduler.yield().then(resolve);
+      } else {
+        window.setTimeout(resolve, 0);
+      }
+    });
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -111,11 +123,20 @@
     var coordinates = feature.geometry.coordinates;
     var name = feature.properties.name;
     var marker = L.marker([coordinates[1], coordinates[0]], { title: name, alt: name });
-    var loading = element("div", "wp-popup");
-    loading.appendChild(element("h3", "wp-popup__title", name));
-    loading.appendChild(element("p", null, holder.dataset.labelLoading));
-    marker.bindPopup(loading);
-    marker.once("popupopen", function () { showDetails(marker, feature.id); });
+    // The popup is made on the first click or Enter (as Leaflet's own bindPopup opens one), not for each of up
+    // to 200 markers while the map loads.
+    function openFirst(event) {
+      if (event.type === "keypress" && event.originalEvent.keyCode !== 13) { return; }
+      L.DomEvent.stop(event);
+      marker.off("click keypress", openFirst);
+      var loading = element("div", "wp-popup");
+      loading.appendChild(element("h3", "wp-popup__title", name));
+      loading.appendChild(element("p", null, holder.dataset.labelLoading));
+      marker.bindPopup(loading);
+      marker.once("popupopen", function () { showDetails(marker, feature.id); });
+      marker.openPopup();
+    }
+    marker.on("click keypress", openFirst);
     return marker;
   }
 
@@ -127,14 +148,17 @@
     var asked = 0;
     var timer = null;
 
+    // Two tasks: the markers are made and the ones out of view taken off; then the cluster adds the new ones.
     function place(data) {
       var wanted = {};
       var added = [];
+      var ids = new Map();
       data.features.forEach(function (feature) {
         wanted[feature.id] = true;
         if (!markers[feature.id]) {
           markers[feature.id] = makeMarker(feature);
           added.push(markers[feature.id]);
+          ids.set(markers[feature.id], feature.id);
         }
       });
       var gone = [];
@@ -145,19 +169,30 @@
         }
       });
       if (gone.length) { cluster.removeLayers(gone); }
-      cluster.addLayers(added);  // in chunks (chunkedLoading), so the page stays responsive
       if (status) { status.textContent = data.truncated ? holder.dataset.labelZoom : ""; }
+      return nextTask().then(function () {
+        // Those a newer answer has not taken off meanwhile, in short chunks (chunkedLoading).
+        cluster.addLayers(added.filter(function (marker) { return markers[ids.get(marker)] === marker; }));
+      });
     }
 
-    function load(url) {
+    // `before` (if given) sees the answer one task before its markers go in.
+    function load(url, before) {
       if (url === shown) { return Promise.resolve(); }
       shown = url;
       var number = ++asked;
+      function current() { return number === asked; }  // an answer overtaken by a later move is dropped
       return getJSON(url).then(function (data) {
-        if (number === asked) { place(data); }  // an answer overtaken by a later move is dropped
-        return data;
+        return nextTask().then(function () {
+          if (current() && before) {
+            before(data);
+            return nextTask();
+          }
+        }).then(function () {
+          if (current()) { return place(data); }
+        });
       }, function (error) {
-        if (number === asked) { shown = null; }  // the next move asks again
+        if (current()) { shown = null; }  // the next move asks again
         throw error;
       });
     }
@@ -168,14 +203,18 @@
         load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds())).catch(showError);
       }, 250);
     });
-    // First the neighbourhood's box (the feed without bbox), fitted to its places; then what is in view, at once
-    // (not after the debounce), so the map counts as ready only when the markers of its view are there.
-    return load(holder.dataset.mapFeed).then(function (data) {
+    // The map fitted to the neighbourhood's places first, so the cluster groups its markers once, at that zoom.
+    function fit(data) {
       var bounds = data.features.map(function (feature) {
         return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
       });
       if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
-      window.clearTimeout(timer);
+      window.clearTimeout(timer);  // the fitted view's box follows below, not after the debounce
+    }
+
+    // First the neighbourhood's box (the feed without bbox); then what is in view, at once (not after the
+    // debounce), so the map counts as ready only when the markers of its view are there.
+    return load(holder.dataset.mapFeed, fit).then(nextTask).then(function () {
       return load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds()));
     });
   }
@@ -183,8 +222,11 @@
   function start() {
     var assets = JSON.parse(holder.dataset.mapAssets);
     assets.styles.forEach(loadStyle);
-    assets.scripts.concat([holder.dataset.mapInit])
+    // folium's init script in two parts, each run as a task of its own: the map, then its tiles and cluster.
+    var init = holder.dataset.mapInit;
+    assets.scripts.concat([init + "&part=map", init + "&part=layers"])
       .reduce(function (ready, src) { return ready.then(function () { return loadScript(src); }); }, Promise.resolve())
+      .then(nextTask)
       .then(function () {
         var map = window.map_wijkmap;
         if (holder.dataset.mapFeed) { return fillCluster(map, window.marker_cluster_wijkcluster); }
