@@ -50,3 +50,18 @@ def test_the_map_loads_the_places_in_view_and_a_popup_on_demand(page, live_serve
     expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(page)
     assert console_errors == []
+
+
+def test_a_marker_opens_its_popup_with_enter(page, live_server, console_errors):
+    page.goto(f"{live_server}/nl/map")
+    expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
+    name = page.evaluate(
+        """() => { const marker = window.marker_cluster_wijkcluster.getLayers()[0];
+        window.map_wijkmap.setView(marker.getLatLng(), 19, {animate: false}); return marker.options.title; }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.locator(f".leaflet-marker-icon[title='{name}']").focus()
+    page.keyboard.press("Enter")  # the popup is made on the first click or Enter, not for every marker up front
+    expect(page.locator(".leaflet-popup-content h3")).to_have_text(name)
+    expect(page.locator(".leaflet-popup-content a").first).to_have_attribute("href", re.compile(r"^/nl/programmes/"))
+    assert console_errors == []
