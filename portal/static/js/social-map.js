@@ -142,7 +142,7 @@
 
   /* Markers for the visible part of the map, asked for again (debounced) whenever the map stops moving.
      Markers that stay in view are kept, so an open popup stays open. */
-  function fillCluster(map, cluster) {
+  function fillCluster(map, cluster, neighbourhood) {
     var markers = {};
     var shown = null;
     var asked = 0;
@@ -176,13 +176,13 @@
       });
     }
 
-    // `before` (if given) sees the answer one task before its markers go in.
-    function load(url, before) {
+    // `before` (if given) sees the answer one task before its markers go in; `answer` is one asked for already.
+    function load(url, before, answer) {
       if (url === shown) { return Promise.resolve(); }
       shown = url;
       var number = ++asked;
       function current() { return number === asked; }  // an answer overtaken by a later move is dropped
-      return getJSON(url).then(function (data) {
+      return (answer || getJSON(url)).then(function (data) {
         return nextTask().then(function () {
           if (current() && before) {
             before(data);
@@ -214,7 +214,7 @@
 
     // First the neighbourhood's box (the feed without bbox); then what is in view, at once (not after the
     // debounce), so the map counts as ready only when the markers of its view are there.
-    return load(holder.dataset.mapFeed, fit).then(nextTask).then(function () {
+    return load(holder.dataset.mapFeed, fit, neighbourhood).then(nextTask).then(function () {
       return load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds()));
     });
   }
@@ -224,12 +224,15 @@
     assets.styles.forEach(loadStyle);
     // folium's init script in two parts, each run as a task of its own: the map, then its tiles and cluster.
     var init = holder.dataset.mapInit;
+    // The neighbourhood's places are asked for while the scripts load, not after them.
+    var neighbourhood = holder.dataset.mapFeed ? getJSON(holder.dataset.mapFeed) : null;
+    if (neighbourhood) { neighbourhood.catch(function () {}); }  // a failure is shown once the map is there
     assets.scripts.concat([init + "&part=map", init + "&part=layers"])
       .reduce(function (ready, src) { return ready.then(function () { return loadScript(src); }); }, Promise.resolve())
       .then(nextTask)
       .then(function () {
         var map = window.map_wijkmap;
-        if (holder.dataset.mapFeed) { return fillCluster(map, window.marker_cluster_wijkcluster); }
+        if (neighbourhood) { return fillCluster(map, window.marker_cluster_wijkcluster, neighbourhood); }
         addOneMarker(map);
       })
       .then(function () { holder.dataset.mapReady = "true"; })
