@@ -176,19 +176,14 @@
       });
     }
 
-    // `before` (if given) sees the answer one task before its markers go in; `answer` is one asked for already.
-    function load(url, before, answer) {
+    // `answer` (if given) is the answer for `url`, asked for already.
+    function load(url, answer) {
       if (url === shown) { return Promise.resolve(); }
       shown = url;
       var number = ++asked;
       function current() { return number === asked; }  // an answer overtaken by a later move is dropped
       return (answer || getJSON(url)).then(function (data) {
         return nextTask().then(function () {
-          if (current() && before) {
-            before(data);
-            return nextTask();
-          }
-        }).then(function () {
           if (current()) { return place(data); }
         });
       }, function (error) {
@@ -203,20 +198,20 @@
         load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds())).catch(showError);
       }, 250);
     });
-    // The map fitted to the neighbourhood's places first, so the cluster groups its markers once, at that zoom.
-    function fit(data) {
-      var bounds = data.features.map(function (feature) {
-        return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
-      });
-      if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
-      window.clearTimeout(timer);  // the fitted view's box follows below, not after the debounce
-    }
-
-    // First the neighbourhood's box (the feed without bbox); then what is in view, at once (not after the
-    // debounce), so the map counts as ready only when the markers of its view are there.
-    return load(holder.dataset.mapFeed, fit, neighbourhood).then(nextTask).then(function () {
+    // First the neighbourhood's box (the feed without bbox), the map already fitted to it; then what is in view,
+    // at once (not after the debounce), so the map counts as ready only when the markers of its view are there.
+    return load(holder.dataset.mapFeed, neighbourhood).then(nextTask).then(function () {
       return load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds()));
     });
+  }
+
+  /* The map fitted to the neighbourhood's places before its tiles and cluster are added, so the tiles are
+     fetched and drawn once, for the fitted view, and the cluster groups its markers once, at that zoom. */
+  function fit(map, data) {
+    var bounds = data.features.map(function (feature) {
+      return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    });
+    if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
   }
 
   function start() {
@@ -226,9 +221,17 @@
     var init = holder.dataset.mapInit;
     // The neighbourhood's places are asked for while the scripts load, not after them.
     var neighbourhood = holder.dataset.mapFeed ? getJSON(holder.dataset.mapFeed) : null;
-    if (neighbourhood) { neighbourhood.catch(function () {}); }  // a failure is shown once the map is there
-    assets.scripts.concat([init + "&part=map", init + "&part=layers"])
+    if (neighbourhood) { neighbourhood.catch(function () {}); }  // handled below, once the map is there
+    assets.scripts.concat([init + "&part=map"])
       .reduce(function (ready, src) { return ready.then(function () { return loadScript(src); }); }, Promise.resolve())
+      .then(function () {
+        // Without the places (the feed failed) the tiles still come; fillCluster shows the error.
+        return neighbourhood && neighbourhood.then(function (data) {
+          return nextTask().then(function () { fit(window.map_wijkmap, data); });
+        }, function () {});
+      })
+      .then(nextTask)
+      .then(function () { return loadScript(init + "&part=layers"); })
       .then(nextTask)
       .then(function () {
         var map = window.map_wijkmap;
