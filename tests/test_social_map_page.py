@@ -65,6 +65,18 @@ def test_map_init_script_is_folium_for_that_view(client):
     assert "max-age" in response.headers["Cache-Control"]
 
 
+def test_map_init_script_comes_in_two_parts_that_make_the_whole(client):
+    _, init = _map_attributes(client.get("/nl/map").get_data(as_text=True))
+    whole = client.get(init).get_data(as_text=True)
+    own = client.get(f"{init}&part=map").get_data(as_text=True)
+    layers = client.get(f"{init}&part=layers").get_data(as_text=True)
+    assert "L.map(" in own and "tileLayer" not in own and "markerClusterGroup" not in own
+    assert "L.map(" not in layers and "tileLayer" in layers and "markerClusterGroup" in layers
+    assert re.sub(r"\s+", "", own + layers) == re.sub(r"\s+", "", whole)
+    assert '"chunkInterval": 10' in layers  # a chunk of markers stays short on a slow phone too
+    assert client.get(f"{init}&part=tiles").status_code == 400
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, request
 
 from portal.access import policy
-from portal.maps import MAX_ZOOM, MIN_ZOOM, MapView, init_script
+from portal.maps import INIT_PARTS, MAX_ZOOM, MIN_ZOOM, MapView, init_script
 from portal.services.policy import PUBLIC
 
 bp = Blueprint("map_init", __name__)
@@ -28,9 +28,12 @@ def _view() -> MapView:
 @bp.get("/map-init.js")
 @policy(PUBLIC)
 def script():
-    """The init script for one map view; it depends only on the view and the configured tile server."""
+    """The init script (or one part of it) for one map view; it depends only on the view and the tile server."""
     config = current_app.config
-    body = init_script(_view(), config["PORTAL_TILE_URL"], config["PORTAL_TILE_ATTRIBUTION"])
+    part = request.args.get("part")
+    if part is not None and part not in INIT_PARTS:
+        abort(400)
+    body = init_script(_view(), config["PORTAL_TILE_URL"], config["PORTAL_TILE_ATTRIBUTION"], part)
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.add_etag()

@@ -50,3 +50,31 @@ def test_the_map_loads_the_places_in_view_and_a_popup_on_demand(page, live_serve
     expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(page)
     assert console_errors == []
+
+
+def test_a_marker_opens_its_popup_with_enter(page, live_server, console_errors):
+    page.goto(f"{live_server}/nl/map")
+    expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
+    name = page.evaluate(
+        """() => { const marker = window.marker_cluster_wijkcluster.getLayers()[0];
+        window.map_wijkmap.setView(marker.getLatLng(), 19, {animate: false}); return marker.options.title; }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.locator(f".leaflet-marker-icon[title='{name}']").focus()
+    page.keyboard.press("Enter")  # the popup is made on the first click or Enter, not for every marker up front
+    expect(page.locator(".leaflet-popup-content h3")).to_have_text(name)
+    expect(page.locator(".leaflet-popup-content a").first).to_have_attribute("href", re.compile(r"^/nl/programmes/"))
+    assert console_errors == []
+
+
+def test_the_map_fetches_tiles_only_for_its_fitted_view(page, live_server, console_errors):
+    tiles = []
+    page.on("request", lambda request: tiles.append(request.url) if "tile.openstreetmap.org" in request.url else None)
+    page.goto(f"{live_server}/nl/map")
+    expect(page.locator(".wp-map")).to_have_attribute("data-map-ready", "true")
+    page.wait_for_load_state("networkidle")
+    # Leaflet asks for the next zoom level's tiles on screens with more pixels (detectRetina).
+    level = page.evaluate("window.map_wijkmap.getZoom() + (window.devicePixelRatio > 1 ? 1 : 0)")
+    # The map is fitted to the neighbourhood before its tile layer is added: no tiles for the view before it.
+    assert tiles and {int(urlsplit(url).path.split("/")[1]) for url in tiles} == {level}
+    assert console_errors == []

@@ -67,6 +67,18 @@
     L.marker(point, { title: label, alt: label }).bindTooltip(label).addTo(map);
   }
 
+  /* Lets the browser paint and handle input before the next step, so loading the map is a row of short tasks
+     (Leaflet, the cluster, the fitted view, the markers) instead of one long one. */
+  function nextTask() {
+    return new Promise(function (resolve) {
+      if (window.scheduler && typeof window.scheduler.yield === "function") {
+        window.scheduler.yield().then(resolve);
+      } else {
+        window.setTimeout(resolve, 0);
+      }
+    });
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -111,30 +123,42 @@
     var coordinates = feature.geometry.coordinates;
     var name = feature.properties.name;
     var marker = L.marker([coordinates[1], coordinates[0]], { title: name, alt: name });
-    var loading = element("div", "wp-popup");
-    loading.appendChild(element("h3", "wp-popup__title", name));
-    loading.appendChild(element("p", null, holder.dataset.labelLoading));
-    marker.bindPopup(loading);
-    marker.once("popupopen", function () { showDetails(marker, feature.id); });
+    // The popup is made on the first click or Enter (as Leaflet's own bindPopup opens one), not for each of up
+    // to 200 markers while the map loads.
+    function openFirst(event) {
+      if (event.type === "keypress" && event.originalEvent.keyCode !== 13) { return; }
+      L.DomEvent.stop(event);
+      marker.off("click keypress", openFirst);
+      var loading = element("div", "wp-popup");
+      loading.appendChild(element("h3", "wp-popup__title", name));
+      loading.appendChild(element("p", null, holder.dataset.labelLoading));
+      marker.bindPopup(loading);
+      marker.once("popupopen", function () { showDetails(marker, feature.id); });
+      marker.openPopup();
+    }
+    marker.on("click keypress", openFirst);
     return marker;
   }
 
   /* Markers for the visible part of the map, asked for again (debounced) whenever the map stops moving.
      Markers that stay in view are kept, so an open popup stays open. */
-  function fillCluster(map, cluster) {
+  function fillCluster(map, cluster, neighbourhood) {
     var markers = {};
     var shown = null;
     var asked = 0;
     var timer = null;
 
+    // Two tasks: the markers are made and the ones out of view taken off; then the cluster adds the new ones.
     function place(data) {
       var wanted = {};
       var added = [];
+      var ids = new Map();
       data.features.forEach(function (feature) {
         wanted[feature.id] = true;
         if (!markers[feature.id]) {
           markers[feature.id] = makeMarker(feature);
           added.push(markers[feature.id]);
+          ids.set(markers[feature.id], feature.id);
         }
       });
       var gone = [];
@@ -145,19 +169,25 @@
         }
       });
       if (gone.length) { cluster.removeLayers(gone); }
-      cluster.addLayers(added);  // in chunks (chunkedLoading), so the page stays responsive
       if (status) { status.textContent = data.truncated ? holder.dataset.labelZoom : ""; }
+      return nextTask().then(function () {
+        // Those a newer answer has not taken off meanwhile, in short chunks (chunkedLoading).
+        cluster.addLayers(added.filter(function (marker) { return markers[ids.get(marker)] === marker; }));
+      });
     }
 
-    function load(url) {
+    // `answer` (if given) is the answer for `url`, asked for already.
+    function load(url, answer) {
       if (url === shown) { return Promise.resolve(); }
       shown = url;
       var number = ++asked;
-      return getJSON(url).then(function (data) {
-        if (number === asked) { place(data); }  // an answer overtaken by a later move is dropped
-        return data;
+      function current() { return number === asked; }  // an answer overtaken by a later move is dropped
+      return (answer || getJSON(url)).then(function (data) {
+        return nextTask().then(function () {
+          if (current()) { return place(data); }
+        });
       }, function (error) {
-        if (number === asked) { shown = null; }  // the next move asks again
+        if (current()) { shown = null; }  // the next move asks again
         throw error;
       });
     }
@@ -168,26 +198,44 @@
         load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds())).catch(showError);
       }, 250);
     });
-    // First the neighbourhood's box (the feed without bbox), fitted to its places; then what is in view, at once
-    // (not after the debounce), so the map counts as ready only when the markers of its view are there.
-    return load(holder.dataset.mapFeed).then(function (data) {
-      var bounds = data.features.map(function (feature) {
-        return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
-      });
-      if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
-      window.clearTimeout(timer);
+    // First the neighbourhood's box (the feed without bbox), the map already fitted to it; then what is in view,
+    // at once (not after the debounce), so the map counts as ready only when the markers of its view are there.
+    return load(holder.dataset.mapFeed, neighbourhood).then(nextTask).then(function () {
       return load(holder.dataset.mapFeed + "&bbox=" + boxQuery(map.getBounds()));
     });
+  }
+
+  /* The map fitted to the neighbourhood's places before its tiles and cluster are added, so the tiles are
+     fetched and drawn once, for the fitted view, and the cluster groups its markers once, at that zoom. */
+  function fit(map, data) {
+    var bounds = data.features.map(function (feature) {
+      return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    });
+    if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false }); }
   }
 
   function start() {
     var assets = JSON.parse(holder.dataset.mapAssets);
     assets.styles.forEach(loadStyle);
-    assets.scripts.concat([holder.dataset.mapInit])
+    // folium's init script in two parts, each run as a task of its own: the map, then its tiles and cluster.
+    var init = holder.dataset.mapInit;
+    // The neighbourhood's places are asked for while the scripts load, not after them.
+    var neighbourhood = holder.dataset.mapFeed ? getJSON(holder.dataset.mapFeed) : null;
+    if (neighbourhood) { neighbourhood.catch(function () {}); }  // handled below, once the map is there
+    assets.scripts.concat([init + "&part=map"])
       .reduce(function (ready, src) { return ready.then(function () { return loadScript(src); }); }, Promise.resolve())
       .then(function () {
+        // Without the places (the feed failed) the tiles still come; fillCluster shows the error.
+        return neighbourhood && neighbourhood.then(function (data) {
+          return nextTask().then(function () { fit(window.map_wijkmap, data); });
+        }, function () {});
+      })
+      .then(nextTask)
+      .then(function () { return loadScript(init + "&part=layers"); })
+      .then(nextTask)
+      .then(function () {
         var map = window.map_wijkmap;
-        if (holder.dataset.mapFeed) { return fillCluster(map, window.marker_cluster_wijkcluster); }
+        if (neighbourhood) { return fillCluster(map, window.marker_cluster_wijkcluster, neighbourhood); }
         addOneMarker(map);
       })
       .then(function () { holder.dataset.mapReady = "true"; })
