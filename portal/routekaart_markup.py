@@ -5,6 +5,7 @@ macro call. The output is the same as the macros' was."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from portal.config import LANGUAGES
@@ -14,6 +15,7 @@ _ATTRS = {lang: Markup(' lang="{}" dir="{}"').format(lang, "rtl" if lang == "ar"
 _EMPTY = Markup("")
 _SEPARATORS = {"ar": Markup("، ")}
 _COMMA = Markup(", ")
+_ALL_LEVELS: dict[str, Markup] = {}  # "all levels" per language: the catalogs change only with a release
 
 
 def lang_attrs(value, lang: str) -> Markup:
@@ -29,5 +31,20 @@ def lang_attrs(value, lang: str) -> Markup:
 def level_list(tag, lang: str) -> Markup:
     """The levels a tag names ('Low, Medium'; Arabic with its own comma), or 'all levels' when it names all."""
     if tag.all_levels:
-        return Markup(current_translations().ugettext("all levels"))  # noqa: S704  (as Jinja's _(): our catalog)
+        return _all_levels(lang)
     return _SEPARATORS.get(lang, _COMMA).join(escape(level) for level in tag.levels)
+
+
+def _all_levels(lang: str) -> Markup:
+    text = _ALL_LEVELS.get(lang)
+    if text is None:
+        text = Markup(current_translations().ugettext("all levels"))  # noqa: S704  (as Jinja's _(): our catalog)
+        if str(get_locale()) == lang:
+            _ALL_LEVELS[lang] = text
+    return text
+
+
+def offer_tags(tags, lang: str) -> Markup:
+    """An offer's levels per dimension ('Self-reliance: Low, Medium · …'), each in its own span."""
+    spans = (f'<span class="wp-offer__tag">{escape(tag.dimension)}: {level_list(tag, lang)}</span>' for tag in tags)
+    return Markup(" · ".join(spans))  # noqa: S704  (every part escaped above)
