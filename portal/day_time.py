@@ -94,6 +94,17 @@ def clock_text(moment: datetime) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
+def clock_formatter() -> Callable[[datetime], str]:
+    """`clock_text` with the time zone looked up once, for a page that shows many moments."""
+    zone = get_timezone()
+
+    def clock(moment: datetime) -> str:
+        local = _local(moment, zone)
+        return f"{local.hour:02d}:{local.minute:02d}"
+
+    return clock
+
+
 @dataclass(frozen=True)
 class DateTexts:
     """The `moment` and `long_date` filters' texts for one locale, for a page to take once and use per row."""
