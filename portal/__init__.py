@@ -118,10 +118,11 @@ def register_http_caching(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share, and the layout's fragments."""
-    from portal import layout_fragments, template_helpers
+    from portal import layout_fragments, routekaart_fragments, template_helpers
 
     template_helpers.init_app(app)
     layout_fragments.init_app(app)
+    routekaart_fragments.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

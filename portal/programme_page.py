@@ -4,7 +4,7 @@ from flask import render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.day_time import clock_text, day_time_formatter
+from portal.day_time import clock_formatter, day_time_formatter
 from portal.i18n import current_language
 from portal.links import id_urls
 from portal.maps import MapView, init_script_url, map_assets
@@ -40,6 +40,6 @@ def render_detail(programme, preview: bool = False):
         outdated=may_be_outdated(programme, local_today()),
         # One formatter each and one URL pattern for the sessions list, not a filter and url_for per session.
         start_text=day_time_formatter(str(get_locale())),
-        end_text=clock_text,
+        end_text=clock_formatter(),
         book_url=id_urls("booking.book", "session_id"),
     )

@@ -29,6 +29,7 @@ from portal.labels import (
 from portal.maps import map_container
 from portal.models import Neighbourhood
 from portal.record_labels import LABEL_FUNCTIONS
+from portal.routekaart_markup import lang_attrs, level_list, offer_tags
 from portal.services import neighbourhoods
 from portal.services.markdown import render_markdown
 from portal.services.messaging.queries import unread_count
@@ -160,6 +161,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(csrf_field)
     app.add_template_global(unread_threads)
     app.add_template_global(page_numbers)
+    app.add_template_global(lang_attrs)
+    app.add_template_global(level_list)
+    app.add_template_global(offer_tags)
     app.add_template_global(referral_labels.WORDS, "referral_words")
     app.add_template_global(health_check_labels.WORDS, "health_check_words")
     for label_function in LABEL_FUNCTIONS:

@@ -26,6 +26,10 @@ def _finish(eval_ctx, rv: str, variables: dict) -> str:
         rv = Markup(rv)  # noqa: S704  (as Jinja's own gettext: the catalog is ours)
     if not variables and "%" not in rv:  # formatting would change nothing
         return rv
+    if eval_ctx.autoescape and all(type(value) is int for value in variables.values()):
+        # Only counts ("%(num)s places free"): a number's text needs no escaping, so str's % gives the same
+        # text as Markup's, which wraps every value in an escaping helper first.
+        return Markup(str.__mod__(rv, variables))  # noqa: S704  (our catalog's text and digits)
     return rv % variables
 
 

@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale, format_datetime, format_time
 
 from portal.config import LANGUAGES
-from portal.day_time import day_time_formatter, moment_formatter
+from portal.day_time import clock_formatter, day_time_formatter, moment_formatter
 from portal.template_helpers import day_time_pattern, format_clock, format_day_time, format_moment, moment_pattern
 
 MOMENTS = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=7 * n, minutes=13 * n) for n in range(1300)]
@@ -41,3 +41,5 @@ def test_quick_clock_is_babels_text(app):
     with app.test_request_context("/nl/programmes/wandelen"):
         assert [format_clock(moment) for moment in MOMENTS] == [format_time(moment, "HH:mm") for moment in MOMENTS]
         assert format_clock(MOMENTS[5].time()) == format_time(MOMENTS[5].time(), "HH:mm")
+        clock = clock_formatter()  # the programme page's: the time zone looked up once
+        assert [clock(moment) for moment in MOMENTS] == [format_time(moment, "HH:mm") for moment in MOMENTS]

@@ -82,3 +82,12 @@ def test_gettext_without_a_request_uses_dutch_and_without_an_app_the_message_id(
     assert gettext("Home") == "Start"  # the test holds an app context: the default language
     assert contextvars.Context().run(gettext, "Home") == "Home"
     assert contextvars.Context().run(gettext, "Ask %(name)s", name="x") == "Ask x"
+
+
+def test_counts_and_other_values_are_formatted_as_jinjas_gettext_formats_them(app):
+    template = (
+        '{{ ngettext("%(num)s place free", "%(num)s places free", 3) }}|{{ _("Source: %(url)s", url="<a>") }}'
+        '|{{ _("Source: %(url)s", url=7) }}'
+    )
+    html = _in_request(app, "/en/", lambda: render_template_string(template))
+    assert html == "3 places free|Source: &lt;a&gt;|Source: 7"

@@ -37,7 +37,7 @@ def detail(slug: str):
     return render_template(
         "routekaarten/detail.html",
         page=page,
-        fields=selector_fields(selection),
+        fields=selector_fields(selection, current_language()),
         # One URL pattern for the offers' programmes, one icon URL per category and one date formatter per page.
         programme_url=url_for("programmes.detail", slug="slug").rsplit("/", 1)[0] + "/",
         category_icons={code: url_for("static", filename=f"icons/category-{code}.svg") for code in page.categories},

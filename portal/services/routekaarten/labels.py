@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, get_locale
+from markupsafe import Markup
+
 from portal.translation import lazy_gettext as _l
 
 DIMENSION_LABELS = {
@@ -27,3 +30,29 @@ FIT_LABELS = {
     ("motivatie", "midden"): _l("Suits medium motivation"),
     ("motivatie", "hoog"): _l("Suits high motivation"),
 }
+
+_TABLES = {
+    "dimension": DIMENSION_LABELS,
+    "hint": DIMENSION_HINTS,
+    "level": LEVEL_LABELS,
+    "any": {"": ANY_LEVEL_LABEL},
+}
+_SHOWN: dict[tuple[str, str, str], Markup] = {}
+
+
+def shown_label(table: str, key: str, lang: str) -> Markup | LazyString:
+    """The label `key` of `table` ("dimension", "hint", "level" or "any") in `lang`, as the page shows it.
+
+    A lazy label is translated each time it is shown (some 70 times on a route-map page, each finding the
+    catalog anew); its text in a language only changes with a release, so it is kept once per process. As
+    Markup: a lazy label's HTML is its text unescaped, as the catalog's (ours). Outside a request in `lang`
+    the lazy label itself."""
+    memo_key = (table, key, lang)
+    text = _SHOWN.get(memo_key)
+    if text is not None:
+        return text
+    label = _TABLES[table][key]
+    if str(get_locale()) != lang:
+        return label
+    text = _SHOWN[memo_key] = Markup(str(label))  # noqa: S704  (as the lazy label's own __html__)
+    return text

@@ -168,7 +168,7 @@ def _role_view(role: Role, organisations: list[Organisation], lang: str) -> Role
 
 
 def _offer_view(offer: Offer, live: LiveOffer, selection: Selection, lang: str) -> OfferView:
-    tags = tuple(offer_tag(offer, dimension, selection.levels.get(dimension)) for dimension in DIMENSIONS)
+    tags = tuple(offer_tag(offer, dimension, selection.levels.get(dimension), lang) for dimension in DIMENSIONS)
     return OfferView(live, tags, fit_offer(offer, selection, lang))
 
 
@@ -212,7 +212,7 @@ def route_map_page(route_map: RouteMap, selection: Selection, lang: str, neighbo
         no_fit=route_map.no_fit.for_language(lang),
         steps=steps,
         selection=selection,
-        chosen=chosen_labels(selection),
+        chosen=chosen_labels(selection, lang),
         fitting=sum(len(step.fitting) for step in steps),
         total=sum(len(step.fitting) + len(step.other) for step in steps),
         live_available=live.available,

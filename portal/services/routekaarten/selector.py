@@ -6,13 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portal.services.routekaarten.labels import (
-    ANY_LEVEL_LABEL,
-    DIMENSION_HINTS,
-    DIMENSION_LABELS,
-    FIT_LABELS,
-    LEVEL_LABELS,
-)
+from portal.services.routekaarten.labels import FIT_LABELS, shown_label
 from portal.services.routekaarten.model import DIMENSIONS, LEVELS, Localized, Offer
 
 MAX_SHOWN_VALUE = 40
@@ -97,25 +91,26 @@ def parse_selection(args: Mapping[str, Sequence[str]]) -> Selection:
     return Selection(levels, tuple(ignored))
 
 
-def selector_fields(selection: Selection) -> tuple[SelectorField, ...]:
-    """The selector's three questions with their options, the current choice checked."""
+def selector_fields(selection: Selection, lang: str) -> tuple[SelectorField, ...]:
+    """The selector's three questions with their options in `lang`, the current choice checked."""
     fields = []
     for dimension in DIMENSIONS:
         chosen = selection.levels.get(dimension, "")
-        options = [SelectorOption("", ANY_LEVEL_LABEL, chosen == "")]
-        options += [SelectorOption(level, LEVEL_LABELS[level], chosen == level) for level in LEVELS]
-        fields.append(SelectorField(dimension, DIMENSION_LABELS[dimension], DIMENSION_HINTS[dimension], tuple(options)))
+        options = [SelectorOption("", shown_label("any", "", lang), chosen == "")]
+        options += [SelectorOption(level, shown_label("level", level, lang), chosen == level) for level in LEVELS]
+        label, hint = shown_label("dimension", dimension, lang), shown_label("hint", dimension, lang)
+        fields.append(SelectorField(dimension, label, hint, tuple(options)))
     return tuple(fields)
 
 
-def offer_tag(offer: Offer, dimension: str, chosen: str | None) -> Tag:
-    """The levels `offer` suits on `dimension`, for display, with the chosen level if any."""
+def offer_tag(offer: Offer, dimension: str, chosen: str | None, lang: str) -> Tag:
+    """The levels `offer` suits on `dimension`, for display in `lang`, with the chosen level if any."""
     levels = offer.levels[dimension]
     return Tag(
-        dimension=DIMENSION_LABELS[dimension],
-        levels=tuple(LEVEL_LABELS[level] for level in levels),
+        dimension=shown_label("dimension", dimension, lang),
+        levels=tuple(shown_label("level", level, lang) for level in levels),
         all_levels=len(levels) == len(LEVELS),
-        chosen=LEVEL_LABELS[chosen] if chosen else None,
+        chosen=shown_label("level", chosen, lang) if chosen else None,
     )
 
 
@@ -129,14 +124,14 @@ def fit_offer(offer: Offer, selection: Selection, lang: str) -> Fit:
         if offer.suits(dimension, level):
             reasons.append(FitReason(FIT_LABELS[dimension, level], offer.reasons[dimension].for_language(lang)))
         else:
-            misses.append(offer_tag(offer, dimension, level))
+            misses.append(offer_tag(offer, dimension, level, lang))
     return Fit(not misses, tuple(reasons), tuple(misses))
 
 
-def chosen_labels(selection: Selection) -> tuple[tuple[Any, Any], ...]:
-    """The chosen levels as (dimension, level) labels, in the selector's order."""
+def chosen_labels(selection: Selection, lang: str) -> tuple[tuple[Any, Any], ...]:
+    """The chosen levels as (dimension, level) labels in `lang`, in the selector's order."""
     return tuple(
-        (DIMENSION_LABELS[dimension], LEVEL_LABELS[selection.levels[dimension]])
+        (shown_label("dimension", dimension, lang), shown_label("level", selection.levels[dimension], lang))
         for dimension in DIMENSIONS
         if dimension in selection.levels
     )

@@ -1,0 +1,40 @@
+"""The route-map selector's form rendered once per language, map and choice, then reused for every page.
+
+The form (three questions of four options each) is a pure function of the page's URL (language, script root and
+map), the step its results land on, the chosen levels and whether there is anything to clear: all from the
+route maps' files, the catalogs and the query string's few valid values, never from the database. Rendering it
+cost a route-map page some 1.5 M instructions. The memo is per app, empties itself when full, and is off in
+debug mode, where templates reload (as layout_fragments')."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from markupsafe import Markup
+
+from portal.i18n import current_language
+
+MEMO_SIZE = 1024  # forms; emptied when full
+_EXTENSION = "routekaart_fragments"
+
+
+def selector_form(here: str, step_id: str, fields, show_clear: bool) -> Markup:
+    """The HTML of routekaarten/_selector.html for these values (from the memo when it has it)."""
+    memo = current_app.extensions.get(_EXTENSION)
+    chosen = tuple(option.value for field in fields for option in field.options if option.checked)
+    key = (current_language(), here, step_id, chosen, show_clear)
+    html = memo.get(key) if memo is not None else None
+    if html is None:
+        values = {"here": here, "step_id": step_id, "fields": fields, "show_clear": show_clear}
+        html = Markup(render_template("routekaarten/_selector.html", **values))  # noqa: S704  (our own template)
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = html
+    return html
+
+
+def init_app(app) -> None:
+    """Offer `selector_form` to the templates; keep the memo unless templates reload (debug)."""
+    if not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")):
+        app.extensions[_EXTENSION] = {}
+    app.add_template_global(selector_form)
