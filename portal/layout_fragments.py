@@ -10,9 +10,10 @@ or about a person, empties itself when full, and is off in debug mode, where tem
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import request
 from markupsafe import Markup
 
+from portal.fragment_memo import keep_fragments, rendered_fragment
 from portal.i18n import current_language
 
 MEMO_SIZE = 2048  # fragments; emptied when full
@@ -21,20 +22,11 @@ _EXTENSION = "layout_fragments"
 
 def layout_fragment(name: str, **values: str | bool | None) -> Markup:
     """The HTML of layout/<name>.html for these values in the page's language (from the memo when it has it)."""
-    memo = current_app.extensions.get(_EXTENSION)
     key = (name, current_language(), request.script_root, *sorted(values.items()))
-    html = memo.get(key) if memo is not None else None
-    if html is None:
-        html = Markup(render_template(f"layout/{name}.html", **values))  # noqa: S704  (our own template's output)
-        if memo is not None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            memo[key] = html
-    return html
+    return rendered_fragment(_EXTENSION, f"layout/{name}.html", key, values)
 
 
 def init_app(app) -> None:
     """Offer `layout_fragment` to the templates; keep the memo unless templates reload (debug)."""
-    if not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")):
-        app.extensions[_EXTENSION] = {}
+    keep_fragments(app, _EXTENSION, MEMO_SIZE)
     app.add_template_global(layout_fragment)

@@ -8,9 +8,9 @@ debug mode, where templates reload (as layout_fragments')."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
 from markupsafe import Markup
 
+from portal.fragment_memo import keep_fragments, rendered_fragment
 from portal.i18n import current_language
 
 MEMO_SIZE = 1024  # forms; emptied when full
@@ -19,22 +19,13 @@ _EXTENSION = "routekaart_fragments"
 
 def selector_form(here: str, step_id: str, fields, show_clear: bool) -> Markup:
     """The HTML of routekaarten/_selector.html for these values (from the memo when it has it)."""
-    memo = current_app.extensions.get(_EXTENSION)
     chosen = tuple(option.value for field in fields for option in field.options if option.checked)
     key = (current_language(), here, step_id, chosen, show_clear)
-    html = memo.get(key) if memo is not None else None
-    if html is None:
-        values = {"here": here, "step_id": step_id, "fields": fields, "show_clear": show_clear}
-        html = Markup(render_template("routekaarten/_selector.html", **values))  # noqa: S704  (our own template)
-        if memo is not None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            memo[key] = html
-    return html
+    values = {"here": here, "step_id": step_id, "fields": fields, "show_clear": show_clear}
+    return rendered_fragment(_EXTENSION, "routekaarten/_selector.html", key, values)
 
 
 def init_app(app) -> None:
     """Offer `selector_form` to the templates; keep the memo unless templates reload (debug)."""
-    if not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")):
-        app.extensions[_EXTENSION] = {}
+    keep_fragments(app, _EXTENSION, MEMO_SIZE)
     app.add_template_global(selector_form)

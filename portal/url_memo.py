@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask
 from flask.globals import _cv_request
 
+from portal.fragment_memo import BoundedMemo
 from portal.i18n import current_language
 
 MEMO_SIZE = 4096  # links; emptied when full
@@ -27,7 +28,7 @@ class PortalApp(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.url_memo: dict[tuple, str] = {}
+        self.url_memo = BoundedMemo(MEMO_SIZE)
 
     def url_for(
         self,
@@ -50,9 +51,7 @@ class PortalApp(Flask):
             endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
         )
         if key is not None:
-            if len(self.url_memo) >= MEMO_SIZE:
-                self.url_memo.clear()
-            self.url_memo[key] = url
+            self.url_memo.put(key, url)
         return url
 
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from portal import layout_fragments
 from portal.extensions import db
 from tests.factories import NeighbourhoodFactory
 
@@ -81,7 +80,7 @@ def test_the_demo_note_follows_the_neighbourhood(app, client):
 
 
 def test_the_memo_stays_within_its_size(app, client, monkeypatch):
-    monkeypatch.setattr(layout_fragments, "MEMO_SIZE", 3)
+    monkeypatch.setattr(app.extensions["layout_fragments"], "size", 3)
     for path in PAGES:
         client.get(path)
         assert len(app.extensions["layout_fragments"]) <= 3

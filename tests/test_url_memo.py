@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, url_for
 
-from portal import url_memo
+from portal.fragment_memo import BoundedMemo
 
 
 def _flask_url(app, endpoint, **values):
@@ -76,10 +76,19 @@ def test_outside_a_request_nothing_is_remembered(app):
 
 
 def test_the_memo_stays_within_its_size(app, monkeypatch):
-    monkeypatch.setattr(url_memo, "MEMO_SIZE", 5)
+    monkeypatch.setattr(app.url_memo, "size", 5)
     with app.test_request_context("/nl/"):
         app.preprocess_request()
         for number in range(12):
             url_for("programmes.detail", slug=f"p-{number}")
             assert len(app.url_memo) <= 5
         assert url_for("programmes.detail", slug="p-11") == "/nl/programmes/p-11"
+
+
+def test_a_bounded_memo_empties_itself_when_full():
+    memo = BoundedMemo(2)
+    assert memo.put("a", 1) == 1 and memo.put("b", 2) == 2 and memo == {"a": 1, "b": 2}
+    memo.put("c", 3)
+    assert memo == {"c": 3}
+    memo.put("c", 4)
+    assert memo == {"c": 4}
