@@ -11,6 +11,12 @@ from portal.text_folding import fold
 SORT_TITLE_LENGTH = 160
 
 
+def code_point_order(expression, dialect: str):
+    """`expression` to sort by code point on both databases (PostgreSQL's default collation would differ from
+    SQLite's), so both give the same order."""
+    return expression.collate("C") if dialect == "postgresql" else expression
+
+
 def sort_title(locale: str):
     """The sort-title column of `locale` (Dutch for a language the portal has no column for)."""
     return getattr(Programme, f"sort_title_{locale if locale in SORT_LOCALES else 'nl'}")

@@ -7,6 +7,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, String, bindparam, column, func, literal, select, table, union_all
 
 from portal.extensions import db
+from portal.models.programme_order import code_point_order
 from portal.models.search import SearchWord
 from portal.services.search_index.similarity import trigrams
 
@@ -29,10 +30,6 @@ def _within(locale: str, match: str) -> str:
     return f"locale : {_quoted('lang=' + locale)} AND {match}"
 
 
-def _collated(expression, dialect: str):
-    return expression.collate("C") if dialect == "postgresql" else expression
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -50,7 +47,7 @@ def _containing_statement(locales: tuple[str, ...], dialect: str):
         else:
             query = query.where(SearchWord.term.like(stem))  # a whole pattern, so the trigram index serves it
         query = query.group_by(SearchWord.term).order_by(
-            func.length(SearchWord.term), _collated(SearchWord.term, dialect)
+            func.length(SearchWord.term), code_point_order(SearchWord.term, dialect)
         )
         inner = query.limit(MAX_PARTIAL_TERMS).subquery()
         parts.append(select(literal(number).label("n"), inner.c.term))
@@ -86,7 +83,7 @@ def _near_statement(locales: tuple[str, ...], dialect: str):
             query = query.where(column("rowid", Integer).in_(rows.limit(MAX_TYPO_CANDIDATES)))
         else:
             query = query.where(SearchWord.word.op("%")(word)).order_by(
-                func.similarity(SearchWord.word, word).desc(), _collated(SearchWord.word, dialect)
+                func.similarity(SearchWord.word, word).desc(), code_point_order(SearchWord.word, dialect)
             )
         inner = query.limit(MAX_TYPO_CANDIDATES).subquery()
         parts.append(select(literal(number).label("n"), inner.c.word, inner.c.term))

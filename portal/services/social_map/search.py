@@ -117,8 +117,8 @@ def search_programmes(
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
     words = plan_query(filters.q, locale, category_words)
-    dialect = _dialect()
     if words:  # ranked: the count comes with the page, so the scoring runs once
+        dialect = _dialect()
         page_statement, count_statement = ranked_statements(filters, locale, words, dialect)
         values = word_parameters(words, dialect) | {"now": now, "limit": per_page}
         page = max(page, 1)
@@ -131,7 +131,7 @@ def search_programmes(
         pages = max((total + per_page - 1) // per_page, 1)
         ids = [row.id for row in rows]
     else:  # by title: an index walk for the page and a count without joins
-        page_statement, count_statement = by_title_statements(filters, locale, dialect)
+        page_statement, count_statement = by_title_statements(filters, locale)
         total = _run(count_statement, {"now": now}).scalar() or 0
         pages = max((total + per_page - 1) // per_page, 1)
         page = min(max(page, 1), pages)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, literal, or_, select, union_all
 
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, Session, sort_title
+from portal.models.programme_order import code_point_order
 from portal.services.search_index.matching import FIELDS, match_value, matching_selects, without_earlier
 from portal.services.search_index.query import QueryWord
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
@@ -151,11 +152,6 @@ def _scores(shapes: tuple[WordShape, ...], dialect: str, bind):
     )
 
 
-def _sort_title(column, dialect: str):
-    """Titles sort by code point on both databases, so both give the same order."""
-    return column.collate("C") if dialect == "postgresql" else column
-
-
 def ranked(
     filters: ProgrammeFilters, locale: str, shapes: tuple[WordShape, ...], dialect: str, now, bind=None
 ) -> Select:
@@ -164,10 +160,10 @@ def ranked(
     title = sort_title(locale)  # the folded title in `locale`, the Dutch one where untranslated, NULL without Dutch
     query = select(Programme.id).where(*filter_conditions(filters, now), title.is_not(None))
     if not shapes:
-        return query.order_by(_sort_title(title, dialect), Programme.id)
+        return query.order_by(code_point_order(title, dialect), Programme.id)
     scores = _scores(shapes, dialect, bind)
     query = query.join(scores, scores.c.programme_id == Programme.id)
-    return query.order_by(scores.c.score.desc(), _sort_title(title, dialect), Programme.id)
+    return query.order_by(scores.c.score.desc(), code_point_order(title, dialect), Programme.id)
 
 
 def literal_terms(words: list[QueryWord], dialect: str):
@@ -200,7 +196,7 @@ def _ranked_statements(
         .cte("matched")
     )
     total = select(func.count()).select_from(matched).scalar_subquery().label("total")
-    order = (matched.c.score.desc(), _sort_title(matched.c.title, dialect), matched.c.id)
+    order = (matched.c.score.desc(), code_point_order(matched.c.title, dialect), matched.c.id)
     return _page_of(select(matched.c.id, total).order_by(*order)), select(func.count()).select_from(matched)
 
 
@@ -212,13 +208,13 @@ def ranked_statements(filters: ProgrammeFilters, locale: str, words: list[QueryW
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _by_title_statements(filters: ProgrammeFilters, locale: str, dialect: str) -> tuple[Select, Select]:
+def _by_title_statements(filters: ProgrammeFilters, locale: str) -> tuple[Select, Select]:
     conditions = and_(*filter_conditions(filters, bindparam("now")), Programme.sort_title_nl.is_not(None))
     ids = select(Programme.id).where(conditions).order_by(sort_title(locale), Programme.id)
     return _page_of(ids), select(func.count()).select_from(ids.order_by(None).subquery())
 
 
-def by_title_statements(filters: ProgrammeFilters, locale: str, dialect: str) -> tuple[Select, Select]:
+def by_title_statements(filters: ProgrammeFilters, locale: str) -> tuple[Select, Select]:
     """A page of the listed programmes' ids by title in `locale` (`limit`, `offset` and `now` bound) and their
     count: the order of an index, so a page costs the same with 200 or 20,000 programmes."""
-    return _by_title_statements(replace(filters, q=""), locale, dialect)
+    return _by_title_statements(replace(filters, q=""), locale)
