@@ -19,6 +19,7 @@ DIMENSION_HINTS = {
 }
 LEVEL_LABELS = {"laag": _l("Low"), "midden": _l("Medium"), "hoog": _l("High")}
 ANY_LEVEL_LABEL = _l("Not sure / any")
+ALL_LEVELS_LABEL = _l("all levels")  # an offer that suits every level of a dimension
 FIT_LABELS = {
     ("zelfredzaamheid", "laag"): _l("Suits low self-reliance"),
     ("zelfredzaamheid", "midden"): _l("Suits medium self-reliance"),
@@ -36,12 +37,13 @@ _TABLES = {
     "hint": DIMENSION_HINTS,
     "level": LEVEL_LABELS,
     "any": {"": ANY_LEVEL_LABEL},
+    "all": {"": ALL_LEVELS_LABEL},
 }
 _SHOWN: dict[tuple[str, str, str], Markup] = {}
 
 
 def shown_label(table: str, key: str, lang: str) -> Markup | LazyString:
-    """The label `key` of `table` ("dimension", "hint", "level" or "any") in `lang`, as the page shows it.
+    """The label `key` of `table` ("dimension", "hint", "level", "any" or "all") in `lang`, as the page shows it.
 
     A lazy label is translated each time it is shown (some 70 times on a route-map page, each finding the
     catalog anew); its text in a language only changes with a release, so it is kept once per process. As
