@@ -100,21 +100,20 @@ def long_date_formatter(locale: str) -> Callable[[date | datetime], str]:
     return long_date
 
 
+def _hour_minute(moment: datetime, zone) -> str:
+    local = _local(moment, zone)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
 def clock_text(moment: datetime) -> str:
     """'10:00': a moment's hour and minute in the portal's time zone (Babel's text for HH:mm)."""
-    local = _local(moment, _zone())
-    return f"{local.hour:02d}:{local.minute:02d}"
+    return _hour_minute(moment, _zone())
 
 
 def clock_formatter() -> Callable[[datetime], str]:
     """`clock_text` with the time zone looked up once, for a page that shows many moments."""
     zone = _zone()
-
-    def clock(moment: datetime) -> str:
-        local = _local(moment, zone)
-        return f"{local.hour:02d}:{local.minute:02d}"
-
-    return clock
+    return lambda moment: _hour_minute(moment, zone)
 
 
 @dataclass(frozen=True)
