@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (all models on the metadata before Migrate)
         page_cache,
         pool_checks,
+        read_only_pages,
         sealing,
         sqlite_settings,
     )
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     sealing.init_app(app)
     sqlite_settings.init_app(app)
     pool_checks.init_app(app)
+    read_only_pages.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

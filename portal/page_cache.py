@@ -27,6 +27,7 @@ from portal.config import LANGUAGES
 from portal.http_caching import PUBLIC_MARK, guard, public_headers, sets_cookie
 from portal.page_answer import answer, answer_rendered
 from portal.page_store import StoreFault, make_store
+from portal.read_only_pages import read_without_transaction
 
 PAGE_TTL = 60  # bounds how old date-dependent text ('next session', 'places free') can get
 MAX_CACHED_QUERY = 400
@@ -57,8 +58,10 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        response = current_app.make_response(view(*args, **kwargs))
         environ = request.environ
+        if environ.get(CONTEXT):  # anonymous: no session cookie (PageCache._eligible)
+            read_without_transaction()
+        response = current_app.make_response(view(*args, **kwargs))
         if (
             environ.get(CONTEXT)
             and response.status_code == 200
