@@ -68,8 +68,9 @@ def finish_login(login: LoginSession) -> None:
 
 
 def current_login() -> LoginSession | None:
-    """The completed login of this request, if any."""
-    return g.get("login_session")
+    """The completed login of this request, if any (loaded by its id when a page asks for it)."""
+    login_id = g.get("login_session_id")
+    return db.session.get(LoginSession, login_id) if login_id is not None else None
 
 
 def end_login(reason: str = "logout") -> None:
@@ -84,13 +85,13 @@ def end_login(reason: str = "logout") -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    login = login_sessions.active(session.get(SESSION_TOKEN), timeouts())
-    if db.session.dirty:
+    check = login_sessions.active(session.get(SESSION_TOKEN), timeouts())
+    if check.wrote:
         db.session.commit()
-    if login is None or str(login.user_id) != user_id:
+    if check.user is None or str(check.user.id) != user_id:
         return None
-    g.login_session = login
-    return login.user
+    g.login_session_id = check.login_id
+    return check.user
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_ti
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+from sqlalchemy import Row
 
 from portal import health_check_labels, referral_labels
 from portal.config import LANGUAGES
@@ -27,7 +28,6 @@ from portal.labels import (
     status_label,
 )
 from portal.maps import map_container
-from portal.models import Neighbourhood
 from portal.record_labels import LABEL_FUNCTIONS
 from portal.routekaart_markup import lang_attrs, level_list, offer_tags
 from portal.services import neighbourhoods
@@ -37,8 +37,9 @@ from portal.services.messaging.queries import unread_count
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
 
 
-def default_neighbourhood(slug: str) -> Neighbourhood | None:
-    """The configured neighbourhood, looked up once per request (kept in `g`); None if the database cannot say."""
+def default_neighbourhood(slug: str) -> Row | None:
+    """What pages show of the configured neighbourhood, looked up once per request (kept in `g`); None if the
+    database cannot say."""
     if "neighbourhood" not in g:
         g.neighbourhood = neighbourhoods.default_neighbourhood(slug)
     return g.neighbourhood

@@ -25,10 +25,21 @@ def find_neighbourhood(slug: str) -> Neighbourhood | None:
     return db.session.scalar(_by_slug(), {"slug": slug})
 
 
-def default_neighbourhood(slug: str) -> Neighbourhood | None:
-    """The configured neighbourhood with this slug; None if there is none or the database cannot say."""
+@cache
+def _shown_by_slug():
+    """What pages show of a neighbourhood (`slug` bound), as plain columns: built once per process."""
+    table = Neighbourhood.__table__
+    shown = ("id", "slug", "name", "city", "latitude", "longitude", "zoom", "is_demo")
+    return select(*(table.c[name] for name in shown)).where(table.c.slug == bindparam("slug"))
+
+
+def default_neighbourhood(slug: str) -> Row | None:
+    """What pages show of the configured neighbourhood (id, slug, name, city, latitude, longitude, zoom, is_demo)
+    as a row, read anew on every request (a coordinator may change it); None if there is none or the database
+    cannot say. A Core statement on the session's connection: every page's layout asks it, and loading an entity
+    through the session cost twice as much."""
     try:
-        return find_neighbourhood(slug)
+        return db.session.connection().execute(_shown_by_slug(), {"slug": slug}).first()
     except SQLAlchemyError:
         db.session.rollback()
         logger.warning("neighbourhood lookup failed")

@@ -13,6 +13,7 @@ from portal.models import Location, Neighbourhood
 from portal.routes.broker.blueprint import bp, shown_organisation
 from portal.services import policy as policies
 from portal.services.listings import editing, locations
+from portal.services.neighbourhoods import find_neighbourhood
 from portal.services.policy import STAFF
 from portal.template_helpers import default_neighbourhood
 
@@ -45,7 +46,7 @@ def new_location():
         return redirect(url_for(".location_list"))
     form = LocationForm()
     if form.validate_on_submit():
-        hood = default_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"]) or db.session.scalar(
+        hood = find_neighbourhood(current_app.config["PORTAL_NEIGHBOURHOOD"]) or db.session.scalar(
             db.select(Neighbourhood).limit(1)
         )
         locations.create_location(organisation, hood, form.to_data())

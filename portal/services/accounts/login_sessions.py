@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.models import LoginSession, User
+from portal.models import LoginSession, Organisation, User
 from portal.models.base import utcnow
 from portal.services.tokens import digest, new_secret
 
@@ -67,21 +68,63 @@ def pending(token: str | None, now: datetime | None = None) -> LoginSession | No
     return login
 
 
-def active(token: str | None, timeouts: SessionTimeouts, now: datetime | None = None) -> LoginSession | None:
-    """The complete, live login a cookie token names; ends it (and returns None) once it timed out."""
-    login = find(token)
+@dataclass(frozen=True)
+class LoginCheck:
+    """What the check of a request's login found: the live login's id and account (None when the token logs nobody
+    in), and whether the check wrote to the login's row (ended it when it timed out, or moved its last-seen time)."""
+
+    login_id: int | None = None
+    user: User | None = None
+    wrote: bool = False
+
+
+# The per-request check: the account and its organisation as entities, of the login only the columns the check
+# reads, in one statement; built once per process. Loading the login as a third entity cost about a sixth of a
+# small signed-in page, and a joined eager load of the organisation more than a second entity in the same row.
+_CHECK_BY_TOKEN = (
+    select(
+        User,
+        Organisation,
+        LoginSession.id,
+        LoginSession.created_at,
+        LoginSession.last_seen_at,
+        LoginSession.second_factor_at,
+        LoginSession.ended_at,
+    )
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .outerjoin(Organisation, User.organisation_id == Organisation.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
+def active(token: str | None, timeouts: SessionTimeouts, now: datetime | None = None) -> LoginCheck:
+    """The complete, live login a cookie token names; ends it (and names nobody) once it timed out."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return LoginCheck()
+    row = db.session.execute(_CHECK_BY_TOKEN, {"token_hash": digest(token)}).first()
+    if row is None:
+        return LoginCheck()
+    user, organisation, login_id, created_at, last_seen_at, second_factor_at, ended_at = row
+    set_committed_value(user, "organisation", organisation)  # as loaded: no second statement when a page asks
+    if ended_at is not None or second_factor_at is None or not user.is_active:
+        return LoginCheck()
     now = now or utcnow()
-    if login is None or login.ended_at is not None or not login.is_complete or not login.user.is_active:
-        return None
-    if now - login.last_seen_at > timeouts.idle_for(login.user):
-        end(login, "idle", now)
-        return None
-    if now - login.created_at > timeouts.absolute:
-        end(login, "expired", now)
-        return None
-    if now - login.last_seen_at > TOUCH_INTERVAL:
-        login.last_seen_at = now
-    return login
+    if now - last_seen_at > timeouts.idle_for(user):
+        _end_by_id(login_id, "idle", now)
+        return LoginCheck(wrote=True)
+    if now - created_at > timeouts.absolute:
+        _end_by_id(login_id, "expired", now)
+        return LoginCheck(wrote=True)
+    if now - last_seen_at > TOUCH_INTERVAL:
+        db.session.execute(update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now))
+        return LoginCheck(login_id, user, wrote=True)
+    return LoginCheck(login_id, user)
+
+
+def _end_by_id(login_id: int, reason: str, now: datetime) -> None:
+    """End the login with this id for good, as `end` does, without loading it."""
+    statement = update(LoginSession).where(LoginSession.id == login_id, LoginSession.ended_at.is_(None))
+    db.session.execute(statement.values(ended_at=now, end_reason=reason))
 
 
 def complete(login: LoginSession, now: datetime | None = None) -> str:
