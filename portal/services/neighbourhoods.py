@@ -59,7 +59,7 @@ def _organisations_of():
     )
 
 
-def organisations_by_kind(neighbourhood: Neighbourhood) -> dict[str, list[Row]]:
+def organisations_by_kind(neighbourhood: Neighbourhood | Row) -> dict[str, list[Row]]:
     """The neighbourhood's organisations grouped by kind, each group sorted by name: rows of what the overview
     shows (id, kind, name, description, address, phone, email, website), not organisation objects."""
     grouped: dict[str, list[Row]] = {}
