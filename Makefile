@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
+# pytest-xdist processes for `make test`: auto is one per core; 0 runs the suite in one process
+TEST_WORKERS ?= auto
 FLASK := $(VENV)/bin/flask --app app
 
 .PHONY: run test bench bench-matrix bench-tools scale-out venv translations translations-compile migrate db seed lint format clean
@@ -29,8 +31,8 @@ seed: db
 run: seed  ## SQLite in instance/, demo data, http://127.0.0.1:$(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: venv translations-compile  ## the whole suite (TEST_DATABASE_URL adds PostgreSQL)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: venv translations-compile  ## the whole suite, one test module per worker (TEST_DATABASE_URL adds PostgreSQL)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench-tools:
 	command -v wrk >/dev/null && command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk nginx)

@@ -117,6 +117,22 @@ def make_app(app, database, tmp_path):
             db.engine.dispose()
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands the security figures it collected to the controller, which prints them."""
+    from tests.support.security_report import REPORT
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["security_figures"] = dict(REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Collect the security figures of a pytest-xdist worker that finished."""
+    from tests.support.security_report import REPORT
+
+    REPORT.update(getattr(node, "workeroutput", {}).get("security_figures", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the security figures the access-matrix and replay tests collected."""
     from tests.support.security_report import REPORT
