@@ -4,10 +4,10 @@
 
 Seeds a fresh data set (2,000 programmes and 20,000 sessions by default), then, in one run on this machine:
 - the uncached server time (p50) and SQL statements of each public page (page cache off, in-process);
-- per cache mode (`redis`: REDIS_URL, default redis://127.0.0.1:6379/14; `embedded`: no Redis, the default of
-  `make run`, with a fresh instance folder) the portal under gunicorn (-w 2, sync), each page loaded by wrk, and
-  the ratio of its requests/s to a bare hello-world Flask app (bench/hello_app.py) under the same gunicorn, measured
-  just before;
+- per cache mode (`redis`: REDIS_URL, default redis://127.0.0.1:6379/12, which no test empties; `embedded`: no
+  Redis, the default of `make run`, with a fresh instance folder) the portal under gunicorn (-w 2, sync), each page
+  loaded by wrk, and the ratio of its requests/s to a bare hello-world Flask app (bench/hello_app.py) under the same
+  gunicorn, measured just before;
 - the signed-in pages (my bookings, the broker dashboard, the inbox, the referral workspace) under wrk with a cookie;
 - nginx (the deployment guide's proxy cache, docs/nginx/wijkportaal.conf) in front of the last mode: every public page
   through it, a static file as the ceiling, and the seconds until a listing edit made through the app shows;
@@ -57,7 +57,7 @@ PAGES = {
 ACCOUNT_PAGES = {"my_bookings": ("resident", "/nl/bookings"), "broker_dashboard": ("broker", "/nl/broker/")}
 LIGHTHOUSE_PAGES = ("home", "list", "programme", "map", "route_map")
 MODES = ("redis", "embedded")
-DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/12"  # not 14 (test_page_cache), 13 (test_rate_limits), 10 (scale-out)
 
 
 def _flask(env: dict, *args: str) -> None:
