@@ -50,11 +50,17 @@ _BY_TOKEN = (
 )
 
 
-def find(token: str | None) -> LoginSession | None:
-    """The login session a cookie token belongs to, ended or not, with its account loaded."""
+def _token_hash(token) -> str | None:
+    """The stored hash of a cookie token; None for anything that cannot be one (empty, not text, too long)."""
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    return db.session.scalar(_BY_TOKEN, {"token_hash": digest(token)})
+    return digest(token)
+
+
+def find(token: str | None) -> LoginSession | None:
+    """The login session a cookie token belongs to, ended or not, with its account loaded."""
+    token_hash = _token_hash(token)
+    return db.session.scalar(_BY_TOKEN, {"token_hash": token_hash}) if token_hash else None
 
 
 def pending(token: str | None, now: datetime | None = None) -> LoginSession | None:
@@ -99,9 +105,10 @@ _CHECK_BY_TOKEN = (
 
 def active(token: str | None, timeouts: SessionTimeouts, now: datetime | None = None) -> LoginCheck:
     """The complete, live login a cookie token names; ends it (and names nobody) once it timed out."""
-    if not token or not isinstance(token, str) or len(token) > 100:
+    token_hash = _token_hash(token)
+    if token_hash is None:
         return LoginCheck()
-    row = db.session.execute(_CHECK_BY_TOKEN, {"token_hash": digest(token)}).first()
+    row = db.session.execute(_CHECK_BY_TOKEN, {"token_hash": token_hash}).first()
     if row is None:
         return LoginCheck()
     user, organisation, login_id, created_at, last_seen_at, second_factor_at, ended_at = row
