@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 @cache
 def _by_slug():
-    """The look-up by slug (`slug` bound), built once per process: every page's layout asks it."""
+    """The look-up of the whole entity by slug (`slug` bound), built once per process."""
     return select(Neighbourhood).where(Neighbourhood.slug == bindparam("slug"))
 
 
@@ -35,7 +35,7 @@ def _shown_by_slug():
 
 def default_neighbourhood(slug: str) -> Row | None:
     """What pages show of the configured neighbourhood (id, slug, name, city, latitude, longitude, zoom, is_demo)
-    as a row, read anew on every request (a coordinator may change it); None if there is none or the database
+    as a row, read anew on every request (it is data, not configuration); None if there is none or the database
     cannot say. A Core statement on the session's connection: every page's layout asks it, and loading an entity
     through the session cost twice as much."""
     try:
