@@ -76,6 +76,8 @@ def test_pagination_splits_the_list(client):
     assert first.count('class="wp-card"') == 20
     assert second.count('class="wp-card"') == 5
     assert "25 activiteiten" in first
+    past = client.get("/nl/programmes?page=3").get_data(as_text=True)  # past the last: the last page, counted
+    assert past.count('class="wp-card"') == 5 and "25 activiteiten" in past
 
 
 def test_sql_statements_do_not_grow_with_the_number_of_programmes(client):

@@ -179,3 +179,15 @@ def test_map_page_pages_through_the_places_and_shows_next_dates(client):
     undated = second.split('href="/nl/programmes/p27"')[1].split("</li>")[0]
     assert "Nog geen datums gepland" in undated and "Nog geen datums gepland" not in dated
     assert re.search(r"(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d+ \w+, \d\d:\d\d", dated)
+
+
+def test_map_page_past_the_last_shows_the_last_page_with_the_counts(client):
+    for n in range(30):
+        ProgrammeFactory(slug=f"p{n:02d}", location=LocationFactory(name=f"Plek {n:02d}"))
+    db.session.commit()
+    for page in ("3", "999999"):
+        html = client.get(f"/nl/map?page={page}").get_data(as_text=True)
+        assert "Plek 25" in html and "Plek 29" in html and "Plek 24" not in html, page
+        assert "30 activiteiten" in html and "30 plekken" in html, page
+    nothing = client.get("/nl/map?q=xyzzy&page=2").get_data(as_text=True)
+    assert "wp-places__item" not in nothing and "Geen activiteiten gevonden" in nothing

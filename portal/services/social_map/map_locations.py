@@ -110,7 +110,9 @@ def _programmes_by_location(statement: Select, parameters: dict) -> dict[int, li
 
 
 def _with_programmes(rows, by_location: dict[int, list[MapProgramme]]) -> list[MapLocation]:
-    return [MapLocation(*row, programmes=tuple(by_location.get(row.id, ()))) for row in rows]
+    """The locations of `rows` (LOCATION_COLUMNS first, then anything) with their programmes."""
+    size = len(LOCATION_COLUMNS)
+    return [MapLocation(*row[:size], programmes=tuple(by_location.get(row.id, ()))) for row in rows]
 
 
 def _by_name(query):
@@ -191,11 +193,12 @@ def location_detail(
 
 @dataclass(frozen=True)
 class _PageStatements:
-    """A page of the text list for the programmes meeting a condition: the counts of them all, the page's places by
-    name and their programmes (`per_page` and `offset` bound, and the programmes' `locale` and `now`)."""
+    """A page of the text list for the programmes meeting a condition: the page's places by name, each row with the
+    counts of them all; the counts alone (for a page past the last); the places' programmes (`per_page` and
+    `offset` bound, and the programmes' `locale` and `now`)."""
 
-    counts: Select
     places: Select
+    counts: Select
     programmes: Select
 
 
@@ -206,14 +209,26 @@ def _page_statements(listed) -> _PageStatements:
         offset = bindparam("offset", type_=Integer)
         return _by_name(query.where(has_match)).limit(bindparam("per_page", type_=Integer)).offset(offset)
 
+    counts = select(
+        func.count(Programme.id).label("programme_count"),
+        func.count(distinct(Programme.location_id)).label("location_count"),
+    ).where(listed, Programme.location_id.is_not(None))
+    # The counts with every row of the page, so the page and the counts cost one round trip: a CTE that both
+    # databases compute once, read by two scalar subqueries (a join to it let SQLite drop the index walk by name).
+    totals = counts.cte("totals")
+    places = page_of(
+        select(
+            *LOCATION_COLUMNS,
+            select(totals.c.programme_count).scalar_subquery().label("programme_count"),
+            select(totals.c.location_count).scalar_subquery().label("location_count"),
+        )
+    )
     # The page's places again as a subquery (an index walk of 25 steps), not an IN list of their ids: the
     # statement is compiled once and cached, with no list of parameters to expand on every call.
     shown = page_of(select(Location.id)).subquery()
     return _PageStatements(
-        counts=select(func.count(Programme.id), func.count(distinct(Programme.location_id))).where(
-            listed, Programme.location_id.is_not(None)
-        ),
-        places=page_of(select(*LOCATION_COLUMNS)),
+        places=places,
+        counts=counts,
         programmes=_programmes_query(and_(listed, Programme.location_id.in_(select(shown.c.id)))),
     )
 
@@ -233,7 +248,8 @@ def location_page(
     now: datetime | None = None,
     category_words: dict[str, str] | None = None,
 ) -> LocationPage:
-    """One page of the locations with matching programmes, by name, and the counts of them all; three queries.
+    """One page of the locations with matching programmes, by name, and the counts of them all; two queries (four
+    for a page past the last).
 
     The page's locations come from an index walk by name, so the page costs about the same at any data size."""
     now = now or utcnow()
@@ -241,12 +257,20 @@ def location_page(
         statements = _page_statements(listed_in(filters, locale, now, category_words))
     else:
         statements = _unfiltered_page_statements()
-    programme_count, location_count = db.session.execute(statements.counts).one()
+    page = max(page, 1)
+    rows = db.session.execute(statements.places, _window(page, per_page)).all()
+    if not rows and page > 1:  # past the last page: count, and show the last one
+        location_count = db.session.execute(statements.counts).one().location_count
+        page = max((location_count + per_page - 1) // per_page, 1)
+        rows = db.session.execute(statements.places, _window(page, per_page)).all()
+    if not rows:
+        return LocationPage([], 0, 0, 1, 1, per_page)
+    programme_count, location_count = rows[0].programme_count, rows[0].location_count
     pages = max((location_count + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    if not location_count:
-        return LocationPage([], 0, 0, page, pages, per_page)
-    window = {"per_page": per_page, "offset": (page - 1) * per_page}
-    rows = db.session.execute(statements.places, window).all()
+    window = _window(page, per_page)
     by_location = _programmes_by_location(statements.programmes, {"locale": locale, "now": now, **window})
     return LocationPage(_with_programmes(rows, by_location), location_count, programme_count, page, pages, per_page)
+
+
+def _window(page: int, per_page: int) -> dict[str, int]:
+    return {"per_page": per_page, "offset": (page - 1) * per_page}

@@ -96,6 +96,18 @@ def listed_in(
     return and_(*filter_conditions(filters, now), Programme.sort_title_nl.is_not(None))  # has a Dutch text
 
 
+def _page_rows(page_statement, count_statement, values: dict, page: int, per_page: int) -> tuple[list, int]:
+    """The rows (id, total) of page `page` and its number: one statement, the count coming with the page; past the
+    last page, the count alone and then the last page."""
+    page = max(page, 1)
+    rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
+    if not rows and page > 1:
+        total = _run(count_statement, values).scalar() or 0
+        page = max((total + per_page - 1) // per_page, 1)
+        rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
+    return rows, page
+
+
 def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {markdown_to_text(text.description)}"
@@ -117,26 +129,17 @@ def search_programmes(
     """One page of published programmes matching `filters`, with next sessions and snippets."""
     now = now or utcnow()
     words = plan_query(filters.q, locale, category_words)
-    if words:  # ranked: the count comes with the page, so the scoring runs once
+    if words:  # ranked: the scoring runs once, for the page and its count
         dialect = _dialect()
         page_statement, count_statement = ranked_statements(filters, locale, words, dialect)
         values = word_parameters(words, dialect) | {"now": now, "limit": per_page}
-        page = max(page, 1)
-        rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
-        if not rows and page > 1:  # past the last page: count, and show the last one
-            total = _run(count_statement, values).scalar() or 0
-            page = max((total + per_page - 1) // per_page, 1)
-            rows = _run(page_statement, values | {"offset": (page - 1) * per_page}).all()
-        total = rows[0].total if rows else 0
-        pages = max((total + per_page - 1) // per_page, 1)
-        ids = [row.id for row in rows]
-    else:  # by title: an index walk for the page and a count without joins
+    else:  # by title: an index walk for the page
         page_statement, count_statement = by_title_statements(filters, locale)
-        total = _run(count_statement, {"now": now}).scalar() or 0
-        pages = max((total + per_page - 1) // per_page, 1)
-        page = min(max(page, 1), pages)
-        window = {"now": now, "limit": per_page, "offset": (page - 1) * per_page}
-        ids = list(_run(page_statement, window).scalars())
+        values = {"now": now, "limit": per_page}
+    rows, page = _page_rows(page_statement, count_statement, values, page, per_page)
+    total = rows[0].total if rows else 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    ids = [row.id for row in rows]
     programmes = cards(ids, locale, now, descriptions=bool(words))
     results = []
     for programme_id in ids:
