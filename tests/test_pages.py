@@ -32,6 +32,24 @@ def test_programme_page_shows_text_in_the_language_or_dutch(client):
     assert 'lang="nl"' in turkish  # the Dutch fallback is marked for screen readers
 
 
+def test_programme_page_lists_audiences_and_languages_in_code_order_in_few_statements(client):
+    from portal.models import ProgrammeAudience, ProgrammeLanguage
+
+    programme = ProgrammeFactory(slug="lijsten")
+    programme.audiences = [ProgrammeAudience(audience=code) for code in ("ouderen", "kinderen", "volwassenen")]
+    programme.languages = [ProgrammeLanguage(language=code) for code in ("tr", "ar", "nl")]
+    db.session.commit()
+    assert client.get("/nl/programmes/lijsten").status_code == 200  # templates compiled (another page to cache)
+    with count_queries() as statements:
+        html = client.get("/en/programmes/lijsten").get_data(as_text=True)
+    audiences = html.split("For whom")[1].split("</dd>")[0]
+    assert audiences.index("Children") < audiences.index("Older people") < audiences.index("Adults")
+    spoken = html.split("Languages spoken")[1].split("</dd>")[0]
+    assert spoken.index("Arabic") < spoken.index("Dutch") < spoken.index("Turkish")
+    # The programme with its place, organisation and both short lists; its texts; its sessions; the neighbourhood.
+    assert len(statements) == 4, statements
+
+
 def test_programme_page_lists_upcoming_sessions_with_free_places(client):
     session = SessionFactory(capacity=12, booked=5)
     SessionFactory(programme=session.programme, starts_at=datetime.now(UTC) - timedelta(days=1))

@@ -13,20 +13,27 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.models import Programme, ProgrammeAudience, ProgrammeLanguage, ProgrammeText, Session
+from portal.models import Programme, ProgrammeText, Session
 from portal.models.base import UTCDateTime, utcnow
 
-# The programme's lists a page shows, each read by one statement on the programme's id.
-_LISTS = (("translations", ProgrammeText), ("audiences", ProgrammeAudience), ("languages", ProgrammeLanguage))
+# The programme's texts, read by one statement on the programme's id (the short lists come with the programme).
+_LISTS = (("translations", ProgrammeText),)
 
 
 @cache
 def _published_by_slug():
-    """The published programme with its location and organisation (`slug` bound)."""
+    """The published programme with its location, organisation, audiences and spoken languages (`slug` bound): the
+    two short lists joined in (a few rows: audiences times languages), each a round trip less than its own
+    statement; the texts, with their long descriptions, are read apart."""
     return (
         select(Programme)
         .where(Programme.slug == bindparam("slug"), Programme.status == "published")
-        .options(joinedload(Programme.location), joinedload(Programme.organisation))
+        .options(
+            joinedload(Programme.location),
+            joinedload(Programme.organisation),
+            joinedload(Programme.audiences),
+            joinedload(Programme.languages),
+        )
     )
 
 
@@ -52,13 +59,16 @@ def _upcoming():
 
 
 def get_published(slug: str) -> Programme | None:
-    """The published programme with this slug and all its page shows, in four queries; or None."""
-    programme = db.session.scalar(_published_by_slug(), {"slug": slug})
+    """The published programme with this slug and all its page shows, in two queries; or None."""
+    programme = db.session.scalars(_published_by_slug(), {"slug": slug}).unique().first()
     if programme is None:
         return None
     for name, model in _LISTS:
         rows = db.session.scalars(_list_of(model), {"programme_id": programme.id}).all()
         set_committed_value(programme, name, rows)
+    # The joined lists in the order of their codes on both databases (a join gives them in no set order).
+    set_committed_value(programme, "audiences", sorted(programme.audiences, key=lambda item: item.audience))
+    set_committed_value(programme, "languages", sorted(programme.languages, key=lambda item: item.language))
     return programme
 
 
