@@ -25,6 +25,7 @@ from portal.models.user import User
 
 RELATION_STATUSES = ("invited", "requested", "active", "ended", "declined")
 OPEN_RELATION = text("status IN ('requested', 'active')")
+UNASSIGNED = text("assignee_id IS NULL")
 
 
 class CareRelation(Base):
@@ -142,6 +143,19 @@ class Thread(Base):
             "id",
             "waiting_on",
             "resident_id",
+        ),
+        # The unassigned box in its order (reply due first) from the index, without a sort: PostgreSQL takes
+        # `assignee_id IS NULL` as no equality, so ix_threads_team_queue gave it every open thread to sort.
+        Index(
+            "ix_threads_unassigned_queue",
+            "organisation_id",
+            "kind",
+            "status",
+            "reply_due_at",
+            "id",
+            "resident_id",
+            sqlite_where=UNASSIGNED,
+            postgresql_where=UNASSIGNED,
         ),
     )
 
