@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
         read_only_pages,
         sealing,
         sqlite_settings,
+        transaction_end,
     )
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
     from portal.services.social_map import listing_cache
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     sqlite_settings.init_app(app)
     pool_checks.init_app(app)
     read_only_pages.init_app(app)
+    transaction_end.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
