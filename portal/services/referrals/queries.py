@@ -92,27 +92,39 @@ def _workspace_statement(box: str, state: str):
         .offset(bindparam("offset", type_=Integer))
         .subquery()
     )
-    resident, receiver, other = aliased(User), aliased(Organisation), aliased(Organisation)
-    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
     other_side = Referral.organisation_id if box == "sent" else Referral.referrer_organisation_id
+    # What a line shows of the people, teams and offer as scalar subqueries (one index look-up each per row of the
+    # page), not joins: with six joined tables PostgreSQL spent 5 ms planning the statement for a 0.4 ms run, on
+    # every request (it keeps a custom plan per run); the keys are required foreign keys, so nothing changes.
     return (
         select(
             Referral.id,
-            resident.display_name,
-            func.coalesce(local.title, dutch.title, receiver.name),  # Dutch is every programme's fallback
-            other.name,
+            _column_of(User.display_name, User.id, Referral.resident_id),
+            func.coalesce(  # Dutch is every programme's fallback; the receiving team's name without an offer
+                _title_of(Referral.programme_id, bindparam("lang")),
+                _title_of(Referral.programme_id, "nl"),
+                _column_of(Organisation.name, Organisation.id, Referral.organisation_id),
+            ),
+            _column_of(Organisation.name, Organisation.id, other_side),
             Referral.status,
             Referral.reason,
             Referral.changed_at,
             Referral.referrer_seen_version != Referral.version,
         )
         .join(page, page.c.id == Referral.id)
-        .join(resident, resident.id == Referral.resident_id)
-        .join(receiver, receiver.id == Referral.organisation_id)
-        .join(other, other.id == other_side)
-        .outerjoin(local, (local.programme_id == Referral.programme_id) & (local.locale == bindparam("lang")))
-        .outerjoin(dutch, (dutch.programme_id == Referral.programme_id) & (dutch.locale == "nl"))
         .order_by(*order)
+    )
+
+
+def _column_of(column, key, value):
+    """`column` of the row whose `key` is `value`, as a scalar subquery."""
+    return select(column).where(key == value).scalar_subquery()
+
+
+def _title_of(programme_id, locale):
+    """A programme's title in `locale`, as a scalar subquery (NULL without that text)."""
+    return _column_of(ProgrammeText.title, ProgrammeText.programme_id, programme_id).where(
+        ProgrammeText.locale == locale
     )
 
 
