@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, select, update
 
 from portal.extensions import db
-from portal.models import CareRelation, Message, Programme, ProgrammeText, Referral, Session, User
+from portal.models import CareRelation, Message, Programme, Referral, Session, User
 from portal.models.base import UTCDateTime, utcnow
 from portal.services.booking import places
 from portal.services.booking.places import BookingResult
 from portal.services.messaging import threads
+from portal.services.referrals.queries import title_in_language
 from portal.services.referrals.referrals import OFFERABLE, ReferralError, parties_of, record_event
 
 MAX_OFFERED = 30
@@ -46,13 +46,10 @@ def _offerable_statement():
         )
         .exists()
     )
-    local, dutch = aliased(ProgrammeText), aliased(ProgrammeText)
-    title = func.coalesce(local.title, dutch.title)
+    title = title_in_language(Session.programme_id, bindparam("lang"))
     return (
         select(Session.id, Session.starts_at, title, Session.capacity - Session.booked)
         .join(Programme, Programme.id == Session.programme_id)
-        .outerjoin(local, (local.programme_id == Session.programme_id) & (local.locale == bindparam("lang")))
-        .outerjoin(dutch, (dutch.programme_id == Session.programme_id) & (dutch.locale == "nl"))
         .where(
             Programme.organisation_id == organisation_id,
             Programme.status.in_(OFFERABLE) | ((Programme.status == "care_team") & in_care),
