@@ -1,4 +1,5 @@
-"""One word in one locale, looked up once per text at its best place (FTS5 NOT), ranks as the grouped look-ups."""
+"""One word in one locale, looked up once per text at its best place (FTS5 NOT on SQLite, one scored row per text on
+PostgreSQL), ranks as the grouped look-ups."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from portal.services.seed.demo import load_demo
 from portal.services.social_map import search_statements
 from portal.services.social_map.filters import ProgrammeFilters
 from portal.services.social_map.search import search_programmes
-from tests.support.databases import SQLITE
+from tests.support.databases import POSTGRESQL, SQLITE
 from tests.test_search_queries import DEMO, SET, TODAY
 
 EXTRA = [("nl", "wandelen"), ("nl", "wandlen"), ("nl", "koffie"), ("nl", "xyzzyq"), ("nl", "sport"), ("en", "walk")]
@@ -27,7 +28,7 @@ def _pages(app) -> dict[str, tuple]:
 
 def test_best_place_lookups_rank_as_the_grouped_ones(app, database, monkeypatch):
     if database["backend"] != SQLITE:
-        pytest.skip("FTS5's NOT is SQLite's; PostgreSQL always groups")
+        pytest.skip("FTS5's NOT is SQLite's")
     load_demo(DEMO, TODAY)
     db.session.commit()
     search_statements._ranked_statements.cache_clear()
@@ -38,3 +39,18 @@ def test_best_place_lookups_rank_as_the_grouped_ones(app, database, monkeypatch)
     search_statements._ranked_statements.cache_clear()
     assert best_place == grouped
     assert any(total > 1 for total, _ in best_place.values())
+
+
+def test_one_scored_row_per_text_ranks_as_the_grouped_ones(app, database, monkeypatch):
+    if database["backend"] != POSTGRESQL:
+        pytest.skip("the scored rows without grouping are PostgreSQL's")
+    load_demo(DEMO, TODAY)
+    db.session.commit()
+    search_statements._ranked_statements.cache_clear()
+    one_row = _pages(app)
+    monkeypatch.setattr(search_statements, "one_row_per_programme", lambda shapes, dialect: False)
+    search_statements._ranked_statements.cache_clear()
+    grouped = _pages(app)
+    search_statements._ranked_statements.cache_clear()
+    assert one_row == grouped
+    assert any(total > 1 for total, _ in one_row.values())
