@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from portal.extensions import db
 from portal.models import Programme, ProgrammeText, SearchWord
 from portal.services.search_index.similarity import corrections, similarity
+from portal.services.search_index.vocabulary import terms_containing
 from portal.text_analysis import analyse, term_of
 from tests.factories import ProgrammeFactory
 from tests.support.queries import count_queries
@@ -119,6 +120,15 @@ def test_the_english_page_searches_english_and_dutch_texts(client):
     db.session.commit()
     assert _titles(client.get("/en/programmes?q=walks").get_data(as_text=True)) == ["Walking group"]
     assert _titles(client.get("/en/programmes?q=wandelen").get_data(as_text=True)) == ["Walking group"]
+
+
+def test_compounds_count_only_in_the_language_of_their_text(client):
+    programme = _programme("p", "Koffie")
+    programme.translations.append(ProgrammeText(locale="en", title="Walkathon", summary="Coffee", description="."))
+    db.session.commit()
+    # 'walkathon' contains the stem 'walk' as an English term only: the Dutch look-up does not count it
+    assert terms_containing([("nl", "walk"), ("en", "walk")]) == {("nl", "walk"): [], ("en", "walk"): ["walkathon"]}
+    assert _titles(client.get("/en/programmes?q=walk").get_data(as_text=True)) == ["Walkathon"]
 
 
 def test_reindex_rebuilds_terms_words_and_index(runner, client):
