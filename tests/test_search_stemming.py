@@ -135,7 +135,7 @@ def test_reindex_rebuilds_terms_words_and_index(runner, client):
     _programme("p", "Schaakclub")
     db.session.commit()
     db.session.execute(text("DELETE FROM search_words"))
-    db.session.execute(text("UPDATE programme_texts SET title_terms = '', body_terms = ''"))
+    db.session.execute(text("UPDATE programme_texts SET title_terms = '', body_terms = '', description_text = ''"))
     db.session.commit()
     assert _titles(client.get("/nl/programmes?q=schaakclub").get_data(as_text=True)) == []
     result = runner.invoke(args=["search", "reindex"])
@@ -144,6 +144,7 @@ def test_reindex_rebuilds_terms_words_and_index(runner, client):
     assert _titles(client.get("/nl/programmes?q=schaakclub").get_data(as_text=True)) == ["Schaakclub"]
     assert _titles(client.get("/nl/programmes?q=schaakclb").get_data(as_text=True)) == ["Schaakclub"]
     assert db.session.scalar(select(SearchWord.term).where(SearchWord.word == "schaakclub")) == "schaakclub"
+    assert db.session.scalar(select(ProgrammeText.description_text)) == "Over Schaakclub."
 
 
 def test_statements_stay_the_same_whatever_the_number_of_matches(client):

@@ -11,7 +11,6 @@ from sqlalchemy import Select, and_, func, select
 from portal.extensions import db
 from portal.models import Programme, ProgrammeLanguage
 from portal.models.base import utcnow
-from portal.services.markdown import markdown_to_text
 from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import ProgrammeFilters
 from portal.services.social_map.programmes import Card, cards
@@ -110,7 +109,7 @@ def _page_rows(page_statement, count_statement, values: dict, page: int, per_pag
 
 def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
-        plain = f"{text.summary} {markdown_to_text(text.description)}"
+        plain = f"{text.summary} {text.description_text}"
         matches = term_matcher(words, text.locale)
         snippet = find_snippet(plain, first_term_spans(plain, text.locale, matches, SNIPPET_REACH))
         if snippet:
