@@ -18,11 +18,13 @@ from portal.services.social_map.search_statements import (
     by_title_statements,
     filter_conditions,
     literal_terms,
+    one_place_per_text,
     ranked,
     ranked_statements,
     word_parameters,
     word_shape,
 )
+from portal.services.social_map.search_tiers import tiered_statements
 from portal.services.text_search import SNIPPET_WIDTH, Snippet, find_snippet
 from portal.text_analysis import first_term_spans
 
@@ -130,7 +132,9 @@ def search_programmes(
     words = plan_query(filters.q, locale, category_words)
     if words:  # ranked: the scoring runs once, for the page and its count
         dialect = _dialect()
-        page_statement, count_statement = ranked_statements(filters, locale, words, dialect)
+        tiered = one_place_per_text(tuple(word_shape(word) for word in words), dialect)
+        statements = tiered_statements if tiered else ranked_statements
+        page_statement, count_statement = statements(filters, locale, words, dialect)
         values = word_parameters(words, dialect) | {"now": now, "limit": per_page}
     else:  # by title: an index walk for the page
         page_statement, count_statement = by_title_statements(filters, locale)

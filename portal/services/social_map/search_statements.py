@@ -128,7 +128,14 @@ def word_parameters(words: list[QueryWord], dialect: str) -> dict[str, str]:
     }
     if one_place_per_text(tuple(word_shape(word) for word in words), dialect):  # in order of points, as _scores
         values = dict(zip(values, without_earlier(list(values.values())), strict=True))
+        any_place = words[0].any_terms().items()  # every place at once, for the count of the tiered page
+        values |= {any_place_name(0, locale): match_value(None, items, dialect) for locale, items in any_place if items}
     return values
+
+
+def any_place_name(number: int, locale: str) -> str:
+    """The name of the bound look-up of word `number` in any place (title or text, any kind) of `locale`."""
+    return f"w{number}_any_{locale}"
 
 
 def _places_by_locale(number: int, places, bind) -> dict[str, list[tuple[str, object, int]]]:
@@ -202,7 +209,8 @@ def literal_terms(words: list[QueryWord], dialect: str):
     return lambda number, field, kind, locale: literal(values[_name(number, field, kind, locale)], String)
 
 
-def _bound_terms(number: int, field: str, kind: str, locale: str):
+def bound_terms(number: int, field: str, kind: str, locale: str):
+    """The bound parameter of one look-up's terms, by the name `word_parameters` gives its value."""
     return bindparam(_name(number, field, kind, locale), type_=String)
 
 
@@ -216,7 +224,7 @@ def _ranked_statements(
 ) -> tuple[Select, Select]:
     now = bindparam("now")
     title = sort_title(locale)
-    scores = _scores(shapes, dialect, _bound_terms)
+    scores = _scores(shapes, dialect, bound_terms)
     # The matches once, in a CTE read twice: for the count, and sorted for the page (its first rows only). A count
     # as a window over the sorted matches buffered every row again: 9 of 33 M instructions at 2,000 matches.
     matched = (
