@@ -109,11 +109,12 @@ def _page_rows(page_statement, count_statement, values: dict, page: int, per_pag
     return rows, page
 
 
-def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
+def _snippet(programme: Card, locale: str, matchers: dict) -> tuple[Snippet | None, str | None]:
+    """The snippet of the first of the card's texts (in `locale`, then Dutch) with a match; `matchers` gives each
+    locale's `term_matcher`."""
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
         plain = f"{text.summary} {text.description_text}"
-        matches = term_matcher(words, text.locale)
-        snippet = find_snippet(plain, first_term_spans(plain, text.locale, matches, SNIPPET_REACH))
+        snippet = find_snippet(plain, first_term_spans(plain, text.locale, matchers[text.locale], SNIPPET_REACH))
         if snippet:
             return snippet, text.locale
     return None, None
@@ -145,9 +146,10 @@ def search_programmes(
     ids = [row.id for row in rows]
     programmes = cards(ids, locale, now, descriptions=bool(words))
     results = []
+    matchers = {text_locale: term_matcher(words, text_locale) for text_locale in dict.fromkeys((locale, "nl"))}
     for programme_id in ids:
         programme = programmes[programme_id]
-        snippet, snippet_locale = _snippet(programme, locale, words) if words else (None, None)
+        snippet, snippet_locale = _snippet(programme, locale, matchers) if words else (None, None)
         results.append(SearchResult(programme, snippet, snippet_locale))
     return SearchPage(results, page, pages, total, per_page)
 
