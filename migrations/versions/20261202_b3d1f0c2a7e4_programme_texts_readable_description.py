@@ -5,7 +5,7 @@ of `flask search reindex` (portal/services/search_index/reindex.py), which keeps
 with the save hook of portal/models/programme_search.py.
 
 Revision ID: b3d1f0c2a7e4
-Revises: e7a41c9b2d55
+Revises: fed1779f09cd
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -17,7 +17,7 @@ from portal.services.search_index.reindex import rebuild_index
 
 # revision identifiers, used by Alembic.
 revision = "b3d1f0c2a7e4"
-down_revision = "e7a41c9b2d55"
+down_revision = "fed1779f09cd"
 branch_labels = None
 depends_on = None
 
