@@ -28,10 +28,10 @@ from portal.labels import (
     status_label,
 )
 from portal.maps import map_container
+from portal.markdown_text import render_markdown
 from portal.record_labels import LABEL_FUNCTIONS
 from portal.routekaart_markup import lang_attrs, level_list, offer_tags
 from portal.services import neighbourhoods
-from portal.services.markdown import render_markdown
 from portal.services.messaging.queries import unread_count
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}

@@ -104,7 +104,10 @@ def first_term_spans(text: str, locale: str, wanted, reach: int, batch: int = 16
         matches = list(islice(words, batch))
         if not matches:
             return found
-        spans = [(positions[m.start()], positions[m.end() - 1] + 1) for m in matches]
+        if isinstance(positions, range):  # every character in its place: the spans are the matches' own
+            spans = [m.span() for m in matches]
+        else:
+            spans = [(positions[m.start()], positions[m.end() - 1] + 1) for m in matches]
         for span, term in zip(spans, _span_terms(text, matches, spans, locale), strict=True):
             if limit is not None and span[0] > limit:
                 return found

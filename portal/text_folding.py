@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 # Letters that Unicode decomposition leaves alone but readers treat as the same letter.
 _EXTRA = str.maketrans(
@@ -37,10 +38,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def fold_with_positions(text: str) -> tuple[str, list[int]]:
-    """Fold `text` and say, for each folded character, which original character it came from."""
+def fold_with_positions(text: str) -> tuple[str, Sequence[int]]:
+    """Fold `text` and say, for each folded character, which original character it came from (a range when
+    folding kept every character in its place)."""
     if text.isascii():
-        return text.lower(), list(range(len(text)))
+        return text.lower(), range(len(text))
     folded: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):

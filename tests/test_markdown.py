@@ -1,6 +1,6 @@
 """Markdown from content and listings is rendered and sanitised."""
 
-from portal.services.markdown import render_markdown
+from portal.markdown_text import render_markdown
 
 
 def test_markdown_renders_simple_formatting():

@@ -27,10 +27,10 @@ def test_cards_hold_what_a_card_shows_in_one_statement(app):
     assert set(found) == {translated.id, dutch_only.id}
     card, plain = found[translated.id], found[dutch_only.id]
     assert set(card.texts) == {"en", "nl"}  # not Turkish: the page shows its own language or Dutch
-    assert (card.text("en").title, card.text("en").description) == ("Walking", None)
+    assert (card.text("en").title, card.text("en").description_text) == ("Walking", None)
     assert (plain.text("en").locale, plain.text("en").title) == ("nl", f"Activiteit {dutch_only.slug}")
     assert (card.slug, card.category, card.cost_cents, card.is_free) == (translated.slug, "bewegen", 250, False)
     assert (card.location_name, plain.location_name, plain.is_free) == (translated.location.name, None, True)
     assert card.next_start == now + timedelta(days=1)  # the first scheduled one after now, not the past one
     assert plain.next_start is None
-    assert cards(ids, "en", now, descriptions=True)[translated.id].text("en").description == "Over Walking."
+    assert cards(ids, "en", now, descriptions=True)[translated.id].text("en").description_text == "Over Walking."

@@ -93,6 +93,16 @@ def test_matching_text_is_shown_with_the_match_marked(client):
     assert "**" not in html
 
 
+def test_the_snippet_follows_an_edit_of_the_description(client):
+    programme = _programme("x", "Groep", description="Elke week **zwemmen**.")
+    db.session.commit()
+    programme.text("nl").description = "Elke week *fietsen* en zwemmen in het bad."
+    db.session.commit()
+    html = client.get("/nl/programmes?q=zwem").get_data(as_text=True)
+    assert "fietsen en <mark>zwemmen</mark> in het bad" in html  # the readable text kept beside the description
+    assert "*" not in html.split("wp-card__title", 1)[1]
+
+
 def test_sql_and_html_in_the_search_text_are_inert(client):
     _programme("x", "Groep")
     db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from portal.extensions import db
 from portal.models import Programme, ProgrammeText, SearchWord
 from portal.services.search_index.similarity import corrections, similarity
+from portal.services.search_index.vocabulary import terms_containing
 from portal.text_analysis import analyse, term_of
 from tests.factories import ProgrammeFactory
 from tests.support.queries import count_queries
@@ -121,11 +122,20 @@ def test_the_english_page_searches_english_and_dutch_texts(client):
     assert _titles(client.get("/en/programmes?q=wandelen").get_data(as_text=True)) == ["Walking group"]
 
 
+def test_compounds_count_only_in_the_language_of_their_text(client):
+    programme = _programme("p", "Koffie")
+    programme.translations.append(ProgrammeText(locale="en", title="Walkathon", summary="Coffee", description="."))
+    db.session.commit()
+    # 'walkathon' contains the stem 'walk' as an English term only: the Dutch look-up does not count it
+    assert terms_containing([("nl", "walk"), ("en", "walk")]) == {("nl", "walk"): [], ("en", "walk"): ["walkathon"]}
+    assert _titles(client.get("/en/programmes?q=walk").get_data(as_text=True)) == ["Walkathon"]
+
+
 def test_reindex_rebuilds_terms_words_and_index(runner, client):
     _programme("p", "Schaakclub")
     db.session.commit()
     db.session.execute(text("DELETE FROM search_words"))
-    db.session.execute(text("UPDATE programme_texts SET title_terms = '', body_terms = ''"))
+    db.session.execute(text("UPDATE programme_texts SET title_terms = '', body_terms = '', description_text = ''"))
     db.session.commit()
     assert _titles(client.get("/nl/programmes?q=schaakclub").get_data(as_text=True)) == []
     result = runner.invoke(args=["search", "reindex"])
@@ -134,6 +144,7 @@ def test_reindex_rebuilds_terms_words_and_index(runner, client):
     assert _titles(client.get("/nl/programmes?q=schaakclub").get_data(as_text=True)) == ["Schaakclub"]
     assert _titles(client.get("/nl/programmes?q=schaakclb").get_data(as_text=True)) == ["Schaakclub"]
     assert db.session.scalar(select(SearchWord.term).where(SearchWord.word == "schaakclub")) == "schaakclub"
+    assert db.session.scalar(select(ProgrammeText.description_text)) == "Over Schaakclub."
 
 
 def test_statements_stay_the_same_whatever_the_number_of_matches(client):

@@ -149,6 +149,8 @@ class ProgrammeText(Base):
     search_body: Mapped[str] = mapped_column(Text, default="")
     title_terms: Mapped[str] = mapped_column(Text, default="")  # folded Snowball stems, space-separated
     body_terms: Mapped[str] = mapped_column(Text, default="")
+    # The description's readable text (Markdown rendered, markup dropped): what search snippets are cut from.
+    description_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     programme: Mapped[Programme] = relationship(back_populates="translations")
 

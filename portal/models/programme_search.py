@@ -1,10 +1,12 @@
-"""The programme texts' search columns (folded and stemmed) and their full-text index, kept in step on every save."""
+"""The programme texts' search columns (folded, stemmed, readable) and their full-text index, kept in step on every
+save."""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.orm import object_session
 
+from portal.markdown_text import markdown_to_text
 from portal.models.programme import ProgrammeText
 from portal.models.search import DROP_TEXT_INDEX_DDL, TEXT_INDEX_DDL, listen_ddl, remember_words
 from portal.text_analysis import analyse
@@ -17,7 +19,8 @@ listen_ddl(ProgrammeText.__table__, "before_drop", {"sqlite": DROP_TEXT_INDEX_DD
 def search_columns(
     locale: str, title: str | None, summary: str | None, description: str | None
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The folded and the stemmed search columns of one text, and the (word, term) pairs seen in it."""
+    """The folded and the stemmed search columns of one text, the readable text of its description (for snippets),
+    and the (word, term) pairs seen in it."""
     body = f"{summary or ''}\n{description or ''}"
     title_pairs = analyse(title or "", locale)
     body_pairs = analyse(body, locale)
@@ -26,6 +29,7 @@ def search_columns(
         "search_body": fold(body),
         "title_terms": " ".join(dict.fromkeys(term for _, term in title_pairs)),
         "body_terms": " ".join(dict.fromkeys(term for _, term in body_pairs)),
+        "description_text": markdown_to_text(description or ""),
     }
     return columns, title_pairs + body_pairs
 
@@ -41,6 +45,7 @@ def fill_search_columns(text: ProgrammeText) -> list[tuple[str, str]]:
 @event.listens_for(ProgrammeText, "before_insert")
 @event.listens_for(ProgrammeText, "before_update")
 def _fold_for_search(mapper, connection, text: ProgrammeText) -> None:
-    """Keep the search columns (and so the full-text index and the word list) in step with the texts."""
+    """Keep the search columns (and so the full-text index, the word list and the snippets' text) in step with the
+    texts."""
     pairs = fill_search_columns(text)
     remember_words(object_session(text), text.locale, pairs)

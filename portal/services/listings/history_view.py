@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel.numbers import format_currency
 
-from portal.services.markdown import render_markdown
+from portal.markdown_text import render_markdown
 
 LIST_FIELDS = frozenset({"audiences", "languages"})
 MARKDOWN_FIELDS = ("description.", "referral.")

@@ -19,8 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.config import TIMEZONE
 from portal.extensions import db
+from portal.markdown_text import markdown_to_text
 from portal.models import Location, Organisation, Programme
-from portal.services.markdown import markdown_to_text
 from portal.services.social_map.programmes import with_details
 
 # Fixed for good: every HSDS id is uuid5(NAMESPACE, "<kind>:<portal id>"), so ids stay the same between exports.

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
+from portal.markdown_text import render_markdown
 from portal.models import Organisation, Programme
-from portal.services.markdown import render_markdown
 from portal.services.routekaarten.content import current_catalogue
 from portal.services.routekaarten.live import LiveData, LiveOffer, live_data
 from portal.services.routekaarten.model import DIMENSIONS, Localized, Offer, Role, RouteMap, Step

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, and_, cast, column, or_, select, table
+from sqlalchemy import Integer, String, and_, case, cast, column, or_, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from portal.models.search import LOCALE_NUMBERS, LOCALE_SLOTS
@@ -71,3 +71,28 @@ def matching_selects(field: str | None, matches: dict, dialect: str, *columns) -
         query = cast(match, TSQUERY)
         conditions.append(and_(_TEXTS.c.locale == locale, or_(*(vector.op("@@")(query) for vector in vectors))))
     return [select(_TEXTS.c.programme_id.label("programme_id"), *columns).where(or_(*conditions))]
+
+
+def scored_selects(places: dict[str, list[tuple[str, object, int]]], *columns) -> list:
+    """PostgreSQL: per locale of `places`, one SELECT (to UNION ALL) of the ids of programmes whose text in that
+    locale matches any of its places, with `columns` and the points of the best place matched (as `points`).
+    `places` gives per locale its (field, `match_value` expression, points), best first.
+
+    One pass over a locale's texts instead of one per place: each place's look-up scanned the texts again."""
+    selects = []
+    for locale, items in places.items():
+        queries = [(_TEXTS.c[f"{field}_vector"], cast(match, TSQUERY), points) for field, match, points in items]
+        wanted = {}  # per vector, its places' queries joined with || (tsquery OR): one test per vector
+        for vector, query, _ in queries:
+            wanted[vector.name] = (
+                vector,
+                query if vector.name not in wanted else wanted[vector.name][1].op("||")(query),
+            )
+        points = case(*((vector.op("@@")(query), score) for vector, query, score in queries)).label("points")
+        condition = or_(*(vector.op("@@")(query) for vector, query in wanted.values()))
+        selects.append(
+            select(_TEXTS.c.programme_id.label("programme_id"), *columns, points).where(
+                _TEXTS.c.locale == locale, condition
+            )
+        )
+    return selects

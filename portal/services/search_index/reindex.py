@@ -15,11 +15,12 @@ from portal.models.search import (
 )
 
 BATCH = 1000
+SEARCH_COLUMNS = ("search_title", "search_body", "title_terms", "body_terms")
 _TEXTS = table(
     "programme_texts",
     *(column(name, String) for name in ("locale", "title", "summary")),
     column("programme_id", Integer),
-    *(column(name, Text) for name in ("description", "search_title", "search_body", "title_terms", "body_terms")),
+    *(column(name, Text) for name in ("description", "description_text", *SEARCH_COLUMNS)),
 )
 _ALL_TEXTS = f"SELECT {text_index_row('t')} FROM programme_texts t"  # noqa: S608  (constants only)
 _WORDS = table("search_words", column("locale", String), column("word", String), column("term", String))
@@ -31,7 +32,8 @@ def _run(connection: Connection, statements: dict[str, tuple[str, ...]]) -> None
 
 
 def rebuild_index(connection: Connection) -> dict[str, int]:
-    """Recompute every text's terms and the word list, and recreate the full-text structures (repairs them too).
+    """Recompute every text's terms, readable description and the word list, and recreate the full-text structures
+    (repairs them too).
 
     Works on a bare connection, so a migration can use it; returns how many texts and words it indexed."""
     _run(connection, DROP_TEXT_INDEX_DDL | {"postgresql": ()})
@@ -43,7 +45,7 @@ def rebuild_index(connection: Connection) -> dict[str, int]:
     change = (
         update(_TEXTS)
         .where(_TEXTS.c.programme_id == bindparam("p_id"), _TEXTS.c.locale == bindparam("p_locale"))
-        .values({name: bindparam(name) for name in ("search_title", "search_body", "title_terms", "body_terms")})
+        .values({name: bindparam(name) for name in (*SEARCH_COLUMNS, "description_text")})
     )
     for start in range(0, len(rows), BATCH):
         values = []

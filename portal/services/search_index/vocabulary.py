@@ -37,7 +37,9 @@ def _dialect() -> str:
 @lru_cache(maxsize=64)
 def _containing_statement(locales: tuple[str, ...], dialect: str):
     """The look-up of terms containing a stem per locale of `locales` (stem number n bound as `stem_<n>`): built
-    once per shape, since building it cost more than running it."""
+    once per shape, since building it cost more than running it. On SQLite the trigram query names the stem only:
+    the few words containing it are kept to the locale by the row's column, where the trigrams of 'lang=nl' walked
+    an entry for every word of the language."""
     parts = []
     for number, locale in enumerate(locales):
         stem = bindparam(f"stem_{number}", type_=String)
@@ -61,7 +63,7 @@ def terms_containing(stems: list[tuple[str, str]]) -> dict[tuple[str, str], list
         return {}
     dialect = _dialect()
     values = {
-        f"stem_{number}": _within(locale, f"term : {_quoted(stem)}") if dialect == "sqlite" else f"%{stem}%"
+        f"stem_{number}": f"term : {_quoted(stem)}" if dialect == "sqlite" else f"%{stem}%"
         for number, (locale, stem) in enumerate(stems)
     }
     statement = _containing_statement(tuple(locale for locale, _ in stems), dialect)

@@ -32,12 +32,12 @@ def _padded(ids: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class CardText:
-    """A programme's title, summary and (for snippets) description in one language."""
+    """A programme's title, summary and (for snippets) the readable text of its description in one language."""
 
     locale: str
     title: str
     summary: str
-    description: str | None
+    description_text: str | None
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _cards_statement(size: int, descriptions: bool):
     texts = (ProgrammeText.locale, ProgrammeText.title, ProgrammeText.summary)
     return (
         select(*programme, *texts)
-        .add_columns(ProgrammeText.description if descriptions else literal(None))
+        .add_columns(ProgrammeText.description_text if descriptions else literal(None))
         .join(ProgrammeText, ProgrammeText.programme_id == Programme.id)
         .outerjoin(Location, Location.id == Programme.location_id)
         .where(
@@ -87,8 +87,8 @@ def _cards_statement(size: int, descriptions: bool):
 
 
 def cards(ids: list[int], locale: str, now: datetime, descriptions: bool = False) -> dict[int, Card]:
-    """The cards of the programmes with these ids, by id, in one query: texts in `locale` and Dutch (descriptions
-    too when asked), location name and the first scheduled session after `now`."""
+    """The cards of the programmes with these ids, by id, in one query: texts in `locale` and Dutch (the readable
+    descriptions too when asked), location name and the first scheduled session after `now`."""
     if not ids:
         return {}
     padded = _padded(ids)

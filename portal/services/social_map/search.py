@@ -11,7 +11,6 @@ from sqlalchemy import Select, and_, func, select
 from portal.extensions import db
 from portal.models import Programme, ProgrammeLanguage
 from portal.models.base import utcnow
-from portal.services.markdown import markdown_to_text
 from portal.services.search_index.query import QueryWord, plan_query, term_matcher
 from portal.services.social_map.filters import ProgrammeFilters
 from portal.services.social_map.programmes import Card, cards
@@ -19,11 +18,13 @@ from portal.services.social_map.search_statements import (
     by_title_statements,
     filter_conditions,
     literal_terms,
+    one_place_per_text,
     ranked,
     ranked_statements,
     word_parameters,
     word_shape,
 )
+from portal.services.social_map.search_tiers import tiered_statements
 from portal.services.text_search import SNIPPET_WIDTH, Snippet, find_snippet
 from portal.text_analysis import first_term_spans
 
@@ -108,11 +109,12 @@ def _page_rows(page_statement, count_statement, values: dict, page: int, per_pag
     return rows, page
 
 
-def _snippet(programme: Card, locale: str, words: list[QueryWord]) -> tuple[Snippet | None, str | None]:
+def _snippet(programme: Card, locale: str, matchers: dict) -> tuple[Snippet | None, str | None]:
+    """The snippet of the first of the card's texts (in `locale`, then Dutch) with a match; `matchers` gives each
+    locale's `term_matcher`."""
     for text in dict.fromkeys((programme.text(locale), programme.text("nl"))):
-        plain = f"{text.summary} {markdown_to_text(text.description)}"
-        matches = term_matcher(words, text.locale)
-        snippet = find_snippet(plain, first_term_spans(plain, text.locale, matches, SNIPPET_REACH))
+        plain = f"{text.summary} {text.description_text}"
+        snippet = find_snippet(plain, first_term_spans(plain, text.locale, matchers[text.locale], SNIPPET_REACH))
         if snippet:
             return snippet, text.locale
     return None, None
@@ -131,7 +133,9 @@ def search_programmes(
     words = plan_query(filters.q, locale, category_words)
     if words:  # ranked: the scoring runs once, for the page and its count
         dialect = _dialect()
-        page_statement, count_statement = ranked_statements(filters, locale, words, dialect)
+        tiered = one_place_per_text(tuple(word_shape(word) for word in words), dialect)
+        statements = tiered_statements if tiered else ranked_statements
+        page_statement, count_statement = statements(filters, locale, words, dialect)
         values = word_parameters(words, dialect) | {"now": now, "limit": per_page}
     else:  # by title: an index walk for the page
         page_statement, count_statement = by_title_statements(filters, locale)
@@ -142,9 +146,10 @@ def search_programmes(
     ids = [row.id for row in rows]
     programmes = cards(ids, locale, now, descriptions=bool(words))
     results = []
+    matchers = {text_locale: term_matcher(words, text_locale) for text_locale in dict.fromkeys((locale, "nl"))}
     for programme_id in ids:
         programme = programmes[programme_id]
-        snippet, snippet_locale = _snippet(programme, locale, words) if words else (None, None)
+        snippet, snippet_locale = _snippet(programme, locale, matchers) if words else (None, None)
         results.append(SearchResult(programme, snippet, snippet_locale))
     return SearchPage(results, page, pages, total, per_page)
 

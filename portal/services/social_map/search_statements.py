@@ -15,7 +15,13 @@ from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, l
 
 from portal.models import Location, Programme, ProgrammeAudience, ProgrammeLanguage, Session, sort_title
 from portal.models.programme_order import code_point_order
-from portal.services.search_index.matching import FIELDS, match_value, matching_selects, without_earlier
+from portal.services.search_index.matching import (
+    FIELDS,
+    match_value,
+    matching_selects,
+    scored_selects,
+    without_earlier,
+)
 from portal.services.search_index.query import QueryWord
 from portal.services.social_map.filters import DAYS, PARTS_OF_DAY, ProgrammeFilters
 
@@ -90,13 +96,24 @@ def _name(number: int, field: str, kind: str, locale: str) -> str:
     return f"w{number}_{field}_{kind}_{locale}"
 
 
-def one_place_per_text(shapes: tuple[WordShape, ...], dialect: str) -> bool:
-    """True when each programme's hits can come once, at its best place, with no grouping: on SQLite (FTS5 has NOT)
-    for one word, looked up in one locale, without category names."""
-    if dialect != "sqlite" or len(shapes) != 1:
+def _one_place(shapes: tuple[WordShape, ...]) -> bool:
+    """One word, looked up in one locale, without category names."""
+    if len(shapes) != 1:
         return False
     places, categories = shapes[0]
     return not categories and len({locale for _, locales in places for locale in locales}) == 1
+
+
+def one_place_per_text(shapes: tuple[WordShape, ...], dialect: str) -> bool:
+    """True when each programme's hits can come once, at its best place, with no grouping: on SQLite (FTS5 has NOT)
+    for one word, looked up in one locale, without category names."""
+    return dialect == "sqlite" and _one_place(shapes)
+
+
+def one_row_per_programme(shapes: tuple[WordShape, ...], dialect: str) -> bool:
+    """True when the hits hold each programme once, at its best place, so they need no grouping: SQLite's look-ups
+    by `one_place_per_text`, or PostgreSQL's one scored row per text (`scored_selects`) in one locale."""
+    return one_place_per_text(shapes, dialect) or (dialect == "postgresql" and _one_place(shapes))
 
 
 def word_parameters(words: list[QueryWord], dialect: str) -> dict[str, str]:
@@ -111,7 +128,24 @@ def word_parameters(words: list[QueryWord], dialect: str) -> dict[str, str]:
     }
     if one_place_per_text(tuple(word_shape(word) for word in words), dialect):  # in order of points, as _scores
         values = dict(zip(values, without_earlier(list(values.values())), strict=True))
+        any_place = words[0].any_terms().items()  # every place at once, for the count of the tiered page
+        values |= {any_place_name(0, locale): match_value(None, items, dialect) for locale, items in any_place if items}
     return values
+
+
+def any_place_name(number: int, locale: str) -> str:
+    """The name of the bound look-up of word `number` in any place (title or text, any kind) of `locale`."""
+    return f"w{number}_any_{locale}"
+
+
+def _places_by_locale(number: int, places, bind) -> dict[str, list[tuple[str, object, int]]]:
+    """Per locale, the (field, terms expression, points) of a word's places, best points first."""
+    found: dict[str, list[tuple[str, object, int]]] = {}
+    for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
+        for kind, locales in places:
+            for locale in locales:
+                found.setdefault(locale, []).append((field, bind(number, field, kind, locale), points[kind]))
+    return {locale: sorted(items, key=lambda item: -item[2]) for locale, items in found.items()}
 
 
 def _scores(shapes: tuple[WordShape, ...], dialect: str, bind):
@@ -121,11 +155,14 @@ def _scores(shapes: tuple[WordShape, ...], dialect: str, bind):
     `bind(number, field, kind, locale)` gives the expression of a look-up's terms."""
     parts = []
     for number, (places, categories) in enumerate(shapes):
-        for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
-            for kind, locales in places:
-                matches = {locale: bind(number, field, kind, locale) for locale in locales}
-                word, score = literal(number).label("word"), literal(points[kind]).label("points")
-                parts += matching_selects(field, matches, dialect, word, score)
+        if dialect == "postgresql":  # one pass per locale, its best place scored in the row
+            parts += scored_selects(_places_by_locale(number, places, bind), literal(number).label("word"))
+        else:
+            for field, points in (("title", TITLE_POINTS), ("body", BODY_POINTS)):
+                for kind, locales in places:
+                    matches = {locale: bind(number, field, kind, locale) for locale in locales}
+                    word, score = literal(number).label("word"), literal(points[kind]).label("points")
+                    parts += matching_selects(field, matches, dialect, word, score)
         if categories:
             parts.append(
                 select(Programme.id.label("programme_id"), literal(number), literal(CATEGORY_POINTS)).where(
@@ -133,7 +170,7 @@ def _scores(shapes: tuple[WordShape, ...], dialect: str, bind):
                 )
             )
     hits = union_all(*parts).subquery()
-    if one_place_per_text(shapes, dialect):  # each programme once, at its best place: its points are the score
+    if one_row_per_programme(shapes, dialect):  # each programme once, at its best place: its points are the score
         return select(hits.c.programme_id, hits.c.points.label("score")).subquery()
     if len(shapes) == 1:  # one word: its best points are the score, in one grouping
         return (
@@ -172,7 +209,8 @@ def literal_terms(words: list[QueryWord], dialect: str):
     return lambda number, field, kind, locale: literal(values[_name(number, field, kind, locale)], String)
 
 
-def _bound_terms(number: int, field: str, kind: str, locale: str):
+def bound_terms(number: int, field: str, kind: str, locale: str):
+    """The bound parameter of one look-up's terms, by the name `word_parameters` gives its value."""
     return bindparam(_name(number, field, kind, locale), type_=String)
 
 
@@ -186,7 +224,7 @@ def _ranked_statements(
 ) -> tuple[Select, Select]:
     now = bindparam("now")
     title = sort_title(locale)
-    scores = _scores(shapes, dialect, _bound_terms)
+    scores = _scores(shapes, dialect, bound_terms)
     # The matches once, in a CTE read twice: for the count, and sorted for the page (its first rows only). A count
     # as a window over the sorted matches buffered every row again: 9 of 33 M instructions at 2,000 matches.
     matched = (
