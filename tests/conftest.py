@@ -12,13 +12,14 @@ from portal import create_app
 from portal.extensions import db
 from portal.services.accounts.second_factor import new_totp_secret
 from tests.factories import UserFactory
-from tests.support import url_rules
+from tests.support import password_memo, url_rules
 from tests.support.accounts import sign_in
 from tests.support.databases import backends, empty_all_tables, fresh_database
 
 ROLES = ("resident", "professional", "broker", "admin")
 
 url_rules.install()  # each URL builder compiled once per process, not once per test's app
+password_memo.install()  # each password hashed once per process (Argon2id costs 0.25 s a hash)
 
 
 class FreshContextClient(FlaskClient):
