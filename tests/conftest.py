@@ -121,6 +121,16 @@ def make_app(app, database, tmp_path):
             db.engine.dispose()
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under --dist loadfile: a unit per module and backend, longest first (tests/support/schedule.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.support.schedule import LongestFirstScheduling
+
+    return LongestFirstScheduling(config, log)
+
+
 def pytest_sessionfinish(session):
     """Under pytest-xdist a worker hands the security figures it collected to the controller, which prints them."""
     from tests.support.security_report import REPORT
