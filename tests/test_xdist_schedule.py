@@ -47,7 +47,9 @@ def test_a_unit_missing_from_the_file_is_guessed_from_its_tests():
 
 
 def test_the_seconds_file_reads_and_names_units_of_existing_modules():
-    for unit in read_seconds():
+    seconds = read_seconds()
+    assert seconds, schedule.SECONDS_FILE
+    for unit in seconds:
         assert (ROOT / unit.split("[", 1)[0]).is_file(), unit
 
 
