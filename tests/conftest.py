@@ -12,10 +12,14 @@ from portal import create_app
 from portal.extensions import db
 from portal.services.accounts.second_factor import new_totp_secret
 from tests.factories import UserFactory
+from tests.support import password_memo, url_rules
 from tests.support.accounts import sign_in
 from tests.support.databases import backends, empty_all_tables, fresh_database
 
 ROLES = ("resident", "professional", "broker", "admin")
+
+url_rules.install()  # each URL builder compiled once per process, not once per test's app
+password_memo.install()  # each password hashed once per process (Argon2id costs 0.25 s a hash)
 
 
 class FreshContextClient(FlaskClient):
@@ -115,6 +119,16 @@ def make_app(app, database, tmp_path):
     for new in made:
         with new.app_context():
             db.engine.dispose()
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under --dist loadfile: a unit per module and backend, longest first (tests/support/schedule.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.support.schedule import LongestFirstScheduling
+
+    return LongestFirstScheduling(config, log)
 
 
 def pytest_sessionfinish(session):

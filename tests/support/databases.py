@@ -48,7 +48,10 @@ def fresh_database(backend: str, directory: Path, name: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            "connect_args": {"options": f"-csearch_path={name},public"},
+            # synchronous_commit=off: a commit returns before its WAL reaches the disk (3 ms a commit here, under
+            # 0.5 ms without). Other connections see it at once as before; only a crash of the PostgreSQL server
+            # could lose the last commits, which a test database does not mind.
+            "connect_args": {"options": f"-csearch_path={name},public -csynchronous_commit=off"},
         },
     }
 
