@@ -13,8 +13,8 @@ from portal.services.seed.bench_messages import bench_professional, seed_bench_m
 from tests.support.accounts import sign_in
 
 
-def _plans(work) -> list[tuple[str, str]]:
-    """Each SELECT `work` sends on threads, with SQLite's query plan of it as one string."""
+def _sent(work) -> list[tuple[str, object]]:
+    """The statements (with their parameters) that `work` sends."""
     sent: list[tuple[str, object]] = []
 
     def _keep(conn, cursor, statement, parameters, *args):
@@ -25,9 +25,14 @@ def _plans(work) -> list[tuple[str, str]]:
         work()
     finally:
         event.remove(db.engine, "before_cursor_execute", _keep)
+    return sent
+
+
+def _plans(work) -> list[tuple[str, str]]:
+    """Each SELECT `work` sends on threads, with SQLite's query plan of it as one string."""
     connection = db.session.connection()
     plans = []
-    for statement, parameters in sent:
+    for statement, parameters in _sent(work):
         if statement.startswith("SELECT") and "FROM threads" in statement:
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
             plans.append((statement, " | ".join(str(row[-1]) for row in rows)))
@@ -72,16 +77,7 @@ def test_the_unassigned_box_page_walks_its_own_index_on_postgresql(app):
     seed_bench_messages("benchwijk", threads=600, messages=1200, residents=300)
     db.session.execute(text("ANALYZE threads"))
     user = bench_professional()
-    sent: list[tuple[str, object]] = []
-
-    def _keep(conn, cursor, statement, parameters, *args):
-        sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", _keep)
-    try:
-        inbox.team_box(user, "unassigned", 1)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _keep)
+    sent = _sent(lambda: inbox.team_box(user, "unassigned", 1))
     statement, parameters = next((s, p) for s, p in sent if s.startswith("SELECT threads.id"))
     plan = " | ".join(row[0] for row in db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
     assert "ix_threads_unassigned_queue" in plan, plan
