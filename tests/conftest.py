@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db
+from portal.models.base import utcnow
+from portal.services.accounts import throttle
 from portal.services.accounts.second_factor import new_totp_secret
 from tests.factories import UserFactory
 from tests.support import password_memo, url_rules
@@ -70,6 +72,15 @@ def app(database, tmp_path):
         yield app
         empty_all_tables(db)
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def steady_throttle_clock(monkeypatch):
+    """Attempt counters see one instant, five minutes into the hour: their windows (10 min, 15 min, 1 h) are aligned
+    to the epoch, and a slow test that crossed an edge would get a fresh window and one try too many."""
+    now = utcnow()
+    pinned = now.replace(minute=5, second=0, microsecond=0)
+    monkeypatch.setattr(throttle, "utcnow", lambda: pinned)
 
 
 @pytest.fixture
