@@ -307,6 +307,12 @@ def test_a_session_end_before_start_is_refused(client, broker):
         ({"cost_euros": "1.000,50"}, "cost_euros"),
         ({"contact_email": "geen-email"}, "contact_email"),
         ({"slug": "Met Spaties"}, "slug"),
+        # Pages put the slug into links as it is (no URL encoding): only a-z, 0-9 and inner dashes get in.
+        ({"slug": "wandelen/../admin"}, "slug"),
+        ({"slug": "wandelen?lang=ar#x"}, "slug"),
+        ({"slug": "caf%C3%A9"}, "slug"),
+        ({"slug": "café"}, "slug"),
+        ({"slug": '"><script>'}, "slug"),
         ({"en-title": "Walking"}, "en-summary"),
     ],
 )
