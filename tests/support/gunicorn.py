@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-START_TIMEOUT = 30  # seconds for the master and a first worker to come up
+START_TIMEOUT = 90  # seconds for the master and a first worker to come up (a deadline, not a wait: a slow machine
+# running both test workers needed more than 30 once; a healthy start takes 2-5 s)
 STOP_TIMEOUT = 15
 
 
