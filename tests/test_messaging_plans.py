@@ -5,34 +5,22 @@ residents (ix_threads_resident), which cost 20 ms each at 10,000 threads. The ta
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from portal.extensions import db
 from portal.services.messaging import inbox
 from portal.services.seed.bench_messages import bench_professional, seed_bench_messages
 from tests.support.accounts import sign_in
-
-
-def _sent(work) -> list[tuple[str, object]]:
-    """The statements (with their parameters) that `work` sends."""
-    sent: list[tuple[str, object]] = []
-
-    def _keep(conn, cursor, statement, parameters, *args):
-        sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", _keep)
-    try:
-        work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _keep)
-    return sent
+from tests.support.queries import sent_statements
 
 
 def _plans(work) -> list[tuple[str, str]]:
     """Each SELECT `work` sends on threads, with SQLite's query plan of it as one string."""
+    with sent_statements() as sent:
+        work()
     connection = db.session.connection()
     plans = []
-    for statement, parameters in _sent(work):
+    for statement, parameters in sent:
         if statement.startswith("SELECT") and "FROM threads" in statement:
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
             plans.append((statement, " | ".join(str(row[-1]) for row in rows)))
@@ -77,7 +65,8 @@ def test_the_unassigned_box_page_walks_its_own_index_on_postgresql(app):
     seed_bench_messages("benchwijk", threads=600, messages=1200, residents=300)
     db.session.execute(text("ANALYZE threads"))
     user = bench_professional()
-    sent = _sent(lambda: inbox.team_box(user, "unassigned", 1))
+    with sent_statements() as sent:
+        inbox.team_box(user, "unassigned", 1)
     statement, parameters = next((s, p) for s, p in sent if s.startswith("SELECT threads.id"))
     plan = " | ".join(row[0] for row in db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
     assert "ix_threads_unassigned_queue" in plan, plan

@@ -1,4 +1,4 @@
-"""Counting the SQL statements a block of code sends, and the rows it reads back."""
+"""Counting (or keeping) the SQL statements a block of code sends, and the rows it reads back."""
 
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ def count_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", _count)
+
+
+@contextmanager
+def sent_statements():
+    """Keep the SQL statements sent while the block runs, each with its parameters: [(statement, parameters)]."""
+    sent: list[tuple[str, object]] = []
+
+    def _keep(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", _keep)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _keep)
 
 
 @contextmanager
